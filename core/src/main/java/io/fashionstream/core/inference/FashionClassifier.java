@@ -1,0 +1,104 @@
+package io.fashionstream.core.inference;
+
+import io.fashionstream.core.FashionClass;
+import io.fashionstream.core.data.ImageTensors;
+import io.fashionstream.core.data.LabelledImages;
+import io.fashionstream.core.eval.ClassificationReport;
+import io.fashionstream.core.model.Architecture;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Batch inference over one network, in the manner of DJL's {@code Predictor}: many inputs,
+ * one forward pass, one {@link Prediction} each. Not thread-safe (DL4J networks are not):
+ * give each thread its own instance, e.g. via {@link #copy()}.
+ */
+public final class FashionClassifier implements AutoCloseable {
+    /** Pixels per input image: 28 x 28. */
+    public static final int PIXELS = Architecture.HEIGHT * Architecture.WIDTH;
+
+    private final MultiLayerNetwork network;
+
+    public FashionClassifier(MultiLayerNetwork network) {
+        this.network = network;
+    }
+
+    /** An independent classifier over a copy of the same weights, for another thread. */
+    public FashionClassifier copy() {
+        return new FashionClassifier(network.clone());
+    }
+
+    /**
+     * Classifies {@code count} images held in {@code pixels} (row-major floats in [0, 1],
+     * image {@code i} at {@code [i * 784, (i + 1) * 784)}); the array may be longer than needed.
+     */
+    public List<Prediction> batchPredict(float[] pixels, int count) throws InferenceException {
+        if (count == 0) {
+            return List.of();
+        }
+        if ((long) count * PIXELS > pixels.length) {
+            throw new IllegalArgumentException(count + " images do not fit in " + pixels.length + " floats");
+        }
+        INDArray input = Nd4j.create(DataType.FLOAT, count, 1, Architecture.HEIGHT, Architecture.WIDTH);
+        input.data().setData(java.util.Arrays.copyOf(pixels, count * PIXELS));
+        return batchPredict(input);
+    }
+
+    /** Classifies a {@code [n, 1, 28, 28]} tensor. */
+    public List<Prediction> batchPredict(INDArray input) throws InferenceException {
+        float[][] scores;
+        try {
+            INDArray out = network.output(input, false);
+            scores = out.toFloatMatrix();
+        } catch (RuntimeException e) {
+            throw new InferenceException("forward pass over " + input.size(0) + " images failed: " + e.getMessage(), e);
+        }
+        List<Prediction> predictions = new ArrayList<>(scores.length);
+        for (float[] row : scores) {
+            predictions.add(Prediction.fromScores(row));
+        }
+        return predictions;
+    }
+
+    /** Predicted label indices for every image, in batches of {@code batchSize}. */
+    public int[] predictLabels(LabelledImages images, int batchSize) throws InferenceException {
+        int[] order = ImageTensors.identityOrder(images.size());
+        int[] labels = new int[images.size()];
+        for (int from = 0; from < images.size(); from += batchSize) {
+            int n = Math.min(batchSize, images.size() - from);
+            List<Prediction> batch = batchPredict(ImageTensors.features(images, order, from, n, null));
+            for (int i = 0; i < n; i++) {
+                labels[from + i] = batch.get(i).label();
+            }
+        }
+        return labels;
+    }
+
+    /** Accuracy, per-class metrics and confusion matrix on labelled images. */
+    public ClassificationReport evaluate(LabelledImages images, int batchSize) throws InferenceException {
+        int[] truth = new int[images.size()];
+        for (int i = 0; i < truth.length; i++) {
+            truth[i] = images.labels()[i];
+        }
+        return ClassificationReport.of(truth, predictLabels(images, batchSize));
+    }
+
+    public MultiLayerNetwork network() {
+        return network;
+    }
+
+    /** Number of classes the network distinguishes. */
+    public int classes() {
+        return FashionClass.COUNT;
+    }
+
+    @Override
+    public void close() {
+        network.close();
+    }
+}

@@ -1,0 +1,60 @@
+package io.fashionstream.core.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fashionstream.core.eval.ClassificationReport;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a trained model is and how well it does: written as {@code models/<name>.json} beside
+ * the model, read by the worker (version, reference accuracy) and by people.
+ *
+ * @param modelSha256   SHA-256 of the {@code .zip}; its first 12 hex digits are the model version
+ * @param backend       the ND4J native build that trained it
+ * @param dataSha256    SHA-256 of every data file used, by file name
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ModelCard(
+        String name,
+        String modelSha256,
+        List<String> architecture,
+        long parameters,
+        Training training,
+        String backend,
+        String cpu,
+        double validationAccuracy,
+        double testAccuracy,
+        Double notebookAccuracy,
+        List<ClassificationReport.ClassMetrics> perClass,
+        long[][] confusionMatrix,
+        Map<String, String> dataSha256,
+        String createdAt) {
+
+    /** How the model was trained. */
+    public record Training(
+            String optimizer,
+            double learningRate,
+            int batchSize,
+            long seed,
+            int epochsRequested,
+            int epochsRun,
+            int bestEpoch,
+            int earlyStoppingPatience,
+            String augmentation,
+            int trainSamples,
+            int validationSamples,
+            double trainingSeconds,
+            List<EpochStats> history) {
+    }
+
+    /** One epoch's figures, as the notebook's training log shows them. */
+    public record EpochStats(int epoch, double trainLoss, double trainAccuracy, double validationLoss,
+                             double validationAccuracy, double seconds) {
+    }
+
+    /** The short version string: first 12 hex digits of the model file's SHA-256. */
+    public String version() {
+        return modelSha256 == null ? "unknown" : modelSha256.substring(0, Math.min(12, modelSha256.length()));
+    }
+}

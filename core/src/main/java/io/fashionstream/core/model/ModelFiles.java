@@ -1,0 +1,121 @@
+package io.fashionstream.core.model;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * Reads and writes the model files in {@code models/}: {@code <name>.zip} (a DL4J
+ * {@link MultiLayerNetwork}, without updater state) and {@code <name>.json} (its {@link ModelCard}).
+ */
+public final class ModelFiles {
+    /** Jackson mapper for cards: pretty, stable, ignores fields it does not know (newer cards). */
+    public static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private ModelFiles() {
+    }
+
+    /** A network with its card (if one lies beside it) and version. */
+    public record LoadedModel(String name, MultiLayerNetwork network, Optional<ModelCard> card, String version) {
+    }
+
+    /** Writes the network, then the card with the network file's checksum filled in. Returns the card written. */
+    public static ModelCard save(MultiLayerNetwork network, ModelCard card, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path zip = dir.resolve(card.name() + ".zip");
+        Path tmp = dir.resolve(card.name() + ".zip.tmp");
+        ModelSerializer.writeModel(network, tmp.toFile(), false);
+        Files.move(tmp, zip, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        ModelCard withSum = new ModelCard(card.name(), sha256(zip), card.architecture(), card.parameters(),
+                card.training(), card.backend(), card.cpu(), card.validationAccuracy(), card.testAccuracy(),
+                card.notebookAccuracy(), card.perClass(), card.confusionMatrix(), card.dataSha256(), card.createdAt());
+        JSON.writeValue(cardPath(zip).toFile(), withSum);
+        return withSum;
+    }
+
+    /**
+     * Resolves what a user names as a model: a path to a {@code .zip}, or a bare name looked
+     * up as {@code <modelsDir>/<name>.zip}.
+     */
+    public static Path resolve(String nameOrPath, Path modelsDir) {
+        Path asPath = Path.of(nameOrPath);
+        if (nameOrPath.endsWith(".zip") || Files.exists(asPath)) {
+            return asPath;
+        }
+        return modelsDir.resolve(nameOrPath + ".zip");
+    }
+
+    /** Loads a network and, if present, its card. */
+    public static LoadedModel load(Path zip) throws ModelLoadException {
+        if (!Files.isRegularFile(zip)) {
+            throw new ModelLoadException("model file " + zip + " does not exist");
+        }
+        MultiLayerNetwork network;
+        try {
+            network = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false);
+        } catch (Exception | LinkageError e) {
+            throw new ModelLoadException(zip + " is not a DL4J model (" + rootMessage(e) + ")", e);
+        }
+        if (network == null || network.params() == null) {
+            throw new ModelLoadException(zip + " is not a DL4J model (no network configuration or parameters)");
+        }
+        Optional<ModelCard> card = readCard(cardPath(zip));
+        String name = fileNameWithoutZip(zip);
+        String version;
+        try {
+            version = card.map(ModelCard::version).filter(v -> !"unknown".equals(v)).orElse(sha256(zip).substring(0, 12));
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read " + zip + ": " + e.getMessage(), e);
+        }
+        return new LoadedModel(name, network, card, version);
+    }
+
+    /** The card beside a model file: {@code foo.zip} → {@code foo.json}. */
+    public static Path cardPath(Path zip) {
+        return zip.resolveSibling(fileNameWithoutZip(zip) + ".json");
+    }
+
+    private static Optional<ModelCard> readCard(Path path) throws ModelLoadException {
+        if (!Files.isRegularFile(path)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(path.toFile(), ModelCard.class));
+        } catch (IOException e) {
+            throw new ModelLoadException("model card " + path + " is not valid: " + e.getMessage(), e);
+        }
+    }
+
+    private static String fileNameWithoutZip(Path zip) {
+        String file = zip.getFileName().toString();
+        return file.endsWith(".zip") ? file.substring(0, file.length() - 4) : file;
+    }
+
+    static String sha256(Path file) throws IOException {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        return t.getClass().getSimpleName() + (m == null ? "" : ": " + m.lines().findFirst().orElse(""));
+    }
+}

@@ -1,0 +1,65 @@
+package io.fashionstream.core.model;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ModelFilesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void saveThenLoadGivesBitIdenticalOutputs() throws IOException {
+        for (Architecture a : Architecture.values()) {
+            MultiLayerNetwork net = ArchitectureTest.network(a);
+            ModelCard written = ModelFiles.save(net, card(a.modelName(), net.numParams()), dir);
+            ModelFiles.LoadedModel loaded = ModelFiles.load(dir.resolve(a.modelName() + ".zip"));
+
+            INDArray x = Nd4j.rand(new int[]{16, 1, 28, 28});
+            float[] before = net.output(x).data().asFloat();
+            float[] after = loaded.network().output(x).data().asFloat();
+            assertArrayEquals(before, after, 0f, a + ": outputs must be bit-identical");
+            assertEquals(written.version(), loaded.version());
+            assertEquals(12, loaded.version().length());
+            assertTrue(loaded.card().isPresent());
+            assertEquals(net.numParams(), loaded.card().get().parameters());
+        }
+    }
+
+    @Test
+    void missingFileIsReportedAsSuch() {
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelFiles.load(dir.resolve("none.zip")));
+        assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+    }
+
+    @Test
+    void aFileThatIsNotADl4jModelIsRejected() throws IOException {
+        Path junk = Files.writeString(dir.resolve("junk.zip"), "this is not a model");
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelFiles.load(junk));
+        assertTrue(e.getMessage().contains("is not a DL4J model"), e.getMessage());
+    }
+
+    @Test
+    void bareNamesResolveInsideTheModelsDirectory() {
+        assertEquals(Path.of("models/simple.zip"), ModelFiles.resolve("simple", Path.of("models")));
+        assertEquals(Path.of("/x/y.zip"), ModelFiles.resolve("/x/y.zip", Path.of("models")));
+    }
+
+    private static ModelCard card(String name, long params) {
+        return new ModelCard(name, null, List.of(), params, null, "test", "test", 0.5, 0.5, null, List.of(),
+                new long[10][10], Map.of(), "2026-01-01T00:00:00Z");
+    }
+}
