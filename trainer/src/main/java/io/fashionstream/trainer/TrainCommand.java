@@ -1,0 +1,143 @@
+package io.fashionstream.trainer;
+
+import io.fashionstream.core.data.FashionMnist;
+import io.fashionstream.core.data.LabelledImages;
+import io.fashionstream.core.data.TrainValidationSplit;
+import io.fashionstream.core.eval.ClassificationReport;
+import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.model.Architecture;
+import io.fashionstream.core.model.ModelCard;
+import io.fashionstream.core.model.ModelFiles;
+import io.fashionstream.core.model.NativeBackend;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code train}: trains one architecture and writes its model, card and chart. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train one of the networks on the Fashion-MNIST training split.")
+final class TrainCommand implements Callable<Integer> {
+    /** The notebook's test accuracy per model, quoted in cards for comparison. */
+    private static final Map<Architecture, Double> NOTEBOOK = Map.of(
+            Architecture.SIMPLE, 0.885, Architecture.COMPLEX1, 0.91, Architecture.COMPLEX2, 0.92);
+
+    @Option(names = "--model", required = true, description = "simple, complex1 or complex2")
+    String model;
+
+    @Option(names = "--epochs", description = "maximum epochs (default: the model's, ${DEFAULT-VALUE} meaning that)",
+            defaultValue = "0")
+    int epochs;
+
+    @Option(names = "--batch", description = "mini-batch size (default: ${DEFAULT-VALUE})",
+            defaultValue = "" + TrainingOptions.DEFAULT_BATCH)
+    int batch;
+
+    @Option(names = "--seed", description = "seed for weights, split, order and dropout (default: ${DEFAULT-VALUE})",
+            defaultValue = "" + TrainingOptions.DEFAULT_SEED)
+    long seed;
+
+    @Option(names = "--patience", description = "early-stopping patience in epochs (default: ${DEFAULT-VALUE})",
+            defaultValue = "" + TrainingOptions.DEFAULT_PATIENCE)
+    int patience;
+
+    @Option(names = "--validation", description = "training images held out for validation (default: ${DEFAULT-VALUE})",
+            defaultValue = "" + TrainingOptions.DEFAULT_VALIDATION)
+    int validation;
+
+    @Option(names = "--limit", description = "train on at most N images (default: all)", defaultValue = "0")
+    int limit;
+
+    @Option(names = "--data", description = "directory with the Fashion-MNIST IDX files "
+            + "(default: $FASHION_MNIST_DIR, then " + FashionMnist.DEBIAN_DIR + ")")
+    Path data;
+
+    @Option(names = "--out", description = "where to write <model>.zip/.json/.png (default: ${DEFAULT-VALUE})",
+            defaultValue = "models")
+    Path out;
+
+    @Option(names = "--json", description = "print the final summary as one JSON object on the last line")
+    boolean json;
+
+    @Option(names = "--no-progress", description = "no live progress bar (log lines only)")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        Architecture architecture = Architecture.fromName(model);
+        TrainingOptions options = new TrainingOptions(architecture,
+                epochs > 0 ? epochs : architecture.defaultEpochs(), batch, seed, patience, validation, limit);
+
+        FashionMnist dataset = new FashionMnist(Optional.ofNullable(data));
+        FashionMnist.SplitFiles trainFiles = dataset.locate(FashionMnist.Split.TRAIN);
+        FashionMnist.SplitFiles testFiles = dataset.locate(FashionMnist.Split.TEST);
+        LabelledImages all = trainFiles.load();
+        if (options.validation() >= all.size()) {
+            throw new IllegalArgumentException("--validation " + options.validation() + " leaves no training images");
+        }
+        TrainValidationSplit split = TrainValidationSplit.of(all, options.validation(), options.seed());
+        if (options.trainLimit() > 0) {
+            split = new TrainValidationSplit(split.train().head(options.trainLimit()), split.validation());
+        }
+        LabelledImages test = testFiles.load();
+        String backend = NativeBackend.describeLoaded();
+        System.out.printf("Training %s on %,d images (validation %,d, test %,d), batch %d, up to %d epochs, %s%n",
+                architecture.modelName(), split.train().size(), split.validation().size(), test.size(),
+                options.batchSize(), options.epochs(), backend);
+
+        Trainer.Result result = new Trainer(options, System.out, !noProgress).train(split);
+        ClassificationReport validationReport;
+        ClassificationReport testReport;
+        try (FashionClassifier classifier = new FashionClassifier(result.network())) {
+            validationReport = classifier.evaluate(split.validation(), 512);
+            testReport = classifier.evaluate(test, 512);
+            Map<String, String> checksums = new LinkedHashMap<>(trainFiles.checksums());
+            checksums.putAll(testFiles.checksums());
+            ModelCard card = new ModelCard(architecture.modelName(), null, architecture.describe(),
+                    result.network().numParams(),
+                    new ModelCard.Training("Adam", architecture.learningRate(), options.batchSize(), options.seed(),
+                            options.epochs(), result.history().size(), result.bestEpoch(), options.patience(),
+                            architecture.augmented() ? "random horizontal flip" : "none",
+                            split.train().size(), split.validation().size(), round(result.seconds()),
+                            result.history()),
+                    backend, CpuInfo.describe(), validationReport.accuracy(), testReport.accuracy(),
+                    NOTEBOOK.get(architecture), testReport.perClass(), testReport.confusion(), checksums,
+                    Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+            card = ModelFiles.save(result.network(), card, out);
+            Path chart = out.resolve(architecture.modelName() + ".png");
+            ModelCharts.write(card, chart);
+
+            System.out.println();
+            ReportPrinter.print(System.out, testReport);
+            System.out.printf("%nBest epoch %d of %d; test accuracy %.4f (notebook: %.3f); %.0fs of training%n",
+                    result.bestEpoch(), result.history().size(), testReport.accuracy(), NOTEBOOK.get(architecture),
+                    result.seconds());
+            System.out.printf("Wrote %s, %s and %s%n", out.resolve(card.name() + ".zip"),
+                    ModelFiles.cardPath(out.resolve(card.name() + ".zip")), chart);
+            if (json) {
+                Map<String, Object> summary = new LinkedHashMap<>();
+                summary.put("model", card.name());
+                summary.put("version", card.version());
+                summary.put("parameters", card.parameters());
+                summary.put("epochsRun", result.history().size());
+                summary.put("bestEpoch", result.bestEpoch());
+                summary.put("validationAccuracy", validationReport.accuracy());
+                summary.put("testAccuracy", testReport.accuracy());
+                summary.put("trainingSeconds", round(result.seconds()));
+                System.out.println(ModelFiles.JSON.writer().without(
+                        com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary));
+            }
+        }
+        return 0;
+    }
+
+    private static double round(double seconds) {
+        return Math.round(seconds * 10) / 10.0;
+    }
+}

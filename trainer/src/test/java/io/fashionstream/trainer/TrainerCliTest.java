@@ -1,0 +1,83 @@
+package io.fashionstream.trainer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fashionstream.core.model.ModelFiles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainerCliTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void badArgumentsExitWithTwo() {
+        assertEquals(2, run("train"));
+        assertEquals(2, run("train", "--model", "resnet"));
+        assertEquals(2, run("train", "--model", "simple", "--epochs", "-1"));
+        assertEquals(2, run("train", "--model", "simple", "--batch", "many"));
+        assertEquals(2, run("frobnicate"));
+    }
+
+    @Test
+    void missingOrInvalidModelFilesExitWithTwoAndOneLine() throws Exception {
+        Run missing = capture("evaluate", "--model", dir.resolve("none.zip").toString());
+        assertEquals(2, missing.code);
+        assertTrue(missing.err.contains("does not exist"), missing.err);
+        assertEquals(1, missing.err.strip().lines().count(), "one line: " + missing.err);
+
+        Path junk = Files.writeString(dir.resolve("junk.zip"), "PK not really");
+        Run invalid = capture("evaluate", "--model", junk.toString());
+        assertEquals(2, invalid.code);
+        assertTrue(invalid.err.contains("not a DL4J model"), invalid.err);
+    }
+
+    @Test
+    void missingTrainingDataExitsWithTwoAndSaysHowToGetIt() {
+        Run r = capture("train", "--model", "simple", "--data", dir.toString());
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("dataset-fashion-mnist"), r.err);
+    }
+
+    @Test
+    void evaluateJsonEndsWithOneObject() throws Exception {
+        Path model = Path.of("../models/simple.zip");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(model), "models/simple.zip not trained yet");
+        Run r = capture("evaluate", "--model", model.toString(), "--limit", "500", "--json");
+        assertEquals(0, r.code, r.err);
+        String[] lines = r.out.strip().split("\n");
+        JsonNode summary = ModelFiles.JSON.readTree(lines[lines.length - 1]);
+        assertEquals("simple", summary.get("model").asText());
+        assertEquals(500, summary.get("samples").asInt());
+        assertTrue(summary.get("accuracy").asDouble() > 0.8);
+    }
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static int run(String... args) {
+        return capture(args).code;
+    }
+
+    private static Run capture(String... args) {
+        PrintStream oldOut = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true));
+            int code = TrainerCli.commandLine()
+                    .setErr(new java.io.PrintWriter(err, true))
+                    .execute(args);
+            return new Run(code, out.toString(), err.toString());
+        } finally {
+            System.setOut(oldOut);
+        }
+    }
+}
