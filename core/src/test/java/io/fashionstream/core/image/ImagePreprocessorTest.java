@@ -1,0 +1,214 @@
+package io.fashionstream.core.image;
+
+import io.fashionstream.core.data.FashionMnist;
+import io.fashionstream.core.data.LabelledImages;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import javax.imageio.ImageIO;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ImagePreprocessorTest {
+    private static final ImagePreprocessor PRE = new ImagePreprocessor(ImageLimits.DEFAULTS);
+    private static LabelledImages test;
+
+    @BeforeAll
+    static void load() throws IOException {
+        test = FashionMnist.loadShippedTestSplit();
+    }
+
+    @Test
+    void rawPixelsAreUsedAsTheyAre() throws Exception {
+        byte[] raw = test.image(0);
+        float[] out = preprocess(raw);
+        for (int i = 0; i < raw.length; i++) {
+            assertEquals((raw[i] & 0xff) / 255f, out[i], 0f);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"png", "jpg", "bmp", "gif"})
+    void aLightBackgroundCatalogPhotoMatchesItsFashionMnistCounterpart(String format) throws Exception {
+        int checked = 0;
+        for (int i = 0; checked < 20; i++) {
+            byte[] original = test.image(i);
+            if (!fillsLongestEdge(original)) {
+                continue; // Zalando's images were scaled to fill the longest edge; compare like with like
+            }
+            // A "catalog photo": 10x larger, dark article on white, off-centre on a wide canvas.
+            BufferedImage photo = catalogPhoto(original, 10, 120, 40);
+            float[] converted = preprocess(encode(photo, format));
+            double meanDiff = bestAlignedMeanDifference(converted, original);
+            double tolerance = format.equals("jpg") ? 0.04 : 0.01; // JPEG is lossy
+            assertTrue(meanDiff < tolerance, format + " image " + i + ": mean absolute difference " + meanDiff);
+            checked++;
+        }
+    }
+
+    @Test
+    void aspectRatioIsKeptAndTheArticleCentred() throws Exception {
+        BufferedImage photo = new BufferedImage(400, 300, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = photo.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, 400, 300);
+        g.setColor(Color.BLACK);
+        g.fillRect(30, 200, 200, 100); // 2:1, in the lower left corner
+        g.dispose();
+        float[] out = preprocess(encode(photo, "png"));
+        int[] box = boundingBox(out, 0.5f);
+        assertEquals(28, box[2] - box[0] + 1, "width fills the canvas");
+        assertEquals(14, box[3] - box[1] + 1, "height keeps the 2:1 ratio");
+        assertEquals(7, box[1], "vertically centred");
+        assertEquals(1f, out[14 * 28 + 14], 0.01f, "the dark article becomes bright");
+        assertEquals(0f, out[0], 0f, "the light background becomes black");
+    }
+
+    @Test
+    void transparentBackgroundIsTreatedAsWhite() throws Exception {
+        BufferedImage photo = new BufferedImage(100, 100, BufferedImage.TYPE_INT_ARGB);
+        Graphics2D g = photo.createGraphics();
+        g.setColor(new Color(20, 20, 20, 255));
+        g.fillRect(25, 10, 50, 80);
+        g.dispose();
+        float[] out = preprocess(encode(photo, "png"));
+        assertEquals(0f, out[0], 0f);
+        assertTrue(out[14 * 28 + 14] > 0.9f);
+    }
+
+    @Test
+    void badInputsAreRejectedWithTheirReason() throws Exception {
+        assertReason(InvalidImageException.Reason.EMPTY, new byte[0]);
+        assertReason(InvalidImageException.Reason.UNKNOWN_FORMAT, new byte[783]);
+        byte[] random = new byte[5000];
+        new Random(1).nextBytes(random);
+        random[0] = 1;
+        assertReason(InvalidImageException.Reason.UNKNOWN_FORMAT, random);
+        byte[] png = encode(catalogPhoto(test.image(0), 4, 10, 10), "png");
+        assertReason(InvalidImageException.Reason.UNDECODABLE, Arrays.copyOf(png, png.length / 2));
+        assertReason(InvalidImageException.Reason.TOO_MANY_PIXELS, pngHeaderClaiming(50_000, 50_000));
+        ImagePreprocessor small = new ImagePreprocessor(new ImageLimits(1000, ImageLimits.DEFAULT_MAX_PIXELS));
+        InvalidImageException e = assertThrows(InvalidImageException.class, () -> small.preprocess(png, new float[784], 0));
+        assertEquals(InvalidImageException.Reason.TOO_LARGE, e.reason());
+    }
+
+    @Test
+    void writesIntoTheBatchBufferAtTheOffset() throws Exception {
+        float[] batch = new float[3 * 784];
+        Arrays.fill(batch, -1f);
+        PRE.preprocess(test.image(5), batch, 784);
+        assertEquals(-1f, batch[783], 0f, "the slot before is untouched");
+        assertEquals(-1f, batch[2 * 784], 0f, "the slot after is untouched");
+        assertArrayEquals(preprocess(test.image(5)), Arrays.copyOfRange(batch, 784, 2 * 784), 0f);
+    }
+
+    /**
+     * Mean absolute pixel difference at the best offset within one pixel: re-centring the trimmed
+     * article may place it one pixel away from where the original happened to sit.
+     */
+    static double bestAlignedMeanDifference(float[] converted, byte[] original) {
+        double best = Double.MAX_VALUE;
+        for (int dy = -1; dy <= 1; dy++) {
+            for (int dx = -1; dx <= 1; dx++) {
+                double sum = 0;
+                for (int y = 0; y < 28; y++) {
+                    for (int x = 0; x < 28; x++) {
+                        int sy = y + dy;
+                        int sx = x + dx;
+                        float c = sy >= 0 && sy < 28 && sx >= 0 && sx < 28 ? converted[sy * 28 + sx] : 0f;
+                        sum += Math.abs(c - (original[y * 28 + x] & 0xff) / 255.0);
+                    }
+                }
+                best = Math.min(best, sum / 784);
+            }
+        }
+        return best;
+    }
+
+    private static void assertReason(InvalidImageException.Reason reason, byte[] value) {
+        InvalidImageException e = assertThrows(InvalidImageException.class, () -> preprocess(value));
+        assertEquals(reason, e.reason(), e.getMessage());
+    }
+
+    static float[] preprocess(byte[] value) throws InvalidImageException {
+        float[] out = new float[784];
+        PRE.preprocess(value, out, 0);
+        return out;
+    }
+
+    /** Dark-on-light rendition of a Fashion-MNIST image, scaled up and placed on a white canvas. */
+    static BufferedImage catalogPhoto(byte[] pixels, int scale, int padLeft, int padTop) {
+        BufferedImage small = new BufferedImage(28, 28, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 28; y++) {
+            for (int x = 0; x < 28; x++) {
+                int v = 255 - (pixels[y * 28 + x] & 0xff);
+                small.setRGB(x, y, new Color(v, v, v).getRGB());
+            }
+        }
+        BufferedImage photo = new BufferedImage(28 * scale + padLeft + 30, 28 * scale + padTop + 10, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = photo.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, photo.getWidth(), photo.getHeight());
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
+        g.drawImage(small, padLeft, padTop, 28 * scale, 28 * scale, null);
+        g.dispose();
+        return photo;
+    }
+
+    static byte[] encode(BufferedImage image, String format) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertTrue(ImageIO.write(image, format, out), "no writer for " + format);
+        return out.toByteArray();
+    }
+
+    /** A syntactically valid PNG signature and IHDR claiming a huge image, with no pixel data. */
+    static byte[] pngHeaderClaiming(int width, int height) {
+        ByteBuffer b = ByteBuffer.allocate(8 + 25);
+        b.put(new byte[]{(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        b.putInt(13).put(new byte[]{'I', 'H', 'D', 'R'}).putInt(width).putInt(height)
+                .put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(b.array(), 12, 17);
+        b.putInt((int) crc.getValue());
+        return b.array();
+    }
+
+    private static boolean fillsLongestEdge(byte[] image) {
+        float[] f = new float[784];
+        for (int i = 0; i < 784; i++) {
+            f[i] = (image[i] & 0xff) / 255f;
+        }
+        int[] box = boundingBox(f, 0.05f);
+        return box[0] == 0 && box[2] == 27 || box[1] == 0 && box[3] == 27;
+    }
+
+    /** {left, top, right, bottom} of pixels above the threshold. */
+    static int[] boundingBox(float[] img, float threshold) {
+        int[] box = {28, 28, -1, -1};
+        for (int y = 0; y < 28; y++) {
+            for (int x = 0; x < 28; x++) {
+                if (img[y * 28 + x] > threshold) {
+                    box[0] = Math.min(box[0], x);
+                    box[1] = Math.min(box[1], y);
+                    box[2] = Math.max(box[2], x);
+                    box[3] = Math.max(box[3], y);
+                }
+            }
+        }
+        return box;
+    }
+}
