@@ -1,5 +1,6 @@
 package io.fashionstream.trainer;
 
+import io.fashionstream.core.Json;
 import io.fashionstream.core.data.FashionMnist;
 import io.fashionstream.core.data.LabelledImages;
 import io.fashionstream.core.eval.ClassificationReport;
@@ -67,8 +68,7 @@ final class EvaluateCommand implements Callable<Integer> {
             summary.put("seconds", Math.round(seconds * 100) / 100.0);
             summary.put("perClass", report.perClass());
             summary.put("confusionMatrix", report.confusion());
-            System.out.println(ModelFiles.JSON.writer().without(
-                    com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary));
+            System.out.println(Json.line(summary));
         }
         return 0;
     }

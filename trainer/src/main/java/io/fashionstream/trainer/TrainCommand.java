@@ -1,5 +1,6 @@
 package io.fashionstream.trainer;
 
+import io.fashionstream.core.Json;
 import io.fashionstream.core.data.FashionMnist;
 import io.fashionstream.core.data.LabelledImages;
 import io.fashionstream.core.data.TrainValidationSplit;
@@ -91,7 +92,31 @@ final class TrainCommand implements Callable<Integer> {
                 architecture.modelName(), split.train().size(), split.validation().size(), test.size(),
                 options.batchSize(), options.epochs(), backend);
 
-        Trainer.Result result = new Trainer(options, System.out, !noProgress).train(split);
+        Trainer trainer = new Trainer(options, System.out, !noProgress);
+        Trainer.Result result;
+        // Ctrl-C / SIGTERM: stop at the next step and still write the best epoch so far.
+        java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            trainer.requestStop();
+            try {
+                written.await(5, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "graceful-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            result = trainer.train(split);
+            writeOutputs(result, options, architecture, split, test, trainFiles, testFiles, backend);
+        } finally {
+            written.countDown();
+        }
+        return 0;
+    }
+
+    private void writeOutputs(Trainer.Result result, TrainingOptions options, Architecture architecture,
+                              TrainValidationSplit split, LabelledImages test, FashionMnist.SplitFiles trainFiles,
+                              FashionMnist.SplitFiles testFiles, String backend) throws Exception {
         ClassificationReport validationReport;
         ClassificationReport testReport;
         try (FashionClassifier classifier = new FashionClassifier(result.network())) {
@@ -103,6 +128,7 @@ final class TrainCommand implements Callable<Integer> {
                     result.network().numParams(),
                     new ModelCard.Training("Adam", architecture.learningRate(), options.batchSize(), options.seed(),
                             options.epochs(), result.history().size(), result.bestEpoch(), options.patience(),
+                            result.stopReason().toString(),
                             architecture.augmented() ? "random horizontal flip" : "none",
                             split.train().size(), split.validation().size(), round(result.seconds()),
                             result.history()),
@@ -130,11 +156,9 @@ final class TrainCommand implements Callable<Integer> {
                 summary.put("validationAccuracy", validationReport.accuracy());
                 summary.put("testAccuracy", testReport.accuracy());
                 summary.put("trainingSeconds", round(result.seconds()));
-                System.out.println(ModelFiles.JSON.writer().without(
-                        com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary));
+                System.out.println(Json.line(summary));
             }
         }
-        return 0;
     }
 
     private static double round(double seconds) {

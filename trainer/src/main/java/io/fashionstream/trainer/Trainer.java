@@ -22,7 +22,8 @@ import java.util.Random;
 /**
  * The training loop: shuffled mini-batches, a progress bar per epoch, the notebook's per-epoch
  * log line, and early stopping on validation loss that keeps the best epoch's weights.
- * The same options and data give the same model.
+ * {@link #requestStop()} (Ctrl-C) ends training at the next step, keeping the best completed
+ * epoch. The same options and data give the same model.
  */
 public final class Trainer {
     private static final int EVAL_BATCH = 512;
@@ -31,6 +32,7 @@ public final class Trainer {
     private final TrainingOptions options;
     private final PrintStream log;
     private final boolean showProgress;
+    private volatile boolean stopRequested;
 
     public Trainer(TrainingOptions options, PrintStream log, boolean showProgress) {
         this.options = options;
@@ -38,8 +40,30 @@ public final class Trainer {
         this.showProgress = showProgress;
     }
 
+    /** Why training ended. */
+    public enum StopReason {
+        MAX_EPOCHS("ran all epochs"), EARLY_STOPPING("early stopping"), INTERRUPTED("interrupted");
+
+        private final String text;
+
+        StopReason(String text) {
+            this.text = text;
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+
     /** The trained network (best epoch's weights) and what happened on the way. */
-    public record Result(MultiLayerNetwork network, List<EpochStats> history, int bestEpoch, double seconds) {
+    public record Result(MultiLayerNetwork network, List<EpochStats> history, int bestEpoch, double seconds,
+                         StopReason stopReason) {
+    }
+
+    /** Asks the loop to stop at the next step; the best completed epoch is kept. Thread-safe. */
+    public void requestStop() {
+        stopRequested = true;
     }
 
     public Result train(TrainValidationSplit data) throws InferenceException {
@@ -58,12 +82,13 @@ public final class Trainer {
         INDArray bestParams = null;
         double bestLoss = Double.POSITIVE_INFINITY;
         int bestEpoch = 0;
+        StopReason reason = StopReason.MAX_EPOCHS;
         for (int epoch = 1; epoch <= options.epochs(); epoch++) {
             long epochStart = System.nanoTime();
             TrainValidationSplit.shuffle(order, random);
             double lossSum = 0;
             try (ProgressBar bar = progressBar(epoch, steps)) {
-                for (int step = 0; step < steps; step++) {
+                for (int step = 0; step < steps && !stopRequested; step++) {
                     int from = step * options.batchSize();
                     int n = Math.min(options.batchSize(), train.size() - from);
                     boolean[] flips = options.architecture().augmented() ? randomFlips(random, n) : null;
@@ -75,6 +100,11 @@ public final class Trainer {
                         bar.setExtraMessage(String.format(" loss %.4f", lossSum / (from + n)));
                     }
                 }
+            }
+            if (stopRequested) {
+                reason = StopReason.INTERRUPTED;
+                log.printf("Interrupted during epoch %d; keeping epoch %d%n", epoch, bestEpoch);
+                break;
             }
             double trainLoss = lossSum / train.size();
             double trainAcc = new FashionClassifier(net).evaluate(trainProbe, EVAL_BATCH).accuracy();
@@ -91,11 +121,15 @@ public final class Trainer {
             } else if (epoch - bestEpoch >= options.patience()) {
                 log.printf("Early stopping: validation loss has not improved for %d epochs; keeping epoch %d%n",
                         options.patience(), bestEpoch);
+                reason = StopReason.EARLY_STOPPING;
                 break;
             }
         }
+        if (bestParams == null) {
+            throw new IllegalStateException("training was interrupted before its first epoch completed");
+        }
         net.setParams(bestParams);
-        return new Result(net, history, bestEpoch, (System.nanoTime() - start) / 1e9);
+        return new Result(net, history, bestEpoch, (System.nanoTime() - start) / 1e9, reason);
     }
 
     private ProgressBar progressBar(int epoch, int steps) {

@@ -1,7 +1,7 @@
 package io.fashionstream.trainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fashionstream.core.model.ModelFiles;
+import io.fashionstream.core.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,7 +53,7 @@ class TrainerCliTest {
         Run r = capture("evaluate", "--model", model.toString(), "--limit", "500", "--json");
         assertEquals(0, r.code, r.err);
         String[] lines = r.out.strip().split("\n");
-        JsonNode summary = ModelFiles.JSON.readTree(lines[lines.length - 1]);
+        JsonNode summary = Json.MAPPER.readTree(lines[lines.length - 1]);
         assertEquals("simple", summary.get("model").asText());
         assertEquals(500, summary.get("samples").asInt());
         assertTrue(summary.get("accuracy").asDouble() > 0.8);

@@ -78,6 +78,28 @@ class TrainerTest {
         assertEquals(bestLoss, restoredLoss, 1e-5, "the best epoch's weights are the ones kept");
     }
 
+    @Test
+    void aStopRequestEndsTrainingAndKeepsTheBestCompletedEpoch() throws Exception {
+        TrainValidationSplit split = TrainValidationSplit.of(trainImages.head(600), 200, 3);
+        TrainingOptions options = new TrainingOptions(Architecture.SIMPLE, 50, 16, 3, 50, 200, 0);
+        Trainer[] trainer = new Trainer[1];
+        // The log line of epoch 2 is the moment a user presses Ctrl-C.
+        PrintStream log = new PrintStream(new ByteArrayOutputStream(), true) {
+            @Override
+            public PrintStream printf(String format, Object... args) {
+                if (format.startsWith("Epoch") && args[0].equals(2)) {
+                    trainer[0].requestStop();
+                }
+                return super.printf(format, args);
+            }
+        };
+        trainer[0] = new Trainer(options, log, false);
+        Trainer.Result result = trainer[0].train(split);
+        assertEquals(Trainer.StopReason.INTERRUPTED, result.stopReason());
+        assertEquals(2, result.history().size(), "the interrupted third epoch is not recorded");
+        assertTrue(result.bestEpoch() >= 1 && result.bestEpoch() <= 2);
+    }
+
     private static int[] range(int from, int to) {
         int[] r = new int[to - from];
         for (int i = 0; i < r.length; i++) {

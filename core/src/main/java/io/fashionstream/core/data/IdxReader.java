@@ -48,12 +48,7 @@ public final class IdxReader {
 
     static ImageFile readImages(IdxSource source) throws IOException {
         try (DataInputStream in = open(source)) {
-            int magic = readHeaderInt(in, source, "magic number");
-            if (magic != IMAGES_MAGIC) {
-                throw new IdxFormatException(String.format(
-                        "%s is not an IDX image file: magic number 0x%08x, expected 0x%08x",
-                        source.fileName(), magic, IMAGES_MAGIC));
-            }
+            expectMagic(in, source, IMAGES_MAGIC, "image");
             int count = readHeaderInt(in, source, "image count");
             int rows = readHeaderInt(in, source, "row count");
             int cols = readHeaderInt(in, source, "column count");
@@ -72,12 +67,7 @@ public final class IdxReader {
 
     static byte[] readLabels(IdxSource source) throws IOException {
         try (DataInputStream in = open(source)) {
-            int magic = readHeaderInt(in, source, "magic number");
-            if (magic != LABELS_MAGIC) {
-                throw new IdxFormatException(String.format(
-                        "%s is not an IDX label file: magic number 0x%08x, expected 0x%08x",
-                        source.fileName(), magic, LABELS_MAGIC));
-            }
+            expectMagic(in, source, LABELS_MAGIC, "label");
             int count = readHeaderInt(in, source, "label count");
             if (count < 0) {
                 throw new IdxFormatException(source.fileName() + ": negative label count " + count);
@@ -95,6 +85,14 @@ public final class IdxReader {
             in = new GZIPInputStream(raw, 1 << 16);
         }
         return new DataInputStream(new BufferedInputStream(in, 1 << 16));
+    }
+
+    private static void expectMagic(DataInputStream in, IdxSource source, int expected, String kind) throws IOException {
+        int magic = readHeaderInt(in, source, "magic number");
+        if (magic != expected) {
+            throw new IdxFormatException(String.format("%s is not an IDX %s file: magic number 0x%08x, expected 0x%08x",
+                    source.fileName(), kind, magic, expected));
+        }
     }
 
     private static int readHeaderInt(DataInputStream in, IdxSource source, String what) throws IOException {

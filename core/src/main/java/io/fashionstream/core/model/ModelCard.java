@@ -41,6 +41,7 @@ public record ModelCard(
             int epochsRun,
             int bestEpoch,
             int earlyStoppingPatience,
+            String stopReason,
             String augmentation,
             int trainSamples,
             int validationSamples,

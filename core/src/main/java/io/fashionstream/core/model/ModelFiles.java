@@ -1,7 +1,6 @@
 package io.fashionstream.core.model;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import io.fashionstream.core.Json;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 
@@ -18,11 +17,6 @@ import java.util.Optional;
  * {@link MultiLayerNetwork}, without updater state) and {@code <name>.json} (its {@link ModelCard}).
  */
 public final class ModelFiles {
-    /** Jackson mapper for cards: pretty, stable, ignores fields it does not know (newer cards). */
-    public static final ObjectMapper JSON = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
     private ModelFiles() {
     }
 
@@ -40,7 +34,7 @@ public final class ModelFiles {
         ModelCard withSum = new ModelCard(card.name(), sha256(zip), card.architecture(), card.parameters(),
                 card.training(), card.backend(), card.cpu(), card.validationAccuracy(), card.testAccuracy(),
                 card.notebookAccuracy(), card.perClass(), card.confusionMatrix(), card.dataSha256(), card.createdAt());
-        JSON.writeValue(cardPath(zip).toFile(), withSum);
+        Json.MAPPER.writeValue(cardPath(zip).toFile(), withSum);
         return withSum;
     }
 
@@ -91,7 +85,7 @@ public final class ModelFiles {
             return Optional.empty();
         }
         try {
-            return Optional.of(JSON.readValue(path.toFile(), ModelCard.class));
+            return Optional.of(Json.MAPPER.readValue(path.toFile(), ModelCard.class));
         } catch (IOException e) {
             throw new ModelLoadException("model card " + path + " is not valid: " + e.getMessage(), e);
         }
