@@ -1,0 +1,85 @@
+package io.fashionstream.worker.batch;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Gathers items into one micro-batch until it holds {@code maxBatch} of them or {@code maxWait}
+ * has passed since the first arrived, in the manner of Triton's dynamic batcher: a flood fills
+ * batches, a trickle is never held longer than the wait. Pure logic over a caller-supplied
+ * clock (nanoseconds), so a poll loop can ask how long it may still block. Not thread-safe:
+ * each worker thread owns one.
+ */
+public final class MicroBatch<T> {
+    private final int maxBatch;
+    private final long maxWaitNanos;
+    private final List<T> items;
+    private long firstArrivalNanos;
+
+    public MicroBatch(int maxBatch, long maxWaitMillis) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("max batch must be at least 1, not " + maxBatch);
+        }
+        if (maxWaitMillis < 0) {
+            throw new IllegalArgumentException("max wait must not be negative, not " + maxWaitMillis);
+        }
+        this.maxBatch = maxBatch;
+        this.maxWaitNanos = maxWaitMillis * 1_000_000L;
+        this.items = new ArrayList<>(maxBatch);
+    }
+
+    /** Adds an item; the first one starts the wait clock. The caller must not add to a full batch. */
+    public void add(T item, long nowNanos) {
+        if (isFull()) {
+            throw new IllegalStateException("batch is full (" + maxBatch + "); drain it first");
+        }
+        if (items.isEmpty()) {
+            firstArrivalNanos = nowNanos;
+        }
+        items.add(item);
+    }
+
+    /** Room left before the size trigger fires. */
+    public int capacityLeft() {
+        return maxBatch - items.size();
+    }
+
+    public boolean isFull() {
+        return items.size() >= maxBatch;
+    }
+
+    public boolean isEmpty() {
+        return items.isEmpty();
+    }
+
+    public int size() {
+        return items.size();
+    }
+
+    /** Whether the batch should run now: full, or non-empty and its oldest item has waited long enough. */
+    public boolean isReady(long nowNanos) {
+        return isFull() || (!items.isEmpty() && nowNanos - firstArrivalNanos >= maxWaitNanos);
+    }
+
+    /**
+     * How long a poll may block before the batch is due: the time left of the max wait, zero when
+     * it is ready, and {@code idleMillis} when empty (nothing is waiting).
+     */
+    public long millisUntilDue(long nowNanos, long idleMillis) {
+        if (items.isEmpty()) {
+            return idleMillis;
+        }
+        if (isReady(nowNanos)) {
+            return 0;
+        }
+        long leftNanos = maxWaitNanos - (nowNanos - firstArrivalNanos);
+        return Math.max(0, (leftNanos + 999_999) / 1_000_000);
+    }
+
+    /** Takes the items out, oldest first, and resets the batch. */
+    public List<T> drain() {
+        List<T> out = new ArrayList<>(items);
+        items.clear();
+        return out;
+    }
+}
