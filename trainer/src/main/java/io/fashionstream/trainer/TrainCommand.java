@@ -20,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** {@code train}: trains one architecture and writes its model, card and chart. */
 @Command(name = "train", mixinStandardHelpOptions = true,
@@ -93,23 +95,28 @@ final class TrainCommand implements Callable<Integer> {
                 options.batchSize(), options.epochs(), backend);
 
         Trainer trainer = new Trainer(options, System.out, !noProgress);
-        Trainer.Result result;
-        // Ctrl-C / SIGTERM: stop at the next step and still write the best epoch so far.
-        java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
+        // Ctrl-C / SIGTERM: the JVM waits in this hook while training stops at the next step
+        // and the best epoch so far is written.
+        CountDownLatch written = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             trainer.requestStop();
             try {
-                written.await(5, java.util.concurrent.TimeUnit.MINUTES);
+                written.await(5, TimeUnit.MINUTES);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }, "graceful-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            result = trainer.train(split);
+            Trainer.Result result = trainer.train(split);
             writeOutputs(result, options, architecture, split, test, trainFiles, testFiles, backend);
         } finally {
             written.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is already running; it returns now that the outputs are written
+            }
         }
         return 0;
     }
