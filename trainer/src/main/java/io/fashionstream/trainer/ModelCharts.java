@@ -53,6 +53,7 @@ final class ModelCharts {
         HeatMapChart confusion = new HeatMapChartBuilder().width(W + 140).height(H)
                 .title(card.name() + ": confusion matrix (test split)").build();
         confusion.getStyler().setShowValue(true);
+        confusion.getStyler().setXAxisLabelRotation(45);
         confusion.getStyler().setRangeColors(new Color[]{Color.WHITE, new Color(0x2b, 0x6c, 0xb0)});
         List<String> names = new ArrayList<>();
         for (FashionClass c : FashionClass.values()) {

@@ -34,9 +34,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "simple, complex1 or complex2")
     String model;
 
-    @Option(names = "--epochs", description = "maximum epochs (default: the model's, ${DEFAULT-VALUE} meaning that)",
-            defaultValue = "0")
-    int epochs;
+    @Option(names = "--epochs", description = "maximum epochs (default: the model's own: simple 10, complex1 15, complex2 15)")
+    Integer epochs;
 
     @Option(names = "--batch", description = "mini-batch size (default: ${DEFAULT-VALUE})",
             defaultValue = "" + TrainingOptions.DEFAULT_BATCH)
@@ -75,7 +74,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Architecture architecture = Architecture.fromName(model);
         TrainingOptions options = new TrainingOptions(architecture,
-                epochs > 0 ? epochs : architecture.defaultEpochs(), batch, seed, patience, validation, limit);
+                epochs != null ? epochs : architecture.defaultEpochs(), batch, seed, patience, validation, limit);
 
         FashionMnist dataset = new FashionMnist(Optional.ofNullable(data));
         FashionMnist.SplitFiles trainFiles = dataset.locate(FashionMnist.Split.TRAIN);

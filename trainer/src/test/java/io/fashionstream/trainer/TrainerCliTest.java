@@ -22,6 +22,7 @@ class TrainerCliTest {
         assertEquals(2, run("train"));
         assertEquals(2, run("train", "--model", "resnet"));
         assertEquals(2, run("train", "--model", "simple", "--epochs", "-1"));
+        assertEquals(2, run("train", "--model", "simple", "--epochs", "0"));
         assertEquals(2, run("train", "--model", "simple", "--batch", "many"));
         assertEquals(2, run("frobnicate"));
     }
