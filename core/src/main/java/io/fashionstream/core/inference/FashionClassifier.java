@@ -1,6 +1,5 @@
 package io.fashionstream.core.inference;
 
-import io.fashionstream.core.FashionClass;
 import io.fashionstream.core.data.ImageTensors;
 import io.fashionstream.core.data.LabelledImages;
 import io.fashionstream.core.eval.ClassificationReport;
@@ -90,11 +89,6 @@ public final class FashionClassifier implements AutoCloseable {
 
     public MultiLayerNetwork network() {
         return network;
-    }
-
-    /** Number of classes the network distinguishes. */
-    public int classes() {
-        return FashionClass.COUNT;
     }
 
     @Override

@@ -54,6 +54,12 @@ public record ModelCard(
                              double validationAccuracy, double seconds) {
     }
 
+    /** This card with the model file's checksum filled in. */
+    public ModelCard withModelSha256(String sha256) {
+        return new ModelCard(name, sha256, architecture, parameters, training, backend, cpu, validationAccuracy,
+                testAccuracy, notebookAccuracy, perClass, confusionMatrix, dataSha256, createdAt);
+    }
+
     /** The short version string: first 12 hex digits of the model file's SHA-256. */
     public String version() {
         return modelSha256 == null ? "unknown" : modelSha256.substring(0, Math.min(12, modelSha256.length()));

@@ -31,9 +31,7 @@ public final class ModelFiles {
         Path tmp = dir.resolve(card.name() + ".zip.tmp");
         ModelSerializer.writeModel(network, tmp.toFile(), false);
         Files.move(tmp, zip, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        ModelCard withSum = new ModelCard(card.name(), sha256(zip), card.architecture(), card.parameters(),
-                card.training(), card.backend(), card.cpu(), card.validationAccuracy(), card.testAccuracy(),
-                card.notebookAccuracy(), card.perClass(), card.confusionMatrix(), card.dataSha256(), card.createdAt());
+        ModelCard withSum = card.withModelSha256(sha256(zip));
         Json.MAPPER.writeValue(cardPath(zip).toFile(), withSum);
         return withSum;
     }
