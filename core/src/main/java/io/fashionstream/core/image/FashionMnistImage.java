@@ -7,7 +7,9 @@ import java.awt.image.BufferedImage;
  * used to make the data set (Xiao et al., 2017): trim the edges close to the background
  * colour, scale the longest edge to 28 keeping the aspect ratio, centre on a 28x28 canvas,
  * and negate so the article is bright on black. Photos whose background is already dark are
- * not negated, so an image in the Fashion-MNIST convention passes through unchanged.
+ * not negated. An image that is already 28x28 has been framed by whoever made it (Fashion-MNIST
+ * exported as PNG, for one): it keeps its geometry and is only made gray and, if light, negated,
+ * so the Fashion-MNIST convention passes through unchanged.
  */
 public final class FashionMnistImage {
     public static final int SIZE = 28;
@@ -25,6 +27,12 @@ public final class FashionMnistImage {
         double[] gray = grayscale(image);
         double background = cornerMean(gray, w, h);
         boolean negate = background > 127.5;
+        if (w == SIZE && h == SIZE) {
+            for (int i = 0; i < PIXELS; i++) {
+                dst[offset + i] = (float) ((negate ? 255 - gray[i] : gray[i]) / 255.0);
+            }
+            return;
+        }
 
         // Trim: bounding box of everything that differs from the background by more than the threshold.
         int left = w;
@@ -65,6 +73,18 @@ public final class FashionMnistImage {
     private static double[] grayscale(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
+        if (image.getRaster().getNumBands() == 1 && image.getColorModel().getNumComponents() == 1) {
+            // Gray PNGs: take the stored values as they are (as PIL does). getRGB would treat
+            // Java's gray colour space as linear and brighten every pixel on the way to sRGB.
+            double max = (1 << image.getColorModel().getComponentSize(0)) - 1;
+            double[] gray = new double[w * h];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    gray[y * w + x] = image.getRaster().getSample(x, y, 0) * 255.0 / max;
+                }
+            }
+            return gray;
+        }
         int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
         double[] gray = new double[w * h];
         for (int i = 0; i < argb.length; i++) {

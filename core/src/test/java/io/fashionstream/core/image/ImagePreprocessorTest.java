@@ -41,6 +41,17 @@ class ImagePreprocessorTest {
         }
     }
 
+    @Test
+    void aFashionMnistImageSavedAsPngGivesTheSameInputAsItsRawPixels() throws Exception {
+        // Every test image, whether or not its article fills the frame: no re-trimming of 28x28 images.
+        for (int i = 0; i < 200; i++) {
+            byte[] raw = test.image(i);
+            BufferedImage gray = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+            gray.getRaster().setDataElements(0, 0, 28, 28, raw);
+            assertArrayEquals(preprocess(raw), preprocess(encode(gray, "png")), 1e-6f, "image " + i);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"png", "jpg", "bmp", "gif"})
     void aLightBackgroundCatalogPhotoMatchesItsFashionMnistCounterpart(String format) throws Exception {
