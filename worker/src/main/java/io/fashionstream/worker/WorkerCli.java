@@ -1,0 +1,55 @@
+package io.fashionstream.worker;
+
+import io.fashionstream.core.model.ModelLoadException;
+import io.fashionstream.core.model.NativeBackend;
+import io.fashionstream.worker.config.ConfigSources;
+import io.fashionstream.worker.demo.DemoCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.Map;
+
+/** {@code fashion-worker run|demo}: the command line of the worker. */
+@Command(name = "fashion-worker", mixinStandardHelpOptions = true, version = "fashion-worker 0.1.0",
+        description = "Classifies catalog images streamed through Kafka with the Fashion-MNIST networks.")
+public final class WorkerCli {
+    /** A run that started but failed: Kafka unreachable, a topic missing, a fatal Kafka error. */
+    public static final int EXIT_FAILED = 1;
+    /** Bad usage or configuration: a one-line error naming the problem. */
+    public static final int EXIT_USAGE = 2;
+
+    public static void main(String[] args) {
+        System.exit(run(System.getenv(), args));
+    }
+
+    /** Runs the command line with the given environment and returns its exit code (tests call this). */
+    public static int run(Map<String, String> env, String... args) {
+        ConfigSources sources;
+        try {
+            NativeBackend.select();
+            sources = ConfigSources.load(env, args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        CommandLine cl = new CommandLine(new WorkerCli())
+                .addSubcommand(new RunCommand(env, sources))
+                .addSubcommand(new DemoCommand(env, sources));
+        cl.setDefaultValueProvider(sources);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("error: " + ex.getMessage() + " (see --help)");
+            return EXIT_USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof IllegalArgumentException || ex instanceof IOException || ex instanceof ModelLoadException) {
+                cmd.getErr().println("error: " + ex.getMessage());
+                return EXIT_USAGE;
+            }
+            throw ex;
+        });
+        return cl.execute(args);
+    }
+}

@@ -1,0 +1,118 @@
+package io.fashionstream.worker;
+
+import io.fashionstream.core.image.ImageLimits;
+import io.fashionstream.worker.config.ConfigSources;
+import io.fashionstream.worker.config.Guarantee;
+import io.fashionstream.worker.config.WorkerConfig;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The worker settings shared by {@code run} and {@code demo}. Every option can also be set by an
+ * environment variable ({@code FASHION_<OPTION>}) or a line of the {@code --config} file; see
+ * {@link ConfigSources}.
+ */
+public final class WorkerOptions {
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Properties file of settings (option names without dashes; kafka.<key> for client settings). Env: FASHION_CONFIG")
+    Path config;
+
+    @Option(names = "--group-id", defaultValue = WorkerConfig.DEFAULT_GROUP_ID,
+            description = "Consumer group of all workers (default: ${DEFAULT-VALUE})")
+    String groupId;
+
+    @Option(names = "--input-topic", defaultValue = WorkerConfig.DEFAULT_INPUT_TOPIC,
+            description = "Topic of catalog images (default: ${DEFAULT-VALUE})")
+    String inputTopic;
+
+    @Option(names = "--results-topic", defaultValue = WorkerConfig.DEFAULT_RESULTS_TOPIC,
+            description = "Topic of labels (default: ${DEFAULT-VALUE})")
+    String resultsTopic;
+
+    @Option(names = "--dead-letter-topic", defaultValue = WorkerConfig.DEFAULT_DEAD_LETTER_TOPIC,
+            description = "Topic for inputs that cannot be classified (default: ${DEFAULT-VALUE})")
+    String deadLetterTopic;
+
+    @Option(names = "--model", defaultValue = WorkerConfig.DEFAULT_MODEL,
+            description = "Model name in --models-dir, or path to a .zip (default: ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--models-dir", defaultValue = WorkerConfig.DEFAULT_MODELS_DIR,
+            description = "Where model names are looked up (default: ${DEFAULT-VALUE})")
+    Path modelsDir;
+
+    @Option(names = "--workers", defaultValue = "" + WorkerConfig.DEFAULT_WORKERS,
+            description = "Worker threads in this process (default: ${DEFAULT-VALUE})")
+    int workers;
+
+    @Option(names = "--max-batch", defaultValue = "" + WorkerConfig.DEFAULT_MAX_BATCH,
+            description = "Most images per forward pass (default: ${DEFAULT-VALUE})")
+    int maxBatch;
+
+    @Option(names = "--max-wait-ms", defaultValue = "" + WorkerConfig.DEFAULT_MAX_WAIT_MS,
+            description = "Longest an image waits for its batch to fill (default: ${DEFAULT-VALUE})")
+    long maxWaitMs;
+
+    @Option(names = "--guarantee", defaultValue = "exactly-once",
+            description = "exactly-once (Kafka transactions) or at-least-once (default: ${DEFAULT-VALUE})")
+    String guarantee;
+
+    @Option(names = "--transactional-id-prefix",
+            description = "Stable, per-process prefix of the producers' transactional ids (default: fashion-worker-<hostname>)")
+    String transactionalIdPrefix;
+
+    @Option(names = "--max-image-bytes", defaultValue = "" + ImageLimits.DEFAULT_MAX_BYTES,
+            description = "Largest accepted record value (default: ${DEFAULT-VALUE})")
+    int maxImageBytes;
+
+    @Option(names = "--max-image-pixels", defaultValue = "" + ImageLimits.DEFAULT_MAX_PIXELS,
+            description = "Largest width x height an image header may declare (default: ${DEFAULT-VALUE})")
+    long maxImagePixels;
+
+    @Option(names = "--startup-timeout-ms", defaultValue = "" + WorkerConfig.DEFAULT_STARTUP_TIMEOUT_MS,
+            description = "How long to wait for the broker and topics at startup (default: ${DEFAULT-VALUE})")
+    long startupTimeoutMs;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", mapFallbackValue = "",
+            description = "Any Kafka client setting, e.g. security.protocol=SASL_SSL (repeatable). Env: FASHION_KAFKA_<KEY>")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    /** The validated configuration; {@link IllegalArgumentException} names the first bad value. */
+    public WorkerConfig toConfig(String bootstrapServers, ConfigSources sources, Map<String, String> env) {
+        String prefix = transactionalIdPrefix != null ? transactionalIdPrefix
+                : WorkerConfig.DEFAULT_TRANSACTIONAL_ID_PREFIX + "-" + hostName(env);
+        return WorkerConfig.builder()
+                .bootstrapServers(bootstrapServers)
+                .groupId(groupId)
+                .inputTopic(inputTopic)
+                .resultsTopic(resultsTopic)
+                .deadLetterTopic(deadLetterTopic)
+                .model(model)
+                .modelsDir(modelsDir)
+                .workers(workers)
+                .maxBatch(maxBatch)
+                .maxWait(Duration.ofMillis(maxWaitMs))
+                .guarantee(Guarantee.parse(guarantee))
+                .transactionalIdPrefix(prefix)
+                .imageLimits(new ImageLimits(maxImageBytes, maxImagePixels))
+                .startupTimeout(Duration.ofMillis(startupTimeoutMs))
+                .kafkaProperties(sources.kafkaProperties(kafkaProperties))
+                .build();
+    }
+
+    private static String hostName(Map<String, String> env) {
+        String host = env.getOrDefault("HOSTNAME", "");
+        if (host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "localhost";
+            }
+        }
+        return host.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+}

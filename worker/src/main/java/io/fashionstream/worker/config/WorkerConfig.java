@@ -1,0 +1,221 @@
+package io.fashionstream.worker.config;
+
+import io.fashionstream.core.image.ImageLimits;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Every setting of a worker process, immutable and validated. Built by the command line from
+ * flags, environment variables and a properties file ({@link ConfigSources}); tests build it directly.
+ *
+ * @param bootstrapServers      Kafka bootstrap servers
+ * @param groupId               consumer group shared by every worker thread and process
+ * @param inputTopic            topic of catalog images
+ * @param resultsTopic          topic the labels are published to
+ * @param deadLetterTopic       topic bad inputs are copied to, with the error in headers
+ * @param model                 model name in {@code modelsDir} or path to a {@code .zip}
+ * @param modelsDir             where model names are looked up
+ * @param workers               worker threads in this process, each with its own consumer, producer and network
+ * @param maxBatch              most records per forward pass
+ * @param maxWait               longest a record waits for its batch to fill
+ * @param guarantee             delivery guarantee
+ * @param transactionalIdPrefix stable prefix of the producers' transactional ids (thread index appended)
+ * @param imageLimits           value size and pixel-count limits checked before decoding
+ * @param startupTimeout        how long to wait for the broker and topics before giving up
+ * @param kafkaProperties       client settings passed through unchanged (security, tuning)
+ */
+public record WorkerConfig(
+        String bootstrapServers,
+        String groupId,
+        String inputTopic,
+        String resultsTopic,
+        String deadLetterTopic,
+        String model,
+        Path modelsDir,
+        int workers,
+        int maxBatch,
+        Duration maxWait,
+        Guarantee guarantee,
+        String transactionalIdPrefix,
+        ImageLimits imageLimits,
+        Duration startupTimeout,
+        Map<String, String> kafkaProperties) {
+
+    public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
+    public static final String DEFAULT_GROUP_ID = "fashion-workers";
+    public static final String DEFAULT_INPUT_TOPIC = "catalog-images";
+    public static final String DEFAULT_RESULTS_TOPIC = "catalog-labels";
+    public static final String DEFAULT_DEAD_LETTER_TOPIC = "catalog-images.dlq";
+    public static final String DEFAULT_MODEL = "complex2";
+    public static final String DEFAULT_MODELS_DIR = "models";
+    public static final int DEFAULT_WORKERS = 1;
+    public static final int DEFAULT_MAX_BATCH = 64;
+    public static final long DEFAULT_MAX_WAIT_MS = 10;
+    public static final Guarantee DEFAULT_GUARANTEE = Guarantee.EXACTLY_ONCE;
+    public static final String DEFAULT_TRANSACTIONAL_ID_PREFIX = "fashion-worker";
+    public static final long DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
+
+    /** The most records one forward pass may take: bounds the preallocated input buffer. */
+    public static final int MAX_BATCH_LIMIT = 8192;
+
+    /**
+     * Client settings the worker owns: overriding them would break the delivery guarantee or the
+     * record formats, so {@link #validate()} rejects them in {@code kafkaProperties}.
+     */
+    public static final Set<String> RESERVED_KAFKA_PROPERTIES = Set.of(
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            ConsumerConfig.GROUP_ID_CONFIG,
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+            ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG);
+
+    public WorkerConfig {
+        kafkaProperties = Map.copyOf(new TreeMap<>(kafkaProperties));
+    }
+
+    private static WorkerConfig defaults(String bootstrapServers) {
+        return new WorkerConfig(bootstrapServers, DEFAULT_GROUP_ID, DEFAULT_INPUT_TOPIC, DEFAULT_RESULTS_TOPIC,
+                DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_MODEL, Path.of(DEFAULT_MODELS_DIR), DEFAULT_WORKERS,
+                DEFAULT_MAX_BATCH, Duration.ofMillis(DEFAULT_MAX_WAIT_MS), DEFAULT_GUARANTEE,
+                DEFAULT_TRANSACTIONAL_ID_PREFIX, ImageLimits.DEFAULTS, Duration.ofMillis(DEFAULT_STARTUP_TIMEOUT_MS),
+                Map.of());
+    }
+
+    /** Checks every value; the message names the setting and what is allowed. Returns this. */
+    public WorkerConfig validate() {
+        requireText(bootstrapServers, "bootstrap-servers");
+        requireText(groupId, "group-id");
+        requireTopic(inputTopic, "input-topic");
+        requireTopic(resultsTopic, "results-topic");
+        requireTopic(deadLetterTopic, "dead-letter-topic");
+        if (inputTopic.equals(resultsTopic) || inputTopic.equals(deadLetterTopic)) {
+            throw new IllegalArgumentException("input-topic '" + inputTopic
+                    + "' must differ from results-topic and dead-letter-topic (the workers would consume their own output)");
+        }
+        requireText(model, "model");
+        requireText(transactionalIdPrefix, "transactional-id-prefix");
+        if (workers < 1 || workers > 256) {
+            throw new IllegalArgumentException("workers must be between 1 and 256, not " + workers);
+        }
+        if (maxBatch < 1 || maxBatch > MAX_BATCH_LIMIT) {
+            throw new IllegalArgumentException("max-batch must be between 1 and " + MAX_BATCH_LIMIT + ", not " + maxBatch);
+        }
+        if (maxWait.isNegative() || maxWait.toMillis() > 60_000) {
+            throw new IllegalArgumentException("max-wait-ms must be between 0 and 60000, not " + maxWait.toMillis());
+        }
+        if (startupTimeout.toMillis() < 1) {
+            throw new IllegalArgumentException("startup-timeout-ms must be positive, not " + startupTimeout.toMillis());
+        }
+        for (String key : kafkaProperties.keySet()) {
+            if (RESERVED_KAFKA_PROPERTIES.contains(key)) {
+                throw new IllegalArgumentException("kafka property '" + key
+                        + "' is set by the worker itself and cannot be overridden" + hintFor(key));
+            }
+        }
+        return this;
+    }
+
+    private static String hintFor(String key) {
+        return switch (key) {
+            case ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG -> " (use --bootstrap-servers)";
+            case ConsumerConfig.GROUP_ID_CONFIG -> " (use --group-id)";
+            case ProducerConfig.TRANSACTIONAL_ID_CONFIG -> " (use --transactional-id-prefix)";
+            case ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG -> " (offsets are committed with the results; see --guarantee)";
+            default -> "";
+        };
+    }
+
+    private static void requireText(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be empty");
+        }
+    }
+
+    private static void requireTopic(String topic, String name) {
+        requireText(topic, name);
+        if (!topic.matches("[a-zA-Z0-9._-]{1,249}") || topic.equals(".") || topic.equals("..")) {
+            throw new IllegalArgumentException(name + " '" + topic
+                    + "' is not a valid Kafka topic name (letters, digits, '.', '_', '-'; at most 249)");
+        }
+    }
+
+    /** A builder holding this configuration's values, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder(defaults(DEFAULT_BOOTSTRAP_SERVERS));
+    }
+
+    /** Fluent construction for the command line, the demo and tests. */
+    public static final class Builder {
+        private String bootstrapServers;
+        private String groupId;
+        private String inputTopic;
+        private String resultsTopic;
+        private String deadLetterTopic;
+        private String model;
+        private Path modelsDir;
+        private int workers;
+        private int maxBatch;
+        private Duration maxWait;
+        private Guarantee guarantee;
+        private String transactionalIdPrefix;
+        private ImageLimits imageLimits;
+        private Duration startupTimeout;
+        private Map<String, String> kafkaProperties;
+
+        private Builder(WorkerConfig c) {
+            bootstrapServers = c.bootstrapServers;
+            groupId = c.groupId;
+            inputTopic = c.inputTopic;
+            resultsTopic = c.resultsTopic;
+            deadLetterTopic = c.deadLetterTopic;
+            model = c.model;
+            modelsDir = c.modelsDir;
+            workers = c.workers;
+            maxBatch = c.maxBatch;
+            maxWait = c.maxWait;
+            guarantee = c.guarantee;
+            transactionalIdPrefix = c.transactionalIdPrefix;
+            imageLimits = c.imageLimits;
+            startupTimeout = c.startupTimeout;
+            kafkaProperties = c.kafkaProperties;
+        }
+
+        public Builder bootstrapServers(String v) { bootstrapServers = v; return this; }
+        public Builder groupId(String v) { groupId = v; return this; }
+        public Builder inputTopic(String v) { inputTopic = v; return this; }
+        public Builder resultsTopic(String v) { resultsTopic = v; return this; }
+        public Builder deadLetterTopic(String v) { deadLetterTopic = v; return this; }
+        public Builder model(String v) { model = v; return this; }
+        public Builder modelsDir(Path v) { modelsDir = v; return this; }
+        public Builder workers(int v) { workers = v; return this; }
+        public Builder maxBatch(int v) { maxBatch = v; return this; }
+        public Builder maxWait(Duration v) { maxWait = v; return this; }
+        public Builder guarantee(Guarantee v) { guarantee = v; return this; }
+        public Builder transactionalIdPrefix(String v) { transactionalIdPrefix = v; return this; }
+        public Builder imageLimits(ImageLimits v) { imageLimits = v; return this; }
+        public Builder startupTimeout(Duration v) { startupTimeout = v; return this; }
+        public Builder kafkaProperties(Map<String, String> v) { kafkaProperties = v; return this; }
+
+        /** The configuration, validated. */
+        public WorkerConfig build() {
+            return new WorkerConfig(bootstrapServers, groupId, inputTopic, resultsTopic, deadLetterTopic, model,
+                    modelsDir, workers, maxBatch, maxWait, guarantee, transactionalIdPrefix, imageLimits,
+                    startupTimeout, kafkaProperties).validate();
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.fashionstream.worker.demo;
+
+import io.fashionstream.core.Json;
+import io.fashionstream.core.data.FashionMnist;
+import io.fashionstream.core.data.LabelledImages;
+import io.fashionstream.core.model.ModelCard;
+import io.fashionstream.core.model.ModelFiles;
+import io.fashionstream.core.model.ModelFiles.LoadedModel;
+import io.fashionstream.worker.WorkerCli;
+import io.fashionstream.worker.WorkerOptions;
+import io.fashionstream.worker.config.ConfigSources;
+import io.fashionstream.worker.config.WorkerConfig;
+import io.fashionstream.worker.kafka.KafkaClients;
+import io.fashionstream.worker.kafka.WorkerPool;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code fashion-worker demo}: the whole pipeline on one machine. Starts an embedded Kafka
+ * (or uses {@code --bootstrap-servers}), creates the topics, runs the worker pool, replays the
+ * shipped test split as PNG images with labels, and reports throughput, latency and accuracy.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Replay the Fashion-MNIST test split through Kafka and the worker pool; report throughput, latency, accuracy.")
+public final class DemoCommand implements Callable<Integer> {
+    /** The demo gives up when no answer arrives for this long. */
+    static final Duration STALL_TIMEOUT = Duration.ofSeconds(120);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--images", defaultValue = "10000",
+            description = "Images to send; the 10,000 test images are cycled beyond that (default: ${DEFAULT-VALUE})")
+    long images;
+
+    @Option(names = "--rate", defaultValue = "0",
+            description = "Images per second to send; 0 sends as fast as possible (default: ${DEFAULT-VALUE})")
+    double rate;
+
+    @Option(names = "--bootstrap-servers",
+            description = "Use this Kafka cluster instead of an embedded one (fresh topics are created and deleted)")
+    String bootstrapServers;
+
+    @Option(names = "--json", description = "Print the summary as one JSON object on the last line")
+    boolean json;
+
+    @Mixin
+    WorkerOptions options;
+
+    private final Map<String, String> env;
+    private final ConfigSources sources;
+    private volatile boolean interrupted;
+
+    public DemoCommand(Map<String, String> env, ConfigSources sources) {
+        this.env = env;
+        this.sources = sources;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        sources.checkFileKeys(spec);
+        if (images < 1) {
+            throw new IllegalArgumentException("--images must be at least 1, not " + images);
+        }
+        if (rate < 0) {
+            throw new IllegalArgumentException("--rate must not be negative, not " + rate);
+        }
+        WorkerConfig config = options.toConfig(bootstrapServers == null ? "embedded" : bootstrapServers, sources, env);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        LoadedModel model = ModelFiles.load(ModelFiles.resolve(config.model(), config.modelsDir()));
+        LabelledImages testSplit = FashionMnist.loadShippedTestSplit();
+
+        EmbeddedKafka embedded = null;
+        try {
+            if (bootstrapServers == null) {
+                err.println("starting an embedded Kafka broker (KRaft, single node)...");
+                embedded = EmbeddedKafka.start();
+                config = config.toBuilder().bootstrapServers(embedded.bootstrapServers()).build();
+            } else {
+                // Fresh topics and group on a shared cluster, so earlier data cannot mix in.
+                String run = "demo-" + UUID.randomUUID().toString().substring(0, 8);
+                config = config.toBuilder()
+                        .inputTopic(config.inputTopic() + "." + run)
+                        .resultsTopic(config.resultsTopic() + "." + run)
+                        .deadLetterTopic(config.deadLetterTopic() + "." + run)
+                        .groupId(config.groupId() + "." + run)
+                        .transactionalIdPrefix(config.transactionalIdPrefix() + "." + run)
+                        .build();
+            }
+            return runDemo(config, model, testSplit, embedded == null, out, err);
+        } finally {
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+    }
+
+    private int runDemo(WorkerConfig config, LoadedModel model, LabelledImages testSplit, boolean external,
+                        PrintWriter out, PrintWriter err) throws Exception {
+        Map<String, Object> clientProps = KafkaClients.common(config);
+        DemoTopics.create(clientProps, config.inputTopic(), config.resultsTopic(), config.deadLetterTopic());
+        err.printf("topics: %s (%d partitions) -> %s, dead letters %s%n", config.inputTopic(),
+                DemoTopics.INPUT_PARTITIONS, config.resultsTopic(), config.deadLetterTopic());
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        ResultTally tally = new ResultTally(clientProps, config.resultsTopic(), config.deadLetterTopic(), sentAt);
+        Thread tallyThread = new Thread(tally, "fashion-demo-tally");
+        tallyThread.start();
+        long startMillis = System.currentTimeMillis();
+        long sent;
+        try (WorkerPool pool = WorkerPool.start(config, model, new SimpleMeterRegistry());
+             TestSplitReplayer replayer = new TestSplitReplayer(clientProps, config.inputTopic(), testSplit)) {
+            err.printf("model %s (%s), %d worker(s), max batch %d, max wait %d ms, %s; sending %,d images%s%n",
+                    model.name(), model.version(), config.workers(), config.maxBatch(), config.maxWait().toMillis(),
+                    config.guarantee().cliName(), images, rate > 0 ? String.format(" at %.0f/s", rate) : "");
+            installInterruptHandler(pool);
+            ProgressLine progress = new ProgressLine(err, images);
+            Thread progressThread = new Thread(() -> progress.runUntil(tally, sentAt::size, () -> interrupted),
+                    "fashion-demo-progress");
+            progressThread.setDaemon(true);
+            progressThread.start();
+            sent = replayer.send(images, rate, sentAt, () -> interrupted || pool.failure().isPresent());
+            awaitAnswers(tally, pool, sent);
+            progress.stop();
+            progressThread.join();
+            if (pool.failure().isPresent()) {
+                err.println("error: worker failed: " + pool.failure().get().getMessage());
+                return WorkerCli.EXIT_FAILED;
+            }
+        } finally {
+            tally.stop();
+            tallyThread.join();
+        }
+        ResultTally.Snapshot s = tally.snapshot();
+        double seconds = Math.max(1, s.lastAnswerMillis() - startMillis) / 1000.0;
+        DemoSummary summary = new DemoSummary(sent, s.classified(), s.deadLettered(), s.duplicates(), s.accuracy(),
+                s.answered() / seconds, s.p50Ms(), s.p99Ms(), s.meanBatchSize(), model.name(), model.version(),
+                model.card().map(ModelCard::testAccuracy).orElse(Double.NaN), config.workers(), config.maxBatch(),
+                config.maxWait().toMillis(), config.guarantee().cliName(), seconds,
+                external ? config.bootstrapServers() : "embedded");
+        printSummary(summary, out);
+        if (external) {
+            DemoTopics.delete(clientProps, List.of(config.inputTopic(), config.resultsTopic(), config.deadLetterTopic()));
+        }
+        if (s.answered() < sent && !interrupted) {
+            err.printf("error: only %,d of %,d images were answered within %d s of the last answer%n",
+                    s.answered(), sent, STALL_TIMEOUT.toSeconds());
+            return WorkerCli.EXIT_FAILED;
+        }
+        return 0;
+    }
+
+    private void installInterruptHandler(WorkerPool pool) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> interrupted = true);
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> interrupted = true);
+        } catch (IllegalArgumentException e) {
+            // No signal handling here: Ctrl-C ends the JVM the ordinary way.
+        }
+    }
+
+    private void awaitAnswers(ResultTally tally, WorkerPool pool, long sent) throws InterruptedException {
+        long lastCount = -1;
+        long lastChange = System.nanoTime();
+        while (!interrupted && pool.failure().isEmpty()) {
+            long answered = tally.snapshot().answered();
+            if (answered >= sent) {
+                return;
+            }
+            if (answered != lastCount) {
+                lastCount = answered;
+                lastChange = System.nanoTime();
+            } else if (System.nanoTime() - lastChange > STALL_TIMEOUT.toNanos()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private void printSummary(DemoSummary s, PrintWriter out) {
+        out.printf("%nsent %,d, classified %,d, dead-lettered %,d, duplicates %d%n", s.sent(), s.classified(),
+                s.deadLettered(), s.duplicates());
+        out.printf("accuracy %.4f (model card: %.4f)%n", s.accuracy(), s.cardAccuracy());
+        out.printf("throughput %,.0f images/s over %.1f s; end-to-end latency p50 %.0f ms, p99 %.0f ms; mean batch %.1f%n",
+                s.throughputPerSec(), s.seconds(), s.p50Ms(), s.p99Ms(), s.meanBatchSize());
+        if (json) {
+            out.println(Json.line(s));
+        }
+        out.flush();
+    }
+}

@@ -1,0 +1,140 @@
+package io.fashionstream.worker.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fashionstream.core.Json;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads the results and dead-letter topics as a {@code read_committed} consumer would, on its
+ * own thread, and keeps the demo's running figures: how many inputs were answered and how,
+ * accuracy, end-to-end latency (send to visible result) and duplicates, which must stay zero.
+ */
+final class ResultTally implements Runnable {
+    /** Running figures at one moment. */
+    record Snapshot(long classified, long deadLettered, long correct, long labelled, long duplicates,
+                    double p50Ms, double p99Ms, double meanBatchSize, long lastAnswerMillis) {
+        long answered() {
+            return classified + deadLettered;
+        }
+
+        double accuracy() {
+            return labelled == 0 ? Double.NaN : (double) correct / labelled;
+        }
+    }
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final String resultsTopic;
+    private final Map<String, Long> sentAtById;
+    private final Set<String> answered = new HashSet<>();
+    private long[] latencies = new long[1024];
+    private int latencyCount;
+    private long classified;
+    private long deadLettered;
+    private long correct;
+    private long labelled;
+    private long duplicates;
+    private long batchSizeSum;
+    private long lastAnswerMillis;
+    private volatile boolean stopped;
+
+    /** {@code sentAtById}: send time of every input the demo sent (concurrent map, filled while this runs). */
+    ResultTally(Map<String, Object> clientProps, String resultsTopic, String deadLetterTopic, Map<String, Long> sentAtById) {
+        Map<String, Object> props = new HashMap<>(clientProps);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "fashion-demo-tally");
+        this.consumer = new KafkaConsumer<>(props);
+        this.resultsTopic = resultsTopic;
+        this.sentAtById = sentAtById;
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(resultsTopic, deadLetterTopic)) {
+            consumer.partitionsFor(topic, Duration.ofSeconds(30))
+                    .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!stopped) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    count(record, System.currentTimeMillis());
+                }
+            }
+        } finally {
+            consumer.close();
+        }
+    }
+
+    void stop() {
+        stopped = true;
+    }
+
+    private synchronized void count(ConsumerRecord<byte[], byte[]> record, long now) {
+        String id = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        Long sentAt = id == null ? null : sentAtById.get(id);
+        if (sentAt == null) {
+            return; // not one of ours
+        }
+        if (!answered.add(id)) {
+            duplicates++;
+            return;
+        }
+        if (latencyCount == latencies.length) {
+            latencies = Arrays.copyOf(latencies, latencies.length * 2);
+        }
+        latencies[latencyCount++] = now - sentAt;
+        lastAnswerMillis = now;
+        if (!record.topic().equals(resultsTopic)) {
+            deadLettered++;
+            return;
+        }
+        classified++;
+        try {
+            JsonNode result = Json.MAPPER.readTree(record.value());
+            batchSizeSum += result.path("batchSize").asLong();
+            if (result.has("correct")) {
+                labelled++;
+                if (result.get("correct").asBoolean()) {
+                    correct++;
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("result of " + id + " is not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    synchronized Snapshot snapshot() {
+        long[] sorted = Arrays.copyOf(latencies, latencyCount);
+        Arrays.sort(sorted);
+        return new Snapshot(classified, deadLettered, correct, labelled, duplicates, percentile(sorted, 0.50),
+                percentile(sorted, 0.99), classified == 0 ? 0 : (double) batchSizeSum / classified, lastAnswerMillis);
+    }
+
+    /** Nearest-rank percentile; NaN when empty. */
+    static double percentile(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(q * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+}

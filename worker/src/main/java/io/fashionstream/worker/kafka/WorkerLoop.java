@@ -1,0 +1,262 @@
+package io.fashionstream.worker.kafka;
+
+import io.fashionstream.worker.batch.MicroBatch;
+import io.fashionstream.worker.metrics.WorkerMetrics;
+import io.fashionstream.worker.pipeline.BatchClassifier;
+import io.fashionstream.worker.pipeline.BatchOutput;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * One worker thread: poll → micro-batch → classify → publish and commit, until stopped.
+ * Errors are sorted the way Kafka's {@code ExactlyOnceMessageProcessor} sorts them: poison
+ * inputs are dead-lettered by the {@link BatchClassifier} and never reach this level; an
+ * abortable Kafka error aborts the batch and rewinds to the committed offsets; a fatal one
+ * (fenced, not authorised) ends the thread with a {@link FatalWorkerException}.
+ */
+public final class WorkerLoop implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(WorkerLoop.class);
+    /** Poll timeout while no batch is waiting: how soon a stop request is noticed at the latest. */
+    static final long IDLE_POLL_MS = 200;
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+    private final String name;
+    private final Consumer<byte[], byte[]> consumer;
+    private final BatchPublisher publisher;
+    private final BatchClassifier classifier;
+    private final WorkerMetrics metrics;
+    private final String inputTopic;
+    private final MicroBatch<ConsumerRecord<byte[], byte[]>> batch;
+    private final ArrayDeque<ConsumerRecord<byte[], byte[]>> fetched = new ArrayDeque<>();
+    private final LongSupplier nanoClock;
+    private final LongSupplier wallClockMillis;
+
+    private volatile boolean stopRequested;
+    private volatile boolean assigned;
+    private volatile Throwable failure;
+
+    WorkerLoop(String name, Consumer<byte[], byte[]> consumer, BatchPublisher publisher, BatchClassifier classifier,
+               WorkerMetrics metrics, String inputTopic, int maxBatch, Duration maxWait, LongSupplier nanoClock,
+               LongSupplier wallClockMillis) {
+        this.name = name;
+        this.consumer = consumer;
+        this.publisher = publisher;
+        this.classifier = classifier;
+        this.metrics = metrics;
+        this.inputTopic = inputTopic;
+        this.batch = new MicroBatch<>(maxBatch, maxWait.toMillis());
+        this.nanoClock = nanoClock;
+        this.wallClockMillis = wallClockMillis;
+    }
+
+    @Override
+    public void run() {
+        try {
+            publisher.start();
+            consumer.subscribe(List.of(inputTopic), new Rebalance());
+            while (!stopRequested) {
+                pollOnce();
+                runDueBatches();
+            }
+            // Graceful stop: what was fetched is finished and committed before the group is left.
+            drainEverything();
+            log.info("{}: stopped after committing its last batch", name);
+        } catch (FatalWorkerException e) {
+            failure = e;
+            log.error("{}: {}", name, e.getMessage());
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            log.error("{}: stopped by an unexpected error", name, e);
+        } finally {
+            closeQuietly();
+        }
+    }
+
+    /**
+     * Asks the loop to finish its batch, commit and leave; returns at once. Thread-safe. The loop
+     * notices within one short poll ({@link #IDLE_POLL_MS}); no {@code wakeup()}, which could
+     * interrupt a commit half-way.
+     */
+    public void stop() {
+        stopRequested = true;
+    }
+
+    /** Whether the consumer has been given partitions (joined its group) at least once. */
+    public boolean hasJoined() {
+        return assigned;
+    }
+
+    /** Why the loop ended abnormally, or null. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    private void pollOnce() {
+        if (!fetched.isEmpty() && batch.isFull()) {
+            return;
+        }
+        long waitMs = fetched.isEmpty()
+                ? Math.min(IDLE_POLL_MS, batch.millisUntilDue(nanoClock.getAsLong(), IDLE_POLL_MS)) : 0;
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(waitMs))) {
+            fetched.add(record);
+        }
+    }
+
+    private void runDueBatches() {
+        while (true) {
+            while (!fetched.isEmpty() && !batch.isFull()) {
+                batch.add(fetched.poll(), nanoClock.getAsLong());
+            }
+            if (!batch.isReady(nanoClock.getAsLong())) {
+                return;
+            }
+            runBatch(batch.drain());
+        }
+    }
+
+    /** Runs everything fetched, ready or not: on stop and before partitions are revoked. */
+    private void drainEverything() {
+        while (!batch.isEmpty() || !fetched.isEmpty()) {
+            while (!fetched.isEmpty() && !batch.isFull()) {
+                batch.add(fetched.poll(), nanoClock.getAsLong());
+            }
+            runBatch(batch.drain());
+        }
+    }
+
+    private void runBatch(List<ConsumerRecord<byte[], byte[]>> records) {
+        BatchOutput output = classifier.classify(records);
+        try {
+            publisher.publish(output.records(), nextOffsets(records));
+            metrics.recordPublished(output, wallClockMillis.getAsLong());
+        } catch (ProducerFencedException | OutOfOrderSequenceException | FencedInstanceIdException
+                 | AuthenticationException | AuthorizationException | UnsupportedVersionException e) {
+            throw new FatalWorkerException(fatalMessage(e), e);
+        } catch (KafkaException e) {
+            abortAndRewind(records, e);
+        }
+    }
+
+    private String fatalMessage(KafkaException e) {
+        String what = e instanceof ProducerFencedException
+                ? "another producer with the same transactional id took over (two workers share one --transactional-id-prefix?)"
+                : e.getClass().getSimpleName() + ": " + e.getMessage();
+        return "fatal Kafka error, stopping: " + what;
+    }
+
+    private void abortAndRewind(List<ConsumerRecord<byte[], byte[]>> failed, RuntimeException cause) {
+        log.warn("{}: batch of {} aborted, rewinding to the committed offsets: {}", name, failed.size(), cause.toString());
+        try {
+            publisher.abort();
+        } catch (ProducerFencedException | AuthorizationException | AuthenticationException e) {
+            throw new FatalWorkerException(fatalMessage(e), e);
+        } catch (KafkaException e) {
+            throw new FatalWorkerException("cannot abort the transaction: " + e, e);
+        }
+        Map<TopicPartition, Long> firstHeld = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : failed) {
+            firstHeld.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+        }
+        for (ConsumerRecord<byte[], byte[]> r : fetched) {
+            firstHeld.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+        }
+        for (ConsumerRecord<byte[], byte[]> r : batch.drain()) {
+            firstHeld.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+        }
+        fetched.clear();
+        Set<TopicPartition> assignment = consumer.assignment();
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assignment);
+        for (TopicPartition tp : assignment) {
+            OffsetAndMetadata c = committed.get(tp);
+            if (c != null) {
+                consumer.seek(tp, c);
+            } else if (firstHeld.containsKey(tp)) {
+                consumer.seek(tp, firstHeld.get(tp));
+            }
+        }
+    }
+
+    /** The offsets to commit after {@code records}: one past the last record of each partition. */
+    static Map<TopicPartition, OffsetAndMetadata> nextOffsets(List<ConsumerRecord<byte[], byte[]>> records) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            offsets.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
+                    (a, b) -> a.offset() >= b.offset() ? a : b);
+        }
+        return offsets;
+    }
+
+    private void closeQuietly() {
+        try {
+            consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT)
+                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        } catch (RuntimeException e) {
+            log.warn("{}: consumer did not close cleanly: {}", name, e.toString());
+        }
+        try {
+            publisher.close(CLOSE_TIMEOUT);
+        } catch (RuntimeException e) {
+            log.warn("{}: producer did not close cleanly: {}", name, e.toString());
+        }
+    }
+
+    /** Keeps or finishes the records of partitions this consumer is about to lose. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty() || failure != null) {
+                return;
+            }
+            // Still the owner, so the batch in hand can be committed now rather than redone elsewhere.
+            drainEverything();
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            // No longer the owner and too late to commit: drop what we hold of them; the new owner redoes it.
+            Set<TopicPartition> lost = new HashSet<>(partitions);
+            List<ConsumerRecord<byte[], byte[]>> kept = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> r : batch.drain()) {
+                if (!lost.contains(new TopicPartition(r.topic(), r.partition()))) {
+                    kept.add(r);
+                }
+            }
+            fetched.removeIf(r -> lost.contains(new TopicPartition(r.topic(), r.partition())));
+            long now = nanoClock.getAsLong();
+            kept.forEach(r -> batch.add(r, now));
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            assigned = true;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.fashionstream.worker.metrics;
+
+import io.fashionstream.core.FashionClass;
+import io.fashionstream.worker.pipeline.BatchOutput;
+import io.fashionstream.worker.pipeline.DeadLetters;
+import io.fashionstream.worker.pipeline.RecordOutcome;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The worker's own meters (DESIGN.md, "Metrics"), registered in one place. Dot-separated
+ * names become e.g. {@code fashion_records_total} in Prometheus. Label values are bounded sets
+ * (outcome, reason, class, model): never per-record ids. Shared by every worker thread.
+ */
+public final class WorkerMetrics implements MeterBinder {
+    public static final String OUTCOME_CLASSIFIED = "classified";
+    public static final String OUTCOME_DEAD_LETTERED = "dead_lettered";
+    /** Labelled inputs the rolling accuracy looks back over. */
+    public static final int ACCURACY_WINDOW = 1000;
+
+    /** Buckets around a 10 ms latency objective, then coarser up to a minute. */
+    private static final Duration[] LATENCY_BUCKETS = {
+            Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
+            Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
+            Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)};
+    private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192};
+
+    private final String model;
+    private final String version;
+    private final RollingAccuracy accuracy = new RollingAccuracy(ACCURACY_WINDOW);
+    private MeterRegistry registry;
+    private DistributionSummary batchSize;
+    private Timer inference;
+    private Timer endToEnd;
+
+    public WorkerMetrics(String model, String version) {
+        this.model = model;
+        this.version = version;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        this.registry = registry;
+        batchSize = DistributionSummary.builder("fashion.batch.size")
+                .description("Images per forward pass")
+                .serviceLevelObjectives(BATCH_BUCKETS)
+                .register(registry);
+        inference = Timer.builder("fashion.inference")
+                .description("Time of one batch's forward pass")
+                .serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry);
+        endToEnd = Timer.builder("fashion.end.to.end")
+                .description("Input record timestamp to its result or dead letter acknowledged by Kafka")
+                .serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry);
+        Gauge.builder("fashion.accuracy", accuracy, RollingAccuracy::value)
+                .description("Accuracy over the last " + ACCURACY_WINDOW + " inputs that carried a label header")
+                .register(registry);
+        Gauge.builder("fashion.model.info", () -> 1)
+                .description("The model this worker serves")
+                .tags("model", model, "version", version)
+                .register(registry);
+        // Zero-valued series from the start, so rates and alerts have something to work on.
+        records(OUTCOME_CLASSIFIED, "none");
+        for (FashionClass c : FashionClass.values()) {
+            predictions(c);
+        }
+    }
+
+    /** Counts a batch once its outputs are committed (exactly-once) or acknowledged (at-least-once). */
+    public void recordPublished(BatchOutput output, long ackedAtMillis) {
+        if (registry == null) {
+            return;
+        }
+        if (output.classifiedCount() > 0) {
+            batchSize.record(output.classifiedCount());
+            inference.record(output.inferenceNanos(), TimeUnit.NANOSECONDS);
+        }
+        for (RecordOutcome outcome : output.outcomes()) {
+            long timestamp = outcome.source().timestamp();
+            if (timestamp >= 0) {
+                endToEnd.record(Math.max(0, ackedAtMillis - timestamp), TimeUnit.MILLISECONDS);
+            }
+            if (!outcome.classified()) {
+                records(OUTCOME_DEAD_LETTERED, DeadLetters.reason(outcome.error())).increment();
+                continue;
+            }
+            records(OUTCOME_CLASSIFIED, "none").increment();
+            FashionClass predicted = outcome.prediction().fashionClass();
+            predictions(predicted).increment();
+            if (outcome.truth() != null) {
+                Counter.builder("fashion.labeled")
+                        .description("Labelled inputs by true and predicted class (the confusion matrix)")
+                        .tags("truth", outcome.truth().displayName(), "predicted", predicted.displayName())
+                        .register(registry).increment();
+                accuracy.record(outcome.truth() == predicted);
+            }
+        }
+    }
+
+    /** Rolling accuracy now, NaN before any labelled input. */
+    public double accuracy() {
+        return accuracy.value();
+    }
+
+    private Counter records(String outcome, String reason) {
+        return Counter.builder("fashion.records")
+                .description("Input records by outcome; reason says why one was dead-lettered")
+                .tags("outcome", outcome, "reason", reason)
+                .register(registry);
+    }
+
+    private Counter predictions(FashionClass c) {
+        return Counter.builder("fashion.predictions")
+                .description("Predictions by class")
+                .tags("class", c.displayName())
+                .register(registry);
+    }
+}

@@ -1,0 +1,10 @@
+package io.fashionstream.worker.pipeline;
+
+/** An input's {@code label} header is present but is neither a class index 0-9 nor a class name. */
+public class InvalidLabelException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public InvalidLabelException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,91 @@
+package io.fashionstream.worker;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Bad configuration is refused with one line and exit code 2, before any model or broker is touched. */
+class WorkerCliTest {
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream originalErr;
+
+    @BeforeEach
+    void captureStderr() {
+        originalErr = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restoreStderr() {
+        System.setErr(originalErr);
+    }
+
+    static Stream<List<String>> badRunArguments() {
+        return Stream.of(
+                List.of("--max-batch", "0"),
+                List.of("--max-batch", "many"),
+                List.of("--max-wait-ms", "-1"),
+                List.of("--workers", "0"),
+                List.of("--guarantee", "at-most-once"),
+                List.of("--input-topic", "bad topic"),
+                List.of("--results-topic", "catalog-images"),
+                List.of("--max-image-bytes", "10"),
+                List.of("--kafka-property", "enable.auto.commit=true"),
+                List.of("--kafka-property", "transactional.id=mine"),
+                List.of("--startup-timeout-ms", "0"),
+                List.of("--no-such-option"),
+                List.of("--config", "/nonexistent/worker.properties"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badRunArguments")
+    void badValuesExitWithCode2AndOneLine(List<String> bad) {
+        List<String> args = new ArrayList<>(List.of("run", "--bootstrap-servers", "127.0.0.1:1"));
+        args.addAll(bad);
+        int code = WorkerCli.run(Map.of(), args.toArray(String[]::new));
+        String message = err.toString(StandardCharsets.UTF_8).strip();
+        assertEquals(WorkerCli.EXIT_USAGE, code, message);
+        assertTrue(message.startsWith("error: "), message);
+        assertEquals(1, message.lines().count(), message);
+    }
+
+    @Test
+    void aBadEnvironmentValueIsRefusedLikeAFlag() {
+        int code = WorkerCli.run(Map.of("FASHION_MAX_BATCH", "-5"), "run");
+        assertEquals(WorkerCli.EXIT_USAGE, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("max-batch"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aMissingModelIsRefusedBeforeConnecting() {
+        int code = WorkerCli.run(Map.of(), "run", "--model", "no-such-model", "--models-dir", "../models");
+        assertEquals(WorkerCli.EXIT_USAGE, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("no-such-model"));
+    }
+
+    @Test
+    void anUnreachableBrokerIsReportedWithinTheStartupTimeoutAndNoSecretIsLogged() {
+        int code = WorkerCli.run(Map.of("FASHION_KAFKA_SASL_JAAS_CONFIG", "x required password=\"hunter2\";"),
+                "run", "--bootstrap-servers", "127.0.0.1:1", "--startup-timeout-ms", "1500",
+                "--model", "simple", "--models-dir", "../models");
+        String log = err.toString(StandardCharsets.UTF_8);
+        assertEquals(WorkerCli.EXIT_FAILED, code, log);
+        assertTrue(log.contains("error: cannot reach Kafka at 127.0.0.1:1"), log);
+        assertTrue(log.contains("sasl.jaas.config=[hidden]"), "the setting is listed, masked: " + log);
+        assertFalse(log.contains("hunter2"), log);
+    }
+}

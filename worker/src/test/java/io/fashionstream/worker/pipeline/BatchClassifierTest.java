@@ -1,0 +1,128 @@
+package io.fashionstream.worker.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fashionstream.core.Json;
+import io.fashionstream.core.image.ImageLimits;
+import io.fashionstream.core.image.ImagePreprocessor;
+import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.worker.testing.TestInputs;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BatchClassifierTest {
+    private static FashionClassifier network;
+    private static BatchClassifier batches;
+
+    @BeforeAll
+    static void load() throws Exception {
+        network = new FashionClassifier(TestInputs.simpleModel().network());
+        batches = new BatchClassifier(network, new ImagePreprocessor(ImageLimits.DEFAULTS), "simple", "v1",
+                "results", "dlq", 16, () -> 5_000L);
+    }
+
+    @AfterAll
+    static void close() {
+        network.close();
+    }
+
+    @Test
+    void answersEveryInputInOrderWithOneForwardPassOverTheGoodOnes() throws Exception {
+        List<ConsumerRecord<byte[], byte[]>> in = new ArrayList<>();
+        in.add(record(0, "a", TestInputs.png(0), "label", "9"));
+        in.add(record(1, "b", new byte[0]));
+        in.add(record(2, "c", TestInputs.raw(1), "label", "2", "traceparent", "00-abc-def-01"));
+        in.add(record(3, "d", TestInputs.png(2), "label", "shoe"));
+        in.add(record(4, null, TestInputs.raw(3)));
+
+        BatchOutput out = batches.classify(in);
+
+        assertEquals(5, out.records().size());
+        assertEquals(List.of("results", "dlq", "results", "dlq", "results"),
+                out.records().stream().map(ProducerRecord::topic).toList());
+        assertEquals(3, out.classifiedCount());
+
+        JsonNode a = json(out.records().get(0));
+        assertEquals("a", a.get("id").asText());
+        assertEquals(TestInputs.expectedLabel(network, TestInputs.png(0)), a.get("label").asInt());
+        assertEquals(9, a.get("truth").asInt());
+        assertEquals(3, a.get("batchSize").asInt(), "the three good inputs shared one forward pass");
+        assertEquals(0, a.get("offset").asLong());
+        assertEquals(4000.0, a.get("latencyMs").asDouble(), "record timestamp 1000, clock 5000");
+        assertEquals("simple", a.get("model").asText());
+        assertEquals("v1", a.get("modelVersion").asText());
+        assertEquals(10, a.get("scores").size());
+
+        ProducerRecord<byte[], byte[]> c = out.records().get(2);
+        assertEquals("00-abc-def-01", header(c.headers(), "traceparent"), "headers travel with the result");
+        assertEquals(TestInputs.expectedLabel(network, TestInputs.raw(1)), json(c).get("label").asInt());
+
+        JsonNode e = json(out.records().get(4));
+        assertTrue(e.get("id").isNull(), "a null key gives a null id");
+        assertFalse(e.has("truth"), "no label header, no truth");
+    }
+
+    @Test
+    void deadLettersKeepTheOriginalBytesAndHeadersAndSayWhy() {
+        byte[] garbage = TestInputs.randomBytes(500, 1);
+        ConsumerRecord<byte[], byte[]> bad = record(7, "z", garbage, "label", "3", "traceparent", "t");
+        ProducerRecord<byte[], byte[]> dead = batches.classify(List.of(bad)).records().get(0);
+
+        assertEquals("dlq", dead.topic());
+        assertArrayEquals("z".getBytes(StandardCharsets.UTF_8), dead.key());
+        assertArrayEquals(garbage, dead.value());
+        assertEquals("3", header(dead.headers(), "label"));
+        assertEquals("t", header(dead.headers(), "traceparent"));
+        assertEquals("io.fashionstream.core.image.InvalidImageException", header(dead.headers(), DeadLetters.ERROR_CLASS));
+        assertEquals("unknown_format", header(dead.headers(), DeadLetters.ERROR_REASON));
+        assertTrue(header(dead.headers(), DeadLetters.ERROR_MESSAGE).contains("not a PNG"));
+        assertEquals("in", header(dead.headers(), DeadLetters.SOURCE_TOPIC));
+        assertEquals("0", header(dead.headers(), DeadLetters.SOURCE_PARTITION));
+        assertEquals("7", header(dead.headers(), DeadLetters.SOURCE_OFFSET));
+    }
+
+    @Test
+    void eachKindOfBadInputHasItsReason() {
+        List<ConsumerRecord<byte[], byte[]>> in = List.of(
+                record(0, "k", TestInputs.truncatedPng()),
+                record(1, "k", new byte[0]),
+                record(2, "k", new byte[783]),
+                record(3, "k", TestInputs.pngClaiming(50_000, 50_000)),
+                record(4, "k", TestInputs.png(5), "label", "eleven"));
+        List<String> reasons = batches.classify(in).records().stream()
+                .map(r -> header(r.headers(), DeadLetters.ERROR_REASON)).toList();
+        assertEquals(List.of("undecodable", "empty", "unknown_format", "too_many_pixels", "invalid_label"), reasons);
+    }
+
+    static ConsumerRecord<byte[], byte[]> record(long offset, String key, byte[] value, String... headers) {
+        Headers h = new RecordHeaders();
+        for (int i = 0; i < headers.length; i += 2) {
+            h.add(headers[i], headers[i + 1].getBytes(StandardCharsets.UTF_8));
+        }
+        return new ConsumerRecord<>("in", 0, offset, 1000L, TimestampType.CREATE_TIME, -1, value.length,
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8), value, h, Optional.empty());
+    }
+
+    private static JsonNode json(ProducerRecord<byte[], byte[]> r) throws Exception {
+        return Json.MAPPER.readTree(r.value());
+    }
+
+    private static String header(Headers headers, String key) {
+        return new String(headers.lastHeader(key).value(), StandardCharsets.UTF_8);
+    }
+}

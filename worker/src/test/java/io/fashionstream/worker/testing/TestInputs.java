@@ -1,0 +1,85 @@
+package io.fashionstream.worker.testing;
+
+import io.fashionstream.core.data.FashionMnist;
+import io.fashionstream.core.data.LabelledImages;
+import io.fashionstream.core.image.ImageLimits;
+import io.fashionstream.core.image.ImagePreprocessor;
+import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.model.ModelFiles;
+import io.fashionstream.worker.demo.PngImages;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.zip.CRC32;
+
+/** Inputs the worker tests send: test-split images as PNG or raw bytes, and every kind of bad input. */
+public final class TestInputs {
+    /** The committed models, seen from the worker module's directory (where Maven runs its tests). */
+    public static final Path MODELS_DIR = Path.of("..", "models");
+    private static LabelledImages testSplit;
+
+    private TestInputs() {
+    }
+
+    public static synchronized LabelledImages testSplit() {
+        if (testSplit == null) {
+            try {
+                testSplit = FashionMnist.loadShippedTestSplit();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return testSplit;
+    }
+
+    public static ModelFiles.LoadedModel simpleModel() throws Exception {
+        return ModelFiles.load(MODELS_DIR.resolve("simple.zip"));
+    }
+
+    public static byte[] png(int index) {
+        return PngImages.encodeGray(testSplit().image(index), 28, 28);
+    }
+
+    public static byte[] raw(int index) {
+        return testSplit().image(index);
+    }
+
+    public static int label(int index) {
+        return testSplit().label(index).ordinal();
+    }
+
+    /** The label the worker must predict for {@code value}: the same preprocessing and network, one image. */
+    public static int expectedLabel(FashionClassifier classifier, byte[] value) throws Exception {
+        float[] pixels = new float[FashionClassifier.PIXELS];
+        new ImagePreprocessor(ImageLimits.DEFAULTS).preprocess(value, pixels, 0);
+        return classifier.batchPredict(pixels, 1).get(0).label();
+    }
+
+    public static byte[] truncatedPng() {
+        byte[] png = png(0);
+        return Arrays.copyOf(png, png.length / 2);
+    }
+
+    public static byte[] randomBytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        b[0] = 0x42; // not an image signature
+        return b;
+    }
+
+    /** A well-formed PNG header declaring {@code width x height} pixels, followed by no image data. */
+    public static byte[] pngClaiming(int width, int height) {
+        byte[] real = png(0);
+        ByteBuffer b = ByteBuffer.wrap(real.clone());
+        // IHDR is the first chunk: length(4) 'IHDR'(4) width(4) height(4) ... CRC over type + data.
+        b.putInt(16, width).putInt(20, height);
+        CRC32 crc = new CRC32();
+        crc.update(b.array(), 12, 17);
+        b.putInt(29, (int) crc.getValue());
+        return Arrays.copyOf(b.array(), 33 + 12);
+    }
+}
