@@ -3,6 +3,7 @@ package io.fashionstream.worker.demo;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** Creates and removes the demo's topics. */
-final class DemoTopics {
+public final class DemoTopics {
     static final int INPUT_PARTITIONS = 6;
     private static final long TIMEOUT_S = 30;
 
@@ -26,6 +27,24 @@ final class DemoTopics {
                     new NewTopic(input, INPUT_PARTITIONS, replicas),
                     new NewTopic(results, INPUT_PARTITIONS, replicas),
                     new NewTopic(deadLetters, 1, replicas))).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+            awaitLeaders(admin, List.of(input, results, deadLetters));
+        }
+    }
+
+    /** Waits until every partition of {@code topics} has a leader, so the first sends do not bounce. */
+    public static void awaitLeaders(Admin admin, List<String> topics)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (true) {
+            Map<String, TopicDescription> found = admin.describeTopics(topics).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS);
+            boolean ready = found.values().stream().flatMap(d -> d.partitions().stream()).allMatch(p -> p.leader() != null);
+            if (ready) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("partitions of " + topics + " have no leader after " + TIMEOUT_S + " s");
+            }
+            Thread.sleep(100);
         }
     }
 

@@ -31,6 +31,8 @@ final class TestSplitReplayer implements AutoCloseable {
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "fashion-demo-producer");
         props.put(ProducerConfig.ACKS_CONFIG, "all");
+        // Sent in order, one request at a time: on fresh topics a retried first batch must not fall behind.
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         this.producer = new KafkaProducer<>(props);
         this.topic = topic;
         this.images = images;

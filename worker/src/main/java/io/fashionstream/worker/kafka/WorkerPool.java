@@ -45,7 +45,8 @@ public final class WorkerPool implements AutoCloseable {
         ImagePreprocessor preprocessor = new ImagePreprocessor(config.imageLimits());
         for (int i = 0; i < config.workers(); i++) {
             String name = "fashion-worker-" + i;
-            FashionClassifier classifier = i == 0 ? base : base.copy();
+            // Copies even for the first thread: the pool owns (and closes) its networks, the caller keeps the model.
+            FashionClassifier classifier = base.copy();
             pool.classifiers.add(classifier);
             Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(config, name));
             Producer<byte[], byte[]> producer = new KafkaProducer<>(
@@ -104,11 +105,12 @@ public final class WorkerPool implements AutoCloseable {
         return metrics;
     }
 
-    /** Stops gracefully and frees the networks. */
+    /** Stops gracefully and frees the networks (those of threads that ended). */
     @Override
     public void close() throws InterruptedException {
         stop();
-        awaitTermination(STOP_TIMEOUT);
-        classifiers.forEach(FashionClassifier::close);
+        if (awaitTermination(STOP_TIMEOUT)) {
+            classifiers.forEach(FashionClassifier::close);
+        }
     }
 }

@@ -1,0 +1,17 @@
+package io.fashionstream.worker.it;
+
+import org.testcontainers.junit.jupiter.Container;
+import org.testcontainers.junit.jupiter.Testcontainers;
+import org.testcontainers.kafka.KafkaContainer;
+
+/** The same contract on the official {@code apache/kafka} image; skipped where Docker is absent. */
+@Testcontainers(disabledWithoutDocker = true)
+class ContainerBrokerWorkerIT extends WorkerContract {
+    @Container
+    static final KafkaContainer BROKER = new KafkaContainer("apache/kafka:4.1.1");
+
+    @Override
+    String bootstrapServers() {
+        return BROKER.getBootstrapServers();
+    }
+}

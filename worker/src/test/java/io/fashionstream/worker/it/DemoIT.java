@@ -1,0 +1,42 @@
+package io.fashionstream.worker.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fashionstream.core.Json;
+import io.fashionstream.worker.testing.TestInputs;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The quick start's demo, as a user runs it: the packaged jar, its own embedded broker, a JSON summary. */
+class DemoIT {
+    @Test
+    void theDemoClassifiesTheTestImagesAndSummarisesAsJson() throws Exception {
+        Process demo = WorkerProcess.start("demo-embedded", List.of("demo", "--images", "500", "--model", "simple",
+                "--models-dir", TestInputs.MODELS_DIR.toString(), "--workers", "2", "--json"));
+        assertTrue(demo.waitFor(240, TimeUnit.SECONDS), "the demo ends");
+        String output = WorkerProcess.log("demo-embedded");
+        assertEquals(0, demo.exitValue(), output);
+        JsonNode s = lastJsonLine(output);
+        assertEquals(500, s.get("sent").asInt());
+        assertEquals(500, s.get("classified").asInt());
+        assertEquals(0, s.get("deadLettered").asInt());
+        assertEquals(0, s.get("duplicates").asInt());
+        assertEquals("simple", s.get("model").asText());
+        double accuracy = s.get("accuracy").asDouble();
+        assertTrue(accuracy > 0.85 && accuracy <= 1, "accuracy " + accuracy);
+        for (String field : List.of("throughputPerSec", "p50Ms", "p99Ms")) {
+            assertTrue(s.get(field).asDouble() > 0, field);
+        }
+        assertTrue(output.contains("sent 500/500"), "a progress line was printed");
+    }
+
+    static JsonNode lastJsonLine(String output) throws IOException {
+        List<String> lines = output.strip().lines().toList();
+        return Json.MAPPER.readTree(lines.get(lines.size() - 1));
+    }
+}

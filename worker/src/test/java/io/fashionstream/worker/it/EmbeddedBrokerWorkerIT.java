@@ -1,0 +1,25 @@
+package io.fashionstream.worker.it;
+
+import io.fashionstream.worker.demo.EmbeddedKafka;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The worker contract on Apache Kafka's own broker, started in this JVM (KRaft, one node). */
+class EmbeddedBrokerWorkerIT extends WorkerContract {
+    private static EmbeddedKafka broker;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        broker.close();
+    }
+
+    @Override
+    String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+}
