@@ -6,11 +6,12 @@ import sun.misc.Signal;
  * Turns SIGTERM and Ctrl-C into a graceful stop. A plain shutdown hook would not do: the JVM
  * exits with 143 after one, while an orchestrator expects 0 from a clean stop.
  */
-final class Shutdown {
+public final class Shutdown {
     private Shutdown() {
     }
 
-    static void onSignal(Runnable stop) {
+    /** Runs {@code stop} (on a signal thread) at SIGTERM or Ctrl-C instead of exiting at once. */
+    public static void onSignal(Runnable stop) {
         for (String name : new String[] {"TERM", "INT"}) {
             try {
                 Signal.handle(new Signal(name), signal -> stop.run());

@@ -6,6 +6,7 @@ import io.fashionstream.core.data.LabelledImages;
 import io.fashionstream.core.model.ModelCard;
 import io.fashionstream.core.model.ModelFiles;
 import io.fashionstream.core.model.ModelFiles.LoadedModel;
+import io.fashionstream.worker.Shutdown;
 import io.fashionstream.worker.WorkerCli;
 import io.fashionstream.worker.WorkerOptions;
 import io.fashionstream.worker.config.ConfigSources;
@@ -125,7 +126,7 @@ public final class DemoCommand implements Callable<Integer> {
             err.printf("model %s (%s), %d worker(s), max batch %d, max wait %d ms, %s; sending %,d images%s%n",
                     model.name(), model.version(), config.workers(), config.maxBatch(), config.maxWait().toMillis(),
                     config.guarantee().cliName(), images, rate > 0 ? String.format(" at %.0f/s", rate) : "");
-            installInterruptHandler(pool);
+            Shutdown.onSignal(() -> interrupted = true);
             ProgressLine progress = new ProgressLine(err, images);
             Thread progressThread = new Thread(() -> progress.runUntil(tally, sentAt::size, () -> interrupted),
                     "fashion-demo-progress");
@@ -160,15 +161,6 @@ public final class DemoCommand implements Callable<Integer> {
             return WorkerCli.EXIT_FAILED;
         }
         return 0;
-    }
-
-    private void installInterruptHandler(WorkerPool pool) {
-        try {
-            sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> interrupted = true);
-            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> interrupted = true);
-        } catch (IllegalArgumentException e) {
-            // No signal handling here: Ctrl-C ends the JVM the ordinary way.
-        }
     }
 
     private void awaitAnswers(ResultTally tally, WorkerPool pool, long sent) throws InterruptedException {
