@@ -4,6 +4,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.util.List;
 import java.util.Map;
@@ -36,9 +37,7 @@ public final class DemoTopics {
             throws ExecutionException, InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
         while (true) {
-            Map<String, TopicDescription> found = admin.describeTopics(topics).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS);
-            boolean ready = found.values().stream().flatMap(d -> d.partitions().stream()).allMatch(p -> p.leader() != null);
-            if (ready) {
+            if (haveLeaders(admin, topics)) {
                 return;
             }
             if (System.nanoTime() > deadline) {
@@ -52,6 +51,20 @@ public final class DemoTopics {
             throws ExecutionException, InterruptedException, TimeoutException {
         try (Admin admin = Admin.create(withTimeout(clientProps))) {
             admin.deleteTopics(topics).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+        }
+    }
+
+    private static boolean haveLeaders(Admin admin, List<String> topics)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        try {
+            Map<String, TopicDescription> found = admin.describeTopics(topics).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS);
+            return found.values().stream().flatMap(d -> d.partitions().stream()).allMatch(p -> p.leader() != null);
+        } catch (ExecutionException e) {
+            // Just after creation the broker may not know the topics yet: not ready, not an error.
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return false;
+            }
+            throw e;
         }
     }
 
