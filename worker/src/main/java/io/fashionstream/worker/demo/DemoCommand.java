@@ -167,7 +167,7 @@ public final class DemoCommand implements Callable<Integer> {
         long lastCount = -1;
         long lastChange = System.nanoTime();
         while (!interrupted && pool.failure().isEmpty()) {
-            long answered = tally.snapshot().answered();
+            long answered = tally.answered();
             if (answered >= sent) {
                 return;
             }

@@ -122,6 +122,11 @@ final class ResultTally implements Runnable {
         }
     }
 
+    /** Inputs answered so far: cheap, for polling loops (no percentile sort). */
+    synchronized long answered() {
+        return classified + deadLettered;
+    }
+
     synchronized Snapshot snapshot() {
         long[] sorted = Arrays.copyOf(latencies, latencyCount);
         Arrays.sort(sorted);

@@ -32,27 +32,29 @@ public final class Preflight {
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 30_000));
         List<String> topics = List.of(config.inputTopic(), config.resultsTopic(), config.deadLetterTopic());
         try (Admin admin = Admin.create(props)) {
-            Map<String, TopicDescription> found = admin.describeTopics(topics).allTopicNames()
-                    .get(timeoutMs, TimeUnit.MILLISECONDS);
-            return found.get(config.inputTopic()).partitions().size();
-        } catch (TimeoutException e) {
-            throw unreachable(config, e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof UnknownTopicOrPartitionException) {
-                throw new KafkaUnavailableException(missingTopic(config, topics), cause);
+            try {
+                Map<String, TopicDescription> found = admin.describeTopics(topics).allTopicNames()
+                        .get(timeoutMs, TimeUnit.MILLISECONDS);
+                return found.get(config.inputTopic()).partitions().size();
+            } catch (TimeoutException e) {
+                throw unreachable(config, e);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof UnknownTopicOrPartitionException) {
+                    throw new KafkaUnavailableException(missingTopic(admin, config, topics, timeoutMs), cause);
+                }
+                if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
+                    throw unreachable(config, cause);
+                }
+                if (cause instanceof AuthenticationException || cause instanceof AuthorizationException) {
+                    throw new KafkaUnavailableException("Kafka at " + config.bootstrapServers() + " refused the worker: "
+                            + cause.getMessage(), cause);
+                }
+                throw new KafkaUnavailableException("cannot describe topics on " + config.bootstrapServers() + ": " + cause, cause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KafkaUnavailableException("interrupted while connecting to Kafka", e);
             }
-            if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
-                throw unreachable(config, cause);
-            }
-            if (cause instanceof AuthenticationException || cause instanceof AuthorizationException) {
-                throw new KafkaUnavailableException("Kafka at " + config.bootstrapServers() + " refused the worker: "
-                        + cause.getMessage(), cause);
-            }
-            throw new KafkaUnavailableException("cannot describe topics on " + config.bootstrapServers() + ": " + cause, cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KafkaUnavailableException("interrupted while connecting to Kafka", e);
         }
     }
 
@@ -62,10 +64,10 @@ public final class Preflight {
                 config.bootstrapServers(), Duration.ofMillis(config.startupTimeout().toMillis()).toSeconds()), cause);
     }
 
-    private static String missingTopic(WorkerConfig config, List<String> topics) {
+    private static String missingTopic(Admin admin, WorkerConfig config, List<String> topics, int timeoutMs) {
         // describeTopics fails as a whole; name which topics are missing in one more, cheap call.
-        try (Admin admin = Admin.create(KafkaClients.common(config))) {
-            var existing = admin.listTopics().names().get(config.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            var existing = admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS);
             List<String> missing = topics.stream().filter(t -> !existing.contains(t)).toList();
             return "topic" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing.stream().map(t -> "'" + t + "'").toList())
                     + " not found on " + config.bootstrapServers() + " (create " + (missing.size() > 1 ? "them" : "it")

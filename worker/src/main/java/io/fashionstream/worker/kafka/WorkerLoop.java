@@ -132,9 +132,7 @@ public final class WorkerLoop implements Runnable {
 
     private void runDueBatches() {
         while (true) {
-            while (!fetched.isEmpty() && !batch.isFull()) {
-                batch.add(fetched.poll(), nanoClock.getAsLong());
-            }
+            fillBatch();
             if (!batch.isReady(nanoClock.getAsLong())) {
                 return;
             }
@@ -142,12 +140,16 @@ public final class WorkerLoop implements Runnable {
         }
     }
 
+    private void fillBatch() {
+        while (!fetched.isEmpty() && !batch.isFull()) {
+            batch.add(fetched.poll(), nanoClock.getAsLong());
+        }
+    }
+
     /** Runs everything fetched, ready or not: on stop and before partitions are revoked. */
     private void drainEverything() {
         while (!batch.isEmpty() || !fetched.isEmpty()) {
-            while (!fetched.isEmpty() && !batch.isFull()) {
-                batch.add(fetched.poll(), nanoClock.getAsLong());
-            }
+            fillBatch();
             runBatch(batch.drain());
         }
     }
@@ -182,14 +184,10 @@ public final class WorkerLoop implements Runnable {
             throw new FatalWorkerException("cannot abort the transaction: " + e, e);
         }
         Map<TopicPartition, Long> firstHeld = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : failed) {
-            firstHeld.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
-        }
-        for (ConsumerRecord<byte[], byte[]> r : fetched) {
-            firstHeld.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
-        }
-        for (ConsumerRecord<byte[], byte[]> r : batch.drain()) {
-            firstHeld.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+        for (List<ConsumerRecord<byte[], byte[]>> held : List.of(failed, List.copyOf(fetched), batch.drain())) {
+            for (ConsumerRecord<byte[], byte[]> r : held) {
+                firstHeld.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+            }
         }
         fetched.clear();
         Set<TopicPartition> assignment = consumer.assignment();
