@@ -9,7 +9,11 @@ import io.fashionstream.worker.config.WorkerConfig;
 import io.fashionstream.worker.kafka.KafkaUnavailableException;
 import io.fashionstream.worker.kafka.Preflight;
 import io.fashionstream.worker.kafka.WorkerPool;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.fashionstream.worker.http.MonitoringServer;
+import io.fashionstream.worker.http.WorkerHealth;
+import io.fashionstream.worker.metrics.ProcessMeters;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -18,6 +22,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -34,6 +41,14 @@ final class RunCommand implements Callable<Integer> {
             description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
     String bootstrapServers;
 
+    @Option(names = "--metrics-host", defaultValue = MonitoringServer.DEFAULT_HOST,
+            description = "Address the metrics and health endpoints listen on (default: ${DEFAULT-VALUE})")
+    String metricsHost;
+
+    @Option(names = "--metrics-port", defaultValue = "" + MonitoringServer.DEFAULT_PORT,
+            description = "Port of /metrics, /health/live and /health/ready; 0 picks a free one (default: ${DEFAULT-VALUE})")
+    int metricsPort;
+
     @Mixin
     WorkerOptions options;
 
@@ -49,7 +64,33 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         sources.checkFileKeys(spec);
         WorkerConfig config = options.toConfig(bootstrapServers, sources, env);
+        if (metricsPort < 0 || metricsPort > 65535) {
+            throw new IllegalArgumentException("--metrics-port must be between 0 and 65535, not " + metricsPort);
+        }
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        WorkerHealth health = new WorkerHealth();
+        // Serving starts before the model loads, so probes see "live, not ready" during a slow start.
+        try (ProcessMeters processMeters = new ProcessMeters();
+             MonitoringServer server = startMonitoring(registry, health)) {
+            processMeters.bindTo(registry);
+            log.info("metrics and health on http://{}:{} ({}, {}, {})", metricsHost, server.port(),
+                    MonitoringServer.METRICS_PATH, MonitoringServer.LIVE_PATH, MonitoringServer.READY_PATH);
+            return runPool(config, registry, health);
+        }
+    }
+
+    private MonitoringServer startMonitoring(PrometheusMeterRegistry registry, WorkerHealth health) {
+        try {
+            return MonitoringServer.start(new InetSocketAddress(metricsHost, metricsPort), registry, health);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot serve metrics on " + metricsHost + ":" + metricsPort + ": "
+                    + e.getMessage() + " (choose another --metrics-port)", e);
+        }
+    }
+
+    private int runPool(WorkerConfig config, PrometheusMeterRegistry registry, WorkerHealth health) throws Exception {
         LoadedModel model = loadModel(config);
+        health.modelLoaded(model.name(), model.version());
         log.info("model {} version {}; {} worker(s), max batch {}, max wait {} ms, {}", model.name(), model.version(),
                 config.workers(), config.maxBatch(), config.maxWait().toMillis(), config.guarantee().cliName());
         log.info("Kafka {} group {}: {} -> {} (dead letters: {}); client settings {}", config.bootstrapServers(),
@@ -61,11 +102,16 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return WorkerCli.EXIT_FAILED;
         }
-        try (WorkerPool pool = WorkerPool.start(config, model, new SimpleMeterRegistry())) {
-            Shutdown.onSignal(pool::stop);
+        try (WorkerPool pool = WorkerPool.start(config, model, registry)) {
+            health.poolStarted(pool);
+            Shutdown.onSignal(() -> {
+                health.stopping();
+                pool.stop();
+            });
             while (pool.isRunning()) {
-                pool.awaitTermination(java.time.Duration.ofSeconds(1));
+                pool.awaitTermination(Duration.ofSeconds(1));
             }
+            health.stopping();
             if (pool.failure().isPresent()) {
                 spec.commandLine().getErr().println("error: " + pool.failure().get().getMessage());
                 return WorkerCli.EXIT_FAILED;

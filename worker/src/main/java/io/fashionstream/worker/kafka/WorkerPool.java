@@ -2,6 +2,7 @@ package io.fashionstream.worker.kafka;
 
 import io.fashionstream.core.image.ImagePreprocessor;
 import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.model.ModelCard;
 import io.fashionstream.core.model.ModelFiles.LoadedModel;
 import io.fashionstream.worker.config.Guarantee;
 import io.fashionstream.worker.config.WorkerConfig;
@@ -31,16 +32,19 @@ public final class WorkerPool implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final List<FashionClassifier> classifiers = new ArrayList<>();
     private final WorkerMetrics metrics;
+    private final KafkaClientMeters clientMeters;
 
-    private WorkerPool(WorkerMetrics metrics) {
+    private WorkerPool(WorkerMetrics metrics, MeterRegistry registry) {
         this.metrics = metrics;
+        this.clientMeters = new KafkaClientMeters(registry);
     }
 
     /** Builds the clients and starts the threads. */
     public static WorkerPool start(WorkerConfig config, LoadedModel model, MeterRegistry registry) {
-        WorkerMetrics metrics = new WorkerMetrics(model.name(), model.version());
+        WorkerMetrics metrics = new WorkerMetrics(model.name(), model.version(),
+                model.card().map(ModelCard::testAccuracy).orElse(Double.NaN));
         metrics.bindTo(registry);
-        WorkerPool pool = new WorkerPool(metrics);
+        WorkerPool pool = new WorkerPool(metrics, registry);
         FashionClassifier base = new FashionClassifier(model.network());
         ImagePreprocessor preprocessor = new ImagePreprocessor(config.imageLimits());
         for (int i = 0; i < config.workers(); i++) {
@@ -51,6 +55,7 @@ public final class WorkerPool implements AutoCloseable {
             Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(config, name));
             Producer<byte[], byte[]> producer = new KafkaProducer<>(
                     KafkaClients.producer(config, name, config.transactionalIdPrefix() + "-" + i));
+            pool.clientMeters.bind(consumer, producer);
             BatchPublisher publisher = config.guarantee() == Guarantee.EXACTLY_ONCE
                     ? new TransactionalPublisher(producer, consumer)
                     : new AtLeastOncePublisher(producer, consumer);
@@ -89,7 +94,17 @@ public final class WorkerPool implements AutoCloseable {
 
     /** Whether every thread's consumer has joined the group. */
     public boolean isReady() {
-        return loops.stream().allMatch(WorkerLoop::hasJoined);
+        return joinedWorkers() == size();
+    }
+
+    /** How many threads' consumers have joined the group. */
+    public int joinedWorkers() {
+        return (int) loops.stream().filter(WorkerLoop::hasJoined).count();
+    }
+
+    /** The number of worker threads. */
+    public int size() {
+        return loops.size();
     }
 
     /** The first thread failure, if any. */
@@ -112,5 +127,6 @@ public final class WorkerPool implements AutoCloseable {
         if (awaitTermination(STOP_TIMEOUT)) {
             classifiers.forEach(FashionClassifier::close);
         }
+        clientMeters.close();
     }
 }

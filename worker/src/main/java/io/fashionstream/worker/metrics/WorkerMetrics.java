@@ -35,15 +35,18 @@ public final class WorkerMetrics implements MeterBinder {
 
     private final String model;
     private final String version;
+    private final double cardAccuracy;
     private final RollingAccuracy accuracy = new RollingAccuracy(ACCURACY_WINDOW);
     private MeterRegistry registry;
     private DistributionSummary batchSize;
     private Timer inference;
     private Timer endToEnd;
 
-    public WorkerMetrics(String model, String version) {
+    /** {@code cardAccuracy}: the model card's test accuracy, NaN when the model has no card. */
+    public WorkerMetrics(String model, String version, double cardAccuracy) {
         this.model = model;
         this.version = version;
+        this.cardAccuracy = cardAccuracy;
     }
 
     @Override
@@ -66,6 +69,11 @@ public final class WorkerMetrics implements MeterBinder {
                 .register(registry);
         Gauge.builder("fashion.model.info", () -> 1)
                 .description("The model this worker serves")
+                .tags("model", model, "version", version)
+                .register(registry);
+        // What the rolling accuracy is held against: alerts fire when it falls well under the card's.
+        Gauge.builder("fashion.model.card.accuracy", () -> cardAccuracy)
+                .description("Test accuracy recorded in the served model's card")
                 .tags("model", model, "version", version)
                 .register(registry);
         // Zero-valued series from the start, so rates and alerts have something to work on.

@@ -177,7 +177,7 @@ class WorkerLoopTest {
     private void start(MockProducer<byte[], byte[]> producer, BatchPublisher publisher, int maxBatch) {
         BatchClassifier batches = new BatchClassifier(network, new ImagePreprocessor(ImageLimits.DEFAULTS), "simple",
                 "v1", "catalog-labels", "catalog-images.dlq", maxBatch, System::currentTimeMillis);
-        WorkerMetrics metrics = new WorkerMetrics("simple", "v1");
+        WorkerMetrics metrics = new WorkerMetrics("simple", "v1", 0.9);
         metrics.bindTo(new SimpleMeterRegistry());
         loop = new WorkerLoop("test-worker", consumer, publisher, batches, metrics, TOPIC, maxBatch,
                 Duration.ofMillis(WAIT_MS), clock::get, System::currentTimeMillis);
