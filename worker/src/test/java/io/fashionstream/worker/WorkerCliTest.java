@@ -47,6 +47,7 @@ class WorkerCliTest {
                 List.of("--kafka-property", "enable.auto.commit=true"),
                 List.of("--kafka-property", "transactional.id=mine"),
                 List.of("--startup-timeout-ms", "0"),
+                List.of("--metrics-port", "70000"),
                 List.of("--no-such-option"),
                 List.of("--config", "/nonexistent/worker.properties"));
     }
@@ -63,6 +64,38 @@ class WorkerCliTest {
         assertEquals(1, message.lines().count(), message);
     }
 
+    static Stream<List<String>> badProduceArguments() {
+        return Stream.of(
+                List.of("--rate", "-1"),
+                List.of("--count", "0"),
+                List.of("--labels", "labels.csv"),
+                List.of("--dir", "/nonexistent/images"),
+                List.of("--topic", ""));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badProduceArguments")
+    void badProduceValuesExitWithCode2AndOneLine(List<String> bad) {
+        List<String> args = new ArrayList<>(List.of("produce", "--bootstrap-servers", "127.0.0.1:1"));
+        args.addAll(bad);
+        int code = WorkerCli.run(Map.of(), args.toArray(String[]::new));
+        String message = err.toString(StandardCharsets.UTF_8).strip();
+        assertEquals(WorkerCli.EXIT_USAGE, code, message);
+        assertTrue(message.startsWith("error: "), message);
+        assertEquals(1, message.lines().count(), message);
+    }
+
+    @Test
+    void aMetricsPortInUseIsABadSettingNamedAsSuch() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int code = WorkerCli.run(Map.of(), "run", "--metrics-host", "127.0.0.1",
+                    "--metrics-port", Integer.toString(taken.getLocalPort()));
+            String message = err.toString(StandardCharsets.UTF_8).strip();
+            assertEquals(WorkerCli.EXIT_USAGE, code, message);
+            assertTrue(message.contains("cannot serve metrics on 127.0.0.1:" + taken.getLocalPort()), message);
+        }
+    }
+
     @Test
     void aBadEnvironmentValueIsRefusedLikeAFlag() {
         int code = WorkerCli.run(Map.of("FASHION_MAX_BATCH", "-5"), "run");
@@ -72,7 +105,8 @@ class WorkerCliTest {
 
     @Test
     void aMissingModelIsRefusedBeforeConnecting() {
-        int code = WorkerCli.run(Map.of(), "run", "--model", "no-such-model", "--models-dir", "../models");
+        int code = WorkerCli.run(Map.of(), "run", "--model", "no-such-model", "--models-dir", "../models",
+                "--metrics-port", "0");
         assertEquals(WorkerCli.EXIT_USAGE, code);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("no-such-model"));
     }
@@ -81,7 +115,7 @@ class WorkerCliTest {
     void anUnreachableBrokerIsReportedWithinTheStartupTimeoutAndNoSecretIsLogged() {
         int code = WorkerCli.run(Map.of("FASHION_KAFKA_SASL_JAAS_CONFIG", "x required password=\"hunter2\";"),
                 "run", "--bootstrap-servers", "127.0.0.1:1", "--startup-timeout-ms", "1500",
-                "--model", "simple", "--models-dir", "../models");
+                "--model", "simple", "--models-dir", "../models", "--metrics-port", "0");
         String log = err.toString(StandardCharsets.UTF_8);
         assertEquals(WorkerCli.EXIT_FAILED, code, log);
         assertTrue(log.contains("error: cannot reach Kafka at 127.0.0.1:1"), log);

@@ -13,6 +13,8 @@ import io.fashionstream.worker.config.ConfigSources;
 import io.fashionstream.worker.config.WorkerConfig;
 import io.fashionstream.worker.kafka.KafkaClients;
 import io.fashionstream.worker.kafka.WorkerPool;
+import io.fashionstream.worker.produce.ImageSender;
+import io.fashionstream.worker.produce.TestSplitSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -122,7 +124,7 @@ public final class DemoCommand implements Callable<Integer> {
         long startMillis = System.currentTimeMillis();
         long sent;
         try (WorkerPool pool = WorkerPool.start(config, model, new SimpleMeterRegistry());
-             TestSplitReplayer replayer = new TestSplitReplayer(clientProps, config.inputTopic(), testSplit)) {
+             ImageSender sender = new ImageSender(clientProps, "fashion-demo-producer", config.inputTopic())) {
             err.printf("model %s (%s), %d worker(s), max batch %d, max wait %d ms, %s; sending %,d images%s%n",
                     model.name(), model.version(), config.workers(), config.maxBatch(), config.maxWait().toMillis(),
                     config.guarantee().cliName(), images, rate > 0 ? String.format(" at %.0f/s", rate) : "");
@@ -132,7 +134,14 @@ public final class DemoCommand implements Callable<Integer> {
                     "fashion-demo-progress");
             progressThread.setDaemon(true);
             progressThread.start();
-            sent = replayer.send(images, rate, sentAt, () -> interrupted || pool.failure().isPresent());
+            // Every record gets its own key, so answers can be matched to sends however often the split is cycled.
+            sent = sender.send(new TestSplitSource(testSplit), images, rate, (seq, item) -> String.format("item-%07d", seq),
+                    sentAt::put, () -> interrupted || pool.failure().isPresent());
+            if (sender.failed() > 0) {
+                progress.stop();
+                err.printf("error: %,d images could not be sent; first: %s%n", sender.failed(), sender.firstError());
+                return WorkerCli.EXIT_FAILED;
+            }
             awaitAnswers(tally, pool, sent);
             progress.stop();
             progressThread.join();

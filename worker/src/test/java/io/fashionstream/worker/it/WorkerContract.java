@@ -76,7 +76,7 @@ abstract class WorkerContract {
         List<String> args = new ArrayList<>(List.of("run", "--bootstrap-servers", bootstrapServers(),
                 "--input-topic", t.input(), "--results-topic", t.results(), "--dead-letter-topic", t.deadLetters(),
                 "--group-id", t.group(), "--transactional-id-prefix", "it-" + t.group(),
-                "--model", "simple", "--models-dir", TestInputs.MODELS_DIR.toString(),
+                "--model", "simple", "--models-dir", TestInputs.MODELS_DIR.toString(), "--metrics-port", "0",
                 // A killed member must leave the group quickly for its successor to take over.
                 "--kafka-property", "session.timeout.ms=6000"));
         args.addAll(List.of(extra));
@@ -271,7 +271,8 @@ abstract class WorkerContract {
         int code;
         try {
             code = WorkerCli.run(Map.of(), "run", "--bootstrap-servers", bootstrapServers(), "--input-topic", "no-such-topic",
-                    "--model", "simple", "--models-dir", TestInputs.MODELS_DIR.toString(), "--startup-timeout-ms", "20000");
+                    "--model", "simple", "--models-dir", TestInputs.MODELS_DIR.toString(), "--startup-timeout-ms", "20000",
+                    "--metrics-port", "0");
         } finally {
             System.setErr(original);
         }

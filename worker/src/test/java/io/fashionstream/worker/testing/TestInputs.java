@@ -6,7 +6,7 @@ import io.fashionstream.core.image.ImageLimits;
 import io.fashionstream.core.image.ImagePreprocessor;
 import io.fashionstream.core.inference.FashionClassifier;
 import io.fashionstream.core.model.ModelFiles;
-import io.fashionstream.worker.demo.PngImages;
+import io.fashionstream.worker.produce.PngImages;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

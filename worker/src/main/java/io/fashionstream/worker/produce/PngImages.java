@@ -1,4 +1,4 @@
-package io.fashionstream.worker.demo;
+package io.fashionstream.worker.produce;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;

@@ -1,0 +1,140 @@
+package io.fashionstream.worker.produce;
+
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import io.fashionstream.core.FashionClass;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The image files under a directory (PNG, JPEG, GIF, BMP, or {@code .raw} 784-byte
+ * Fashion-MNIST pixels), in path order; keys are their paths relative to the directory. Labels
+ * come from a CSV file ({@code file,label} rows, paths relative to the directory, an optional
+ * header row) or else from sub-folder names ({@code coat/123.png}, {@code 4/123.png}); files
+ * with neither are sent unlabelled. Files are read at send time, so large catalogs stream.
+ */
+public final class DirectorySource implements ImageSource {
+    static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "gif", "bmp", "raw");
+
+    private final Path root;
+    private final List<Path> files;
+    private final List<FashionClass> labels;
+    private final String labelOrigin;
+
+    private DirectorySource(Path root, List<Path> files, List<FashionClass> labels, String labelOrigin) {
+        this.root = root;
+        this.files = files;
+        this.labels = labels;
+        this.labelOrigin = labelOrigin;
+    }
+
+    /**
+     * Lists {@code root}; {@code labelsCsv} may be null. Throws {@link IllegalArgumentException}
+     * for a missing or empty directory and for a CSV row naming an unknown class or file.
+     */
+    public static DirectorySource open(Path root, Path labelsCsv) throws IOException {
+        if (!Files.isDirectory(root)) {
+            throw new IllegalArgumentException("--dir " + root + " is not a directory");
+        }
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(root)) {
+            files = walk.filter(Files::isRegularFile).filter(DirectorySource::isImageFile)
+                    .map(root::relativize).sorted().toList();
+        }
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("--dir " + root + " holds no image files (" + EXTENSIONS + ")");
+        }
+        Map<Path, FashionClass> fromCsv = labelsCsv == null ? Map.of() : readCsv(labelsCsv, root);
+        List<FashionClass> labels = new ArrayList<>(files.size());
+        for (Path file : files) {
+            labels.add(labelsCsv != null ? fromCsv.get(file.normalize()) : fromFolder(file));
+        }
+        String origin = labelsCsv != null ? "labels from " + labelsCsv : "labels from sub-folder names";
+        return new DirectorySource(root, files, labels, origin);
+    }
+
+    private static boolean isImageFile(Path p) {
+        String name = p.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return !name.startsWith(".") && dot > 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+    }
+
+    /** The class a file's parent folder names, or null (top-level files, folders that name no class). */
+    private static FashionClass fromFolder(Path relative) {
+        Path parent = relative.getParent();
+        if (parent == null) {
+            return null;
+        }
+        try {
+            return FashionClass.parse(parent.getFileName().toString());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static Map<Path, FashionClass> readCsv(Path csv, Path root) throws IOException {
+        if (!Files.isRegularFile(csv)) {
+            throw new IllegalArgumentException("--labels " + csv + " does not exist");
+        }
+        CsvMapper mapper = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY).enable(CsvParser.Feature.TRIM_SPACES)
+                .enable(CsvParser.Feature.SKIP_EMPTY_LINES);
+        Map<Path, FashionClass> labels = new HashMap<>();
+        try (MappingIterator<List<String>> rows = mapper.readerForListOf(String.class).readValues(csv.toFile())) {
+            int rowNo = 0;
+            while (rows.hasNext()) {
+                List<String> row = rows.next();
+                rowNo++;
+                if (row.size() < 2) {
+                    throw new IllegalArgumentException("--labels " + csv + " row " + rowNo + ": expected file,label");
+                }
+                FashionClass label;
+                try {
+                    label = FashionClass.parse(row.get(1));
+                } catch (IllegalArgumentException e) {
+                    if (rowNo == 1) {
+                        continue; // a header row such as "file,label"
+                    }
+                    throw new IllegalArgumentException("--labels " + csv + " row " + rowNo + ": " + e.getMessage());
+                }
+                Path file = Path.of(row.get(0)).normalize();
+                if (!Files.isRegularFile(root.resolve(file))) {
+                    throw new IllegalArgumentException("--labels " + csv + " row " + rowNo + ": no file " + file
+                            + " under " + root);
+                }
+                labels.put(file, label);
+            }
+        }
+        return labels;
+    }
+
+    @Override
+    public int size() {
+        return files.size();
+    }
+
+    @Override
+    public Item item(int index) throws IOException {
+        Path file = files.get(index);
+        return new Item(file.toString().replace('\\', '/'), Files.readAllBytes(root.resolve(file)), labels.get(index));
+    }
+
+    /** How many files carry a label. */
+    public long labelled() {
+        return labels.stream().filter(l -> l != null).count();
+    }
+
+    @Override
+    public String describe() {
+        return files.size() + " image files under " + root + " (" + labelled() + " labelled, " + labelOrigin + ")";
+    }
+}

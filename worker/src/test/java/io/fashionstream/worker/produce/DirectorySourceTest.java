@@ -1,0 +1,96 @@
+package io.fashionstream.worker.produce;
+
+import io.fashionstream.core.FashionClass;
+import io.fashionstream.worker.testing.TestInputs;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DirectorySourceTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void subFolderNamesGiveLabelsByNameOrIndexAndOtherFilesStayUnlabelled() throws Exception {
+        write("ankle-boot/a.png", TestInputs.png(0));
+        write("2/b.raw", TestInputs.raw(1));
+        write("T-shirt_top/c.png", TestInputs.png(2));
+        write("misc/d.png", TestInputs.png(3));
+        write("e.png", TestInputs.png(4));
+        write("notes.txt", new byte[]{1});
+        write(".hidden.png", TestInputs.png(5));
+
+        DirectorySource source = DirectorySource.open(dir, null);
+
+        List<ImageSource.Item> items = items(source);
+        assertEquals(List.of("2/b.raw", "T-shirt_top/c.png", "ankle-boot/a.png", "e.png", "misc/d.png"),
+                items.stream().map(ImageSource.Item::id).toList());
+        assertEquals(FashionClass.PULLOVER, items.get(0).label());
+        assertEquals(FashionClass.T_SHIRT_TOP, items.get(1).label());
+        assertEquals(FashionClass.ANKLE_BOOT, items.get(2).label());
+        assertNull(items.get(3).label(), "a top-level file has no label");
+        assertNull(items.get(4).label(), "a folder that names no class gives none");
+        assertArrayEquals(TestInputs.raw(1), items.get(0).bytes());
+        assertEquals(3, source.labelled());
+    }
+
+    @Test
+    void aCsvGivesLabelsAndMayStartWithAHeaderRow() throws Exception {
+        write("x/1.png", TestInputs.png(0));
+        write("x/2.png", TestInputs.png(1));
+        write("3.png", TestInputs.png(2));
+        Path csv = dir.resolve("labels.csv");
+        Files.writeString(csv, "file,label\nx/1.png, Ankle boot\nx/2.png,2\n\n");
+
+        List<ImageSource.Item> items = items(DirectorySource.open(dir, csv));
+
+        assertEquals(List.of("3.png", "x/1.png", "x/2.png"), items.stream().map(ImageSource.Item::id).toList());
+        assertNull(items.get(0).label(), "not in the CSV");
+        assertEquals(FashionClass.ANKLE_BOOT, items.get(1).label());
+        assertEquals(FashionClass.PULLOVER, items.get(2).label());
+    }
+
+    @Test
+    void aCsvRowWithAnUnknownClassOrFileIsRefusedWithItsRowNumber() throws Exception {
+        write("1.png", TestInputs.png(0));
+        Path csv = dir.resolve("labels.csv");
+        Files.writeString(csv, "1.png,9\n1.png,hat\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DirectorySource.open(dir, csv));
+        assertTrue(e.getMessage().contains("row 2") && e.getMessage().contains("hat"), e.getMessage());
+
+        Files.writeString(csv, "1.png,9\nmissing.png,1\n");
+        e = assertThrows(IllegalArgumentException.class, () -> DirectorySource.open(dir, csv));
+        assertTrue(e.getMessage().contains("no file missing.png"), e.getMessage());
+    }
+
+    @Test
+    void aDirectoryWithoutImagesIsRefused() throws Exception {
+        write("readme.txt", new byte[]{1});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DirectorySource.open(dir, null));
+        assertTrue(e.getMessage().contains("no image files"), e.getMessage());
+    }
+
+    private void write(String relative, byte[] bytes) throws Exception {
+        Path file = dir.resolve(relative);
+        Files.createDirectories(file.getParent());
+        Files.write(file, bytes);
+    }
+
+    private static List<ImageSource.Item> items(ImageSource source) throws Exception {
+        List<ImageSource.Item> items = new ArrayList<>();
+        for (int i = 0; i < source.size(); i++) {
+            items.add(source.item(i));
+        }
+        return items;
+    }
+}
