@@ -4,6 +4,7 @@ import io.fashionstream.core.model.ModelLoadException;
 import io.fashionstream.core.model.NativeBackend;
 import io.fashionstream.worker.config.ConfigSources;
 import io.fashionstream.worker.demo.DemoCommand;
+import io.fashionstream.worker.produce.ProduceCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +12,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Map;
 
-/** {@code fashion-worker run|demo}: the command line of the worker. */
+/** {@code fashion-worker run|demo|produce}: the command line of the worker. */
 @Command(name = "fashion-worker", mixinStandardHelpOptions = true, version = "fashion-worker 0.1.0",
         description = "Classifies catalog images streamed through Kafka with the Fashion-MNIST networks.")
 public final class WorkerCli {
@@ -34,10 +35,7 @@ public final class WorkerCli {
             System.err.println("error: " + e.getMessage());
             return EXIT_USAGE;
         }
-        CommandLine cl = new CommandLine(new WorkerCli())
-                .addSubcommand(new RunCommand(env, sources))
-                .addSubcommand(new DemoCommand(env, sources));
-        cl.setDefaultValueProvider(sources);
+        CommandLine cl = commandLine(env, sources);
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("error: " + ex.getMessage() + " (see --help)");
@@ -51,5 +49,15 @@ public final class WorkerCli {
             throw ex;
         });
         return cl.execute(args);
+    }
+
+    /** The command tree with its settings sources; tests read its options to check deployment files. */
+    public static CommandLine commandLine(Map<String, String> env, ConfigSources sources) {
+        CommandLine cl = new CommandLine(new WorkerCli())
+                .addSubcommand(new RunCommand(env, sources))
+                .addSubcommand(new DemoCommand(env, sources))
+                .addSubcommand(new ProduceCommand(sources));
+        cl.setDefaultValueProvider(sources);
+        return cl;
     }
 }

@@ -80,6 +80,18 @@ public final class ConfigSources implements CommandLine.IDefaultValueProvider {
         return ENV_PREFIX + stripDashes(optionName).toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
+    /** The variables that set options of {@code spec}, {@link #CONFIG_ENV} included (not the Kafka prefix). */
+    public static Set<String> envNames(CommandSpec spec) {
+        Set<String> names = new TreeSet<>(Set.of(CONFIG_ENV));
+        for (OptionSpec option : spec.options()) {
+            String name = stripDashes(option.longestName());
+            if (!NOT_SETTINGS.contains(name)) {
+                names.add(envName(name));
+            }
+        }
+        return names;
+    }
+
     @Override
     public String defaultValue(ArgSpec arg) {
         if (!(arg instanceof OptionSpec option)) {
