@@ -3,6 +3,7 @@ package io.fashionstream.worker.deploy;
 import io.fashionstream.core.model.NativeBackend;
 import io.fashionstream.worker.WorkerCli;
 import io.fashionstream.worker.config.ConfigSources;
+import io.fashionstream.worker.testing.Tools;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -129,13 +130,13 @@ class DeployFilesTest {
 
     @Test
     void dockerComposeAcceptsTheFile() throws Exception {
-        Assumptions.assumeTrue(onPath("docker-compose"), "docker-compose is not installed (apt-get install docker-compose)");
+        Assumptions.assumeTrue(Tools.onPath("docker-compose"), "docker-compose is not installed (apt-get install docker-compose)");
         assertToolAccepts(ROOT, "docker-compose", "-f", "docker-compose.yml", "config", "--quiet");
     }
 
     @Test
     void promtoolAcceptsTheConfigTheRulesAndTheRuleTests() throws Exception {
-        Assumptions.assumeTrue(onPath("promtool"), "promtool is not installed (apt-get install prometheus)");
+        Assumptions.assumeTrue(Tools.onPath("promtool"), "promtool is not installed (apt-get install prometheus)");
         Path prometheus = DEPLOY.resolve("prometheus");
         assertToolAccepts(prometheus, "promtool", "check", "config", "prometheus.yml");
         assertToolAccepts(prometheus, "promtool", "check", "rules", "rules/fashion-worker.yml");
@@ -173,15 +174,6 @@ class DeployFilesTest {
         String output = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), String.join(" ", command) + ":\n" + output);
-    }
-
-    static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     static Map<String, Object> yaml(Path file) throws IOException {

@@ -8,6 +8,7 @@ import io.fashionstream.core.inference.FashionClassifier;
 import io.fashionstream.worker.metrics.ProcessMeters;
 import io.fashionstream.worker.metrics.WorkerMetrics;
 import io.fashionstream.worker.pipeline.BatchClassifier;
+import io.fashionstream.worker.testing.DesignMetrics;
 import io.fashionstream.worker.testing.PrometheusText;
 import io.fashionstream.worker.testing.PrometheusText.Family;
 import io.fashionstream.worker.testing.TestInputs;
@@ -34,17 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MonitoringServerTest {
-    /** DESIGN.md's worker metrics with the Prometheus type each must have (counters' families end in _total). */
-    static final Map<String, String> DESIGN_METRICS = Map.of(
-            "fashion_records_total", "counter",
-            "fashion_batch_size", "histogram",
-            "fashion_inference_seconds", "histogram",
-            "fashion_end_to_end_seconds", "histogram",
-            "fashion_predictions_total", "counter",
-            "fashion_labeled_total", "counter",
-            "fashion_accuracy", "gauge",
-            "fashion_model_info", "gauge");
-
     private final HttpClient http = HttpClient.newHttpClient();
     private PrometheusMeterRegistry registry;
     private WorkerHealth health;
@@ -75,7 +65,7 @@ class MonitoringServerTest {
             assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
             Map<String, Family> families = PrometheusText.parse(response.body());
 
-            DESIGN_METRICS.forEach((name, type) -> {
+            DesignMetrics.FAMILIES.forEach((name, type) -> {
                 assertTrue(families.containsKey(name), name + " missing from /metrics");
                 assertEquals(type, families.get(name).type(), name);
             });
