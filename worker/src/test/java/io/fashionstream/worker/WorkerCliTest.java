@@ -55,13 +55,7 @@ class WorkerCliTest {
     @ParameterizedTest
     @MethodSource("badRunArguments")
     void badValuesExitWithCode2AndOneLine(List<String> bad) {
-        List<String> args = new ArrayList<>(List.of("run", "--bootstrap-servers", "127.0.0.1:1"));
-        args.addAll(bad);
-        int code = WorkerCli.run(Map.of(), args.toArray(String[]::new));
-        String message = err.toString(StandardCharsets.UTF_8).strip();
-        assertEquals(WorkerCli.EXIT_USAGE, code, message);
-        assertTrue(message.startsWith("error: "), message);
-        assertEquals(1, message.lines().count(), message);
+        assertUsageErrorInOneLine("run", bad);
     }
 
     static Stream<List<String>> badProduceArguments() {
@@ -76,7 +70,11 @@ class WorkerCliTest {
     @ParameterizedTest
     @MethodSource("badProduceArguments")
     void badProduceValuesExitWithCode2AndOneLine(List<String> bad) {
-        List<String> args = new ArrayList<>(List.of("produce", "--bootstrap-servers", "127.0.0.1:1"));
+        assertUsageErrorInOneLine("produce", bad);
+    }
+
+    private void assertUsageErrorInOneLine(String command, List<String> bad) {
+        List<String> args = new ArrayList<>(List.of(command, "--bootstrap-servers", "127.0.0.1:1"));
         args.addAll(bad);
         int code = WorkerCli.run(Map.of(), args.toArray(String[]::new));
         String message = err.toString(StandardCharsets.UTF_8).strip();

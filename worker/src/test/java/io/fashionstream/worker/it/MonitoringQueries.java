@@ -47,19 +47,15 @@ final class MonitoringQueries {
     }
 
     /** Recording rules' expressions and alerts' signals. */
-    @SuppressWarnings("unchecked")
     static List<Query> rules() throws IOException {
-        Map<String, Object> file = new Yaml().load(Files.readString(RULES));
         List<Query> queries = new ArrayList<>();
-        for (Map<String, Object> group : (List<Map<String, Object>>) file.get("groups")) {
-            for (Map<String, Object> rule : (List<Map<String, Object>>) group.get("rules")) {
-                String expr = String.valueOf(rule.get("expr")).strip();
-                if (rule.containsKey("record")) {
-                    queries.add(new Query("recording rule " + rule.get("record"), expr));
-                } else {
-                    for (String signal : signals(expr)) {
-                        queries.add(new Query("alert " + rule.get("alert") + " (signal)", signal));
-                    }
+        for (Map<String, Object> rule : ruleDefinitions()) {
+            String expr = String.valueOf(rule.get("expr")).strip();
+            if (rule.containsKey("record")) {
+                queries.add(new Query("recording rule " + rule.get("record"), expr));
+            } else {
+                for (String signal : signals(expr)) {
+                    queries.add(new Query("alert " + rule.get("alert") + " (signal)", signal));
                 }
             }
         }
@@ -67,18 +63,20 @@ final class MonitoringQueries {
     }
 
     /** Full alert expressions: must evaluate, may be empty. */
-    @SuppressWarnings("unchecked")
     static List<Query> alerts() throws IOException {
+        return ruleDefinitions().stream().filter(rule -> rule.containsKey("alert"))
+                .map(rule -> new Query("alert " + rule.get("alert"), String.valueOf(rule.get("expr")).strip())).toList();
+    }
+
+    /** Every rule of every group, as written in the file. */
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> ruleDefinitions() throws IOException {
         Map<String, Object> file = new Yaml().load(Files.readString(RULES));
-        List<Query> queries = new ArrayList<>();
+        List<Map<String, Object>> rules = new ArrayList<>();
         for (Map<String, Object> group : (List<Map<String, Object>>) file.get("groups")) {
-            for (Map<String, Object> rule : (List<Map<String, Object>>) group.get("rules")) {
-                if (rule.containsKey("alert")) {
-                    queries.add(new Query("alert " + rule.get("alert"), String.valueOf(rule.get("expr")).strip()));
-                }
-            }
+            rules.addAll((List<Map<String, Object>>) group.get("rules"));
         }
-        return queries;
+        return rules;
     }
 
     /** The left side of each top-level comparison, the operands of top-level {@code and} split first. */
