@@ -51,12 +51,13 @@ public final class ImageSender implements AutoCloseable {
      * Sends {@code count} images (the source is cycled; {@link Long#MAX_VALUE} means until
      * stopped) at {@code ratePerSec} (0: as fast as possible), keyed by {@code keys} (sequence
      * number and item), and waits for them to be acknowledged. Stops early when {@code stop}
-     * says so; returns how many were handed to the producer.
+     * says so; returns how many images it took from the source, {@link #failed()} of them
+     * unreadable or refused by Kafka.
      */
     public long send(ImageSource source, long count, double ratePerSec, BiFunction<Long, ImageSource.Item, String> keys,
                      SentListener listener, BooleanSupplier stop) {
         long start = System.nanoTime();
-        long sent = 0;
+        long taken = 0;
         for (long i = 0; i < count && !stop.getAsBoolean(); i++) {
             if (ratePerSec > 0) {
                 long wait = start + (long) (i * 1e9 / ratePerSec) - System.nanoTime();
@@ -69,6 +70,7 @@ public final class ImageSender implements AutoCloseable {
                 item = source.item((int) (i % source.size()));
             } catch (IOException e) {
                 fail(e);
+                taken++;
                 continue;
             }
             String key = keys.apply(i, item);
@@ -85,10 +87,10 @@ public final class ImageSender implements AutoCloseable {
                     fail(error);
                 }
             });
-            sent++;
+            taken++;
         }
         producer.flush();
-        return sent;
+        return taken;
     }
 
     private void fail(Exception e) {

@@ -112,18 +112,19 @@ public final class ProduceCommand implements Callable<Integer> {
                 rate > 0 ? String.format(" at %.0f/s", rate) : "", total == Long.MAX_VALUE ? ", looping until stopped" : "");
         Shutdown.onSignal(() -> stopped = true);
         long start = System.nanoTime();
-        long sent;
+        long attempted;
         long failed;
         try (ImageSender sender = new ImageSender(clientProps, "fashion-produce", topic);
              ProgressBar bar = progressBar(total)) {
-            sent = sender.send(source, total, rate, (seq, item) -> item.id(), (key, ts) -> bar.step(), () -> stopped);
+            attempted = sender.send(source, total, rate, (seq, item) -> item.id(), (key, ts) -> bar.step(), () -> stopped);
             failed = sender.failed();
             if (failed > 0) {
-                err.printf("error: %,d of %,d images were not sent; first: %s%n", failed, sent, sender.firstError());
+                err.printf("error: %,d of %,d images were not sent; first: %s%n", failed, attempted, sender.firstError());
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        Summary summary = new Summary(topic, source.describe(), sent - failed, failed, seconds, (sent - failed) / seconds);
+        long sent = attempted - failed;
+        Summary summary = new Summary(topic, source.describe(), sent, failed, seconds, sent / seconds);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("sent %,d images to %s in %.1f s (%,.0f/s)%s%n", summary.sent(), topic, seconds, summary.ratePerSec(),
                 failed > 0 ? String.format(", %,d failed", failed) : "");
