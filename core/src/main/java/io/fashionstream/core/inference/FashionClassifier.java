@@ -4,6 +4,7 @@ import io.fashionstream.core.data.ImageTensors;
 import io.fashionstream.core.data.LabelledImages;
 import io.fashionstream.core.eval.ClassificationReport;
 import io.fashionstream.core.model.Architecture;
+import org.bytedeco.javacpp.FloatPointer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -44,7 +45,8 @@ public final class FashionClassifier implements AutoCloseable {
             throw new IllegalArgumentException(count + " images do not fit in " + pixels.length + " floats");
         }
         INDArray input = Nd4j.create(DataType.FLOAT, count, 1, Architecture.HEIGHT, Architecture.WIDTH);
-        input.data().setData(java.util.Arrays.copyOf(pixels, count * PIXELS));
+        // Straight from the caller's (longer) buffer into the tensor's native memory: no array in between.
+        new FloatPointer(input.data().addressPointer()).put(pixels, 0, count * PIXELS);
         return batchPredict(input);
     }
 

@@ -1,0 +1,40 @@
+package io.fashionstream.core.inference;
+
+import io.fashionstream.core.data.FashionMnist;
+import io.fashionstream.core.data.ImageTensors;
+import io.fashionstream.core.data.LabelledImages;
+import io.fashionstream.core.model.ModelFiles;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class FashionClassifierTest {
+    @Test
+    void aBatchFromTheFrontOfALongerBufferScoresLikeTheSameImagesAsATensor() throws Exception {
+        LabelledImages images = FashionMnist.loadShippedTestSplit();
+        int count = 37;
+        try (FashionClassifier classifier = new FashionClassifier(
+                ModelFiles.load(Path.of("..", "models", "simple.zip")).network())) {
+            List<Prediction> expected = classifier.batchPredict(
+                    ImageTensors.features(images, ImageTensors.identityOrder(images.size()), 0, count, null));
+            // A worker's buffer holds max-batch images; the tail beyond count is stale and must be ignored.
+            float[] buffer = new float[64 * FashionClassifier.PIXELS];
+            Arrays.fill(buffer, 0.77f);
+            float[] front = ImageTensors.features(images, ImageTensors.identityOrder(images.size()), 0, count, null)
+                    .data().asFloat();
+            System.arraycopy(front, 0, buffer, 0, front.length);
+
+            List<Prediction> actual = classifier.batchPredict(buffer, count);
+
+            assertEquals(count, actual.size());
+            for (int i = 0; i < count; i++) {
+                assertArrayEquals(expected.get(i).scores(), actual.get(i).scores(), 1e-6f, "image " + i);
+            }
+        }
+    }
+}
