@@ -3,6 +3,7 @@ package io.fashionstream.worker;
 import io.fashionstream.core.model.ModelLoadException;
 import io.fashionstream.core.model.NativeBackend;
 import io.fashionstream.worker.config.ConfigSources;
+import io.fashionstream.worker.bench.BenchCommand;
 import io.fashionstream.worker.demo.DemoCommand;
 import io.fashionstream.worker.produce.ProduceCommand;
 import picocli.CommandLine;
@@ -12,7 +13,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Map;
 
-/** {@code fashion-worker run|demo|produce}: the command line of the worker. */
+/** {@code fashion-worker run|demo|produce|bench}: the command line of the worker. */
 @Command(name = "fashion-worker", mixinStandardHelpOptions = true, version = "fashion-worker 0.1.0",
         description = "Classifies catalog images streamed through Kafka with the Fashion-MNIST networks.")
 public final class WorkerCli {
@@ -56,7 +57,8 @@ public final class WorkerCli {
         CommandLine cl = new CommandLine(new WorkerCli())
                 .addSubcommand(new RunCommand(env, sources))
                 .addSubcommand(new DemoCommand(env, sources))
-                .addSubcommand(new ProduceCommand(sources));
+                .addSubcommand(new ProduceCommand(sources))
+                .addSubcommand(new BenchCommand());
         cl.setDefaultValueProvider(sources);
         return cl;
     }

@@ -1,0 +1,51 @@
+package io.fashionstream.worker.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fashionstream.core.Json;
+import io.fashionstream.worker.WorkerCli;
+import io.fashionstream.worker.testing.TestInputs;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The engine benchmark's report: its shape and consistency, never its speed. */
+class BenchCommandTest {
+    @TempDir
+    Path out;
+
+    @Test
+    void writesAJsonReportAndAMarkdownTableWithOnePointPerBatchSize() throws Exception {
+        int code = WorkerCli.run(Map.of(), "bench", "--models", "simple", "--models-dir", TestInputs.MODELS_DIR.toString(),
+                "--batches", "1,4", "--seconds", "0.2", "--warmup-seconds", "0", "--out", out.toString());
+        assertEquals(0, code);
+
+        JsonNode report = Json.MAPPER.readTree(out.resolve("engine.json").toFile());
+        assertTrue(report.at("/machine/cores").asInt() >= 1);
+        assertTrue(report.at("/machine/nd4j").asText().startsWith("nd4j-native"), report.at("/machine").toString());
+        JsonNode points = report.at("/engine/0/points");
+        assertEquals("simple", report.at("/engine/0/model").asText());
+        assertEquals(2, points.size());
+        for (int i = 0; i < 2; i++) {
+            JsonNode p = points.get(i);
+            int batch = p.get("batchSize").asInt();
+            assertEquals(i == 0 ? 1 : 4, batch);
+            assertTrue(p.get("images").asLong() > 0 && p.get("images").asLong() % batch == 0, "whole batches: " + p);
+            assertEquals(p.get("images").asDouble() / p.get("seconds").asDouble(), p.get("imagesPerSec").asDouble(), 1e-6);
+        }
+        String table = Files.readString(out.resolve("engine.md"));
+        assertTrue(table.contains("| model | 1 | 4 |"), table);
+        assertTrue(table.contains("| `simple` |"), table);
+    }
+
+    @Test
+    void badBatchSizesAreAUsageError() {
+        assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--batches", "0,8", "--out", out.toString()));
+        assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--seconds", "0", "--out", out.toString()));
+    }
+}
