@@ -1,8 +1,13 @@
 package io.fashionstream.worker.bench;
 
 import io.fashionstream.core.Json;
+import io.fashionstream.core.data.FashionMnist;
 import io.fashionstream.core.inference.FashionClassifier;
 import io.fashionstream.core.model.ModelFiles;
+import io.fashionstream.core.model.ModelFiles.LoadedModel;
+import io.fashionstream.worker.config.WorkerConfig;
+import io.fashionstream.worker.demo.EmbeddedKafka;
+import io.fashionstream.worker.produce.TestSplitSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -15,35 +20,64 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
- * {@code fashion-worker bench}: images per second of each model's forward pass at a range of
- * batch sizes, after warm-up, with the machine described. Writes {@code engine.json} and
- * {@code engine.md} to {@code --out}; {@code --json} also prints the report as the last line.
+ * {@code fashion-worker bench}: how fast the workers are on this machine, and why. The engine
+ * part measures each model's forward pass at a range of batch sizes; the pipeline part runs the
+ * worker pool end to end through a real broker (embedded unless {@code --bootstrap-servers}) for
+ * a list of batching settings, saturated and at half the saturated rate, and sets each against
+ * the engine. Writes {@code bench.json}, {@code bench.md} and {@code pipeline.png} to {@code --out}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure each model's forward-pass throughput at several batch sizes on this machine.")
+        description = "Measure forward-pass throughput per model and batch size, and the pipeline end to end through Kafka.")
 public final class BenchCommand implements Callable<Integer> {
+    static final Set<String> PARTS = Set.of("engine", "pipeline");
+
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--parts", split = ",", defaultValue = "engine,pipeline",
+            description = "What to measure: engine, pipeline or both (default: ${DEFAULT-VALUE})")
+    List<String> parts;
+
     @Option(names = "--models", split = ",", defaultValue = "simple,complex1,complex2",
-            description = "Models to measure (default: ${DEFAULT-VALUE})")
+            description = "Engine: models to measure (default: ${DEFAULT-VALUE})")
     List<String> models;
+
+    @Option(names = "--batches", split = ",", defaultValue = "1,8,32,128,512,1024",
+            description = "Engine: batch sizes (default: ${DEFAULT-VALUE})")
+    List<Integer> batches;
+
+    @Option(names = "--seconds", defaultValue = "3", description = "Engine: measuring time per point (default: ${DEFAULT-VALUE})")
+    double seconds;
+
+    @Option(names = "--warmup-seconds", defaultValue = "1", description = "Engine: warm-up per point (default: ${DEFAULT-VALUE})")
+    double warmupSeconds;
+
+    @Option(names = "--model", defaultValue = "simple", description = "Pipeline: the model the workers serve (default: ${DEFAULT-VALUE})")
+    String pipelineModel;
+
+    @Option(names = "--settings", split = ",", defaultValue = "1:0,8:10,32:10,64:2,64:10,64:50,128:10,256:10",
+            description = "Pipeline: max-batch:max-wait-ms settings (default: ${DEFAULT-VALUE})")
+    List<String> settings;
+
+    @Option(names = "--images", defaultValue = "3000", description = "Pipeline: images per saturated run (default: ${DEFAULT-VALUE})")
+    long floodImages;
+
+    @Option(names = "--load-seconds", defaultValue = "10",
+            description = "Pipeline: length of each half-load run (default: ${DEFAULT-VALUE})")
+    double loadSeconds;
+
+    @Option(names = "--workers", defaultValue = "1", description = "Pipeline: worker threads (default: ${DEFAULT-VALUE})")
+    int workers;
+
+    @Option(names = "--bootstrap-servers", description = "Pipeline: an existing cluster (fresh topics, deleted after) instead of an embedded broker")
+    String bootstrapServers;
 
     @Option(names = "--models-dir", defaultValue = "models", description = "Where model names are looked up (default: ${DEFAULT-VALUE})")
     Path modelsDir;
-
-    @Option(names = "--batches", split = ",", defaultValue = "1,8,32,128,512,1024",
-            description = "Batch sizes (default: ${DEFAULT-VALUE})")
-    List<Integer> batches;
-
-    @Option(names = "--seconds", defaultValue = "3", description = "Measuring time per point (default: ${DEFAULT-VALUE})")
-    double seconds;
-
-    @Option(names = "--warmup-seconds", defaultValue = "1", description = "Warm-up per point (default: ${DEFAULT-VALUE})")
-    double warmupSeconds;
 
     @Option(names = "--out", defaultValue = "bench-results", description = "Report directory (default: ${DEFAULT-VALUE})")
     Path out;
@@ -51,49 +85,34 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as one JSON object on the last line")
     boolean json;
 
-    /** One model's points. */
+    /** One model's engine points. */
     public record ModelResult(String model, String version, List<EngineBench.Point> points) {
     }
 
-    /** The whole report. */
-    public record Report(String createdAt, MachineInfo machine, double secondsPerPoint, List<ModelResult> engine) {
+    /** The whole report; a part not run is null. */
+    public record Report(String createdAt, MachineInfo machine, List<ModelResult> engine, PipelineReport pipeline) {
     }
 
     @Override
     public Integer call() throws Exception {
-        if (seconds <= 0 || warmupSeconds < 0) {
-            throw new IllegalArgumentException("--seconds must be positive and --warmup-seconds not negative");
-        }
-        if (batches.isEmpty() || batches.stream().anyMatch(b -> b < 1 || b > 8192)) {
-            throw new IllegalArgumentException("--batches must be sizes from 1 to 8192, not " + batches);
-        }
+        List<int[]> pipelineSettings = validate();
         PrintWriter err = spec.commandLine().getErr();
         MachineInfo machine = MachineInfo.current();
         err.println("machine: " + machine.describe());
-        List<ModelResult> results = new ArrayList<>();
-        for (String name : models) {
-            ModelFiles.LoadedModel model = ModelFiles.load(ModelFiles.resolve(name, modelsDir));
-            try (FashionClassifier classifier = new FashionClassifier(model.network())) {
-                EngineBench bench = new EngineBench(classifier, Duration.ofMillis((long) (warmupSeconds * 1000)),
-                        Duration.ofMillis((long) (seconds * 1000)));
-                List<EngineBench.Point> points = new ArrayList<>();
-                for (int batch : batches) {
-                    EngineBench.Point p = bench.run(batch);
-                    err.printf("%-9s batch %5d: %,10.0f images/s (%.2f ms per batch)%n", name, batch, p.imagesPerSec(),
-                            p.msPerBatch());
-                    points.add(p);
-                }
-                results.add(new ModelResult(model.name(), model.version(), points));
-            }
-        }
-        Report report = new Report(Instant.now().toString(), machine, seconds, results);
-        String table = markdown(report);
+        List<ModelResult> engine = parts.contains("engine") ? engine(err) : null;
+        PipelineReport pipeline = parts.contains("pipeline") ? pipeline(pipelineSettings, err) : null;
+        Report report = new Report(Instant.now().toString(), machine, engine, pipeline);
+
         Files.createDirectories(out);
-        Files.writeString(out.resolve("engine.json"), Json.MAPPER.writeValueAsString(report) + "\n");
-        Files.writeString(out.resolve("engine.md"), table);
+        String markdown = BenchMarkdown.of(report);
+        Files.writeString(out.resolve("bench.json"), Json.MAPPER.writeValueAsString(report) + "\n");
+        Files.writeString(out.resolve("bench.md"), markdown);
+        if (pipeline != null) {
+            BenchCharts.write(pipeline, out.resolve("pipeline.png"));
+        }
         PrintWriter stdout = spec.commandLine().getOut();
-        stdout.print(table);
-        stdout.printf("written: %s, %s%n", out.resolve("engine.json"), out.resolve("engine.md"));
+        stdout.print(markdown);
+        stdout.printf("written to %s: bench.json, bench.md%s%n", out, pipeline != null ? ", pipeline.png" : "");
         if (json) {
             stdout.println(Json.line(report));
         }
@@ -101,21 +120,102 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Images per second, a row per model and a column per batch size, under the machine line. */
-    static String markdown(Report report) {
-        StringBuilder md = new StringBuilder();
-        md.append("Engine: forward-pass images/s by batch size (").append(report.machine().describe()).append(")\n\n");
-        List<EngineBench.Point> first = report.engine().get(0).points();
-        md.append("| model |");
-        first.forEach(p -> md.append(" ").append(p.batchSize()).append(" |"));
-        md.append("\n|---|");
-        first.forEach(p -> md.append("---:|"));
-        md.append("\n");
-        for (ModelResult r : report.engine()) {
-            md.append("| `").append(r.model()).append("` |");
-            r.points().forEach(p -> md.append(String.format(" %,.0f |", p.imagesPerSec())));
-            md.append("\n");
+    private List<int[]> validate() {
+        if (parts.isEmpty() || !PARTS.containsAll(parts)) {
+            throw new IllegalArgumentException("--parts must be engine, pipeline or both, not " + parts);
         }
-        return md.toString();
+        if (seconds <= 0 || warmupSeconds < 0 || loadSeconds <= 0) {
+            throw new IllegalArgumentException("--seconds and --load-seconds must be positive, --warmup-seconds not negative");
+        }
+        if (batches.isEmpty() || batches.stream().anyMatch(b -> b < 1 || b > 8192)) {
+            throw new IllegalArgumentException("--batches must be sizes from 1 to 8192, not " + batches);
+        }
+        if (floodImages < 1 || workers < 1) {
+            throw new IllegalArgumentException("--images and --workers must be at least 1");
+        }
+        List<int[]> parsed = new ArrayList<>();
+        for (String s : settings) {
+            String[] p = s.split(":");
+            try {
+                parsed.add(new int[]{Integer.parseInt(p[0].strip()), Integer.parseInt(p[1].strip())});
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("--settings: '" + s + "' is not max-batch:max-wait-ms");
+            }
+        }
+        return parsed;
+    }
+
+    private List<ModelResult> engine(PrintWriter err) throws Exception {
+        List<ModelResult> results = new ArrayList<>();
+        for (String name : models) {
+            LoadedModel model = load(name);
+            try (FashionClassifier classifier = new FashionClassifier(model.network())) {
+                EngineBench bench = engineBench(classifier);
+                List<EngineBench.Point> points = new ArrayList<>();
+                for (int batch : batches) {
+                    EngineBench.Point p = bench.run(batch);
+                    err.printf("engine   %-9s batch %5d: %,10.0f images/s (%.2f ms per batch)%n", name, batch,
+                            p.imagesPerSec(), p.msPerBatch());
+                    points.add(p);
+                }
+                results.add(new ModelResult(model.name(), model.version(), points));
+            }
+        }
+        return results;
+    }
+
+    private PipelineReport pipeline(List<int[]> pipelineSettings, PrintWriter err) throws Exception {
+        LoadedModel model = load(pipelineModel);
+        TestSplitSource images = new TestSplitSource(FashionMnist.loadShippedTestSplit());
+        EmbeddedKafka embedded = null;
+        try {
+            String servers = bootstrapServers;
+            if (servers == null) {
+                err.println("starting an embedded Kafka broker (KRaft, single node)...");
+                embedded = EmbeddedKafka.start();
+                servers = embedded.bootstrapServers();
+            }
+            WorkerConfig base = WorkerConfig.builder().bootstrapServers(servers).model(pipelineModel)
+                    .modelsDir(modelsDir).workers(workers).transactionalIdPrefix("fashion-bench").build();
+            PipelineBench bench = new PipelineBench(base, model, images);
+            List<PipelineReport.Point> points = new ArrayList<>();
+            try (FashionClassifier classifier = new FashionClassifier(model.network()).copy()) {
+                EngineBench engine = engineBench(classifier);
+                for (int[] setting : pipelineSettings) {
+                    points.add(point(bench, engine, setting[0], setting[1], err));
+                }
+            }
+            return PipelineReport.of(model.name(), workers, bootstrapServers == null ? "embedded" : bootstrapServers,
+                    floodImages, loadSeconds, points);
+        } finally {
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+    }
+
+    private PipelineReport.Point point(PipelineBench bench, EngineBench engine, int maxBatch, int maxWaitMs,
+                                       PrintWriter err) throws Exception {
+        EngineBench.Point alone = engine.run(maxBatch);
+        PipelineBench.Measurement saturated = bench.run(maxBatch, maxWaitMs, floodImages, 0);
+        double rate = saturated.imagesPerSec() / 2;
+        long count = Math.max(20, (long) (rate * loadSeconds));
+        PipelineBench.Measurement half = bench.run(maxBatch, maxWaitMs, count, rate);
+        double bound = maxWaitMs + 2 * alone.msPerBatch();
+        err.printf("pipeline batch %4d wait %3d ms: saturated %,8.0f images/s (engine %,8.0f, %3.0f%%), mean batch %5.1f;"
+                        + " at %,.0f/s p50 %,.0f ms p99 %,.0f ms (bound %,.0f ms)%n", maxBatch, maxWaitMs,
+                saturated.imagesPerSec(), alone.imagesPerSec(), 100 * saturated.imagesPerSec() / alone.imagesPerSec(),
+                saturated.meanBatchSize(), rate, half.p50Ms(), half.p99Ms(), bound);
+        return new PipelineReport.Point(maxBatch, maxWaitMs, alone.imagesPerSec(), alone.msPerBatch(), saturated, half,
+                saturated.imagesPerSec() / alone.imagesPerSec(), bound, half.p99Ms() / bound);
+    }
+
+    private EngineBench engineBench(FashionClassifier classifier) {
+        return new EngineBench(classifier, Duration.ofMillis((long) (warmupSeconds * 1000)),
+                Duration.ofMillis((long) (seconds * 1000)));
+    }
+
+    private LoadedModel load(String name) throws Exception {
+        return ModelFiles.load(ModelFiles.resolve(name, modelsDir));
     }
 }

@@ -142,7 +142,7 @@ public final class DemoCommand implements Callable<Integer> {
                 err.printf("error: %,d images could not be sent; first: %s%n", sender.failed(), sender.firstError());
                 return WorkerCli.EXIT_FAILED;
             }
-            awaitAnswers(tally, pool, sent);
+            tally.awaitAnswered(sent, STALL_TIMEOUT, () -> interrupted || pool.failure().isPresent());
             progress.stop();
             progressThread.join();
             if (pool.failure().isPresent()) {
@@ -170,24 +170,6 @@ public final class DemoCommand implements Callable<Integer> {
             return WorkerCli.EXIT_FAILED;
         }
         return 0;
-    }
-
-    private void awaitAnswers(ResultTally tally, WorkerPool pool, long sent) throws InterruptedException {
-        long lastCount = -1;
-        long lastChange = System.nanoTime();
-        while (!interrupted && pool.failure().isEmpty()) {
-            long answered = tally.answered();
-            if (answered >= sent) {
-                return;
-            }
-            if (answered != lastCount) {
-                lastCount = answered;
-                lastChange = System.nanoTime();
-            } else if (System.nanoTime() - lastChange > STALL_TIMEOUT.toNanos()) {
-                return;
-            }
-            Thread.sleep(50);
-        }
     }
 
     private void printSummary(DemoSummary s, PrintWriter out) {

@@ -20,7 +20,7 @@ public final class DemoTopics {
     private DemoTopics() {
     }
 
-    static void create(Map<String, Object> clientProps, String input, String results, String deadLetters)
+    public static void create(Map<String, Object> clientProps, String input, String results, String deadLetters)
             throws ExecutionException, InterruptedException, TimeoutException {
         try (Admin admin = Admin.create(withTimeout(clientProps))) {
             short replicas = (short) Math.min(3, admin.describeCluster().nodes().get(TIMEOUT_S, TimeUnit.SECONDS).size());
@@ -47,7 +47,7 @@ public final class DemoTopics {
         }
     }
 
-    static void delete(Map<String, Object> clientProps, List<String> topics)
+    public static void delete(Map<String, Object> clientProps, List<String> topics)
             throws ExecutionException, InterruptedException, TimeoutException {
         try (Admin admin = Admin.create(withTimeout(clientProps))) {
             admin.deleteTopics(topics).all().get(TIMEOUT_S, TimeUnit.SECONDS);

@@ -18,21 +18,23 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
  * Reads the results and dead-letter topics as a {@code read_committed} consumer would, on its
  * own thread, and keeps the demo's running figures: how many inputs were answered and how,
  * accuracy, end-to-end latency (send to visible result) and duplicates, which must stay zero.
  */
-final class ResultTally implements Runnable {
+public final class ResultTally implements Runnable {
     /** Running figures at one moment. */
-    record Snapshot(long classified, long deadLettered, long correct, long labelled, long duplicates,
-                    double p50Ms, double p99Ms, double meanBatchSize, long lastAnswerMillis) {
-        long answered() {
+    public record Snapshot(long classified, long deadLettered, long correct, long labelled, long duplicates,
+                           double p50Ms, double p95Ms, double p99Ms, double meanBatchSize, long firstAnswerMillis,
+                           long lastAnswerMillis) {
+        public long answered() {
             return classified + deadLettered;
         }
 
-        double accuracy() {
+        public double accuracy() {
             return labelled == 0 ? Double.NaN : (double) correct / labelled;
         }
     }
@@ -49,11 +51,12 @@ final class ResultTally implements Runnable {
     private long labelled;
     private long duplicates;
     private long batchSizeSum;
+    private long firstAnswerMillis;
     private long lastAnswerMillis;
     private volatile boolean stopped;
 
     /** {@code sentAtById}: send time of every input the demo sent (concurrent map, filled while this runs). */
-    ResultTally(Map<String, Object> clientProps, String resultsTopic, String deadLetterTopic, Map<String, Long> sentAtById) {
+    public ResultTally(Map<String, Object> clientProps, String resultsTopic, String deadLetterTopic, Map<String, Long> sentAtById) {
         Map<String, Object> props = new HashMap<>(clientProps);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
@@ -84,8 +87,31 @@ final class ResultTally implements Runnable {
         }
     }
 
-    void stop() {
+    public void stop() {
         stopped = true;
+    }
+
+    /**
+     * Waits until {@code expected} inputs are answered, {@code cancelled} says stop, or no
+     * answer has come for {@code stall}; returns whether all were answered.
+     */
+    public boolean awaitAnswered(long expected, Duration stall, BooleanSupplier cancelled) throws InterruptedException {
+        long lastCount = -1;
+        long lastChange = System.nanoTime();
+        while (!cancelled.getAsBoolean()) {
+            long answered = answered();
+            if (answered >= expected) {
+                return true;
+            }
+            if (answered != lastCount) {
+                lastCount = answered;
+                lastChange = System.nanoTime();
+            } else if (System.nanoTime() - lastChange > stall.toNanos()) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return false;
     }
 
     private synchronized void count(ConsumerRecord<byte[], byte[]> record, long now) {
@@ -102,6 +128,9 @@ final class ResultTally implements Runnable {
             latencies = Arrays.copyOf(latencies, latencies.length * 2);
         }
         latencies[latencyCount++] = now - sentAt;
+        if (firstAnswerMillis == 0) {
+            firstAnswerMillis = now;
+        }
         lastAnswerMillis = now;
         if (!record.topic().equals(resultsTopic)) {
             deadLettered++;
@@ -123,15 +152,16 @@ final class ResultTally implements Runnable {
     }
 
     /** Inputs answered so far: cheap, for polling loops (no percentile sort). */
-    synchronized long answered() {
+    public synchronized long answered() {
         return classified + deadLettered;
     }
 
-    synchronized Snapshot snapshot() {
+    public synchronized Snapshot snapshot() {
         long[] sorted = Arrays.copyOf(latencies, latencyCount);
         Arrays.sort(sorted);
         return new Snapshot(classified, deadLettered, correct, labelled, duplicates, percentile(sorted, 0.50),
-                percentile(sorted, 0.99), classified == 0 ? 0 : (double) batchSizeSum / classified, lastAnswerMillis);
+                percentile(sorted, 0.95), percentile(sorted, 0.99),
+                classified == 0 ? 0 : (double) batchSizeSum / classified, firstAnswerMillis, lastAnswerMillis);
     }
 
     /** Nearest-rank percentile; NaN when empty. */

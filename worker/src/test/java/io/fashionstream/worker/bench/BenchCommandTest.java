@@ -14,18 +14,18 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The engine benchmark's report: its shape and consistency, never its speed. */
+/** The bench report: its shape and consistency, never its speed. */
 class BenchCommandTest {
     @TempDir
     Path out;
 
     @Test
     void writesAJsonReportAndAMarkdownTableWithOnePointPerBatchSize() throws Exception {
-        int code = WorkerCli.run(Map.of(), "bench", "--models", "simple", "--models-dir", TestInputs.MODELS_DIR.toString(),
+        int code = WorkerCli.run(Map.of(), "bench", "--parts", "engine", "--models", "simple", "--models-dir", TestInputs.MODELS_DIR.toString(),
                 "--batches", "1,4", "--seconds", "0.2", "--warmup-seconds", "0", "--out", out.toString());
         assertEquals(0, code);
 
-        JsonNode report = Json.MAPPER.readTree(out.resolve("engine.json").toFile());
+        JsonNode report = Json.MAPPER.readTree(out.resolve("bench.json").toFile());
         assertTrue(report.at("/machine/cores").asInt() >= 1);
         assertTrue(report.at("/machine/nd4j").asText().startsWith("nd4j-native"), report.at("/machine").toString());
         JsonNode points = report.at("/engine/0/points");
@@ -38,14 +38,17 @@ class BenchCommandTest {
             assertTrue(p.get("images").asLong() > 0 && p.get("images").asLong() % batch == 0, "whole batches: " + p);
             assertEquals(p.get("images").asDouble() / p.get("seconds").asDouble(), p.get("imagesPerSec").asDouble(), 1e-6);
         }
-        String table = Files.readString(out.resolve("engine.md"));
+        String table = Files.readString(out.resolve("bench.md"));
         assertTrue(table.contains("| model | 1 | 4 |"), table);
         assertTrue(table.contains("| `simple` |"), table);
+        assertTrue(report.get("pipeline").isNull(), "the pipeline part was not asked for");
     }
 
     @Test
     void badBatchSizesAreAUsageError() {
         assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--batches", "0,8", "--out", out.toString()));
         assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--seconds", "0", "--out", out.toString()));
+        assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--parts", "gpu", "--out", out.toString()));
+        assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--settings", "64", "--out", out.toString()));
     }
 }

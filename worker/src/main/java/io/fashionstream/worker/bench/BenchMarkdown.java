@@ -1,0 +1,56 @@
+package io.fashionstream.worker.bench;
+
+import java.util.List;
+
+/** A bench report as Markdown tables, the way the README's Performance section shows it. */
+final class BenchMarkdown {
+    private BenchMarkdown() {
+    }
+
+    static String of(BenchCommand.Report report) {
+        StringBuilder md = new StringBuilder();
+        md.append("Machine: ").append(report.machine().describe()).append("\n\n");
+        if (report.engine() != null && !report.engine().isEmpty()) {
+            engine(md, report.engine());
+        }
+        if (report.pipeline() != null) {
+            pipeline(md, report.pipeline());
+        }
+        return md.toString();
+    }
+
+    private static void engine(StringBuilder md, List<BenchCommand.ModelResult> results) {
+        md.append("Engine: forward-pass images/s by batch size\n\n| model |");
+        List<EngineBench.Point> first = results.get(0).points();
+        first.forEach(p -> md.append(" ").append(p.batchSize()).append(" |"));
+        md.append("\n|---|");
+        first.forEach(p -> md.append("---:|"));
+        md.append("\n");
+        for (BenchCommand.ModelResult r : results) {
+            md.append("| `").append(r.model()).append("` |");
+            r.points().forEach(p -> md.append(String.format(" %,.0f |", p.imagesPerSec())));
+            md.append("\n");
+        }
+        md.append("\n");
+    }
+
+    private static void pipeline(StringBuilder md, PipelineReport p) {
+        md.append(String.format("Pipeline: `%s`, %d worker thread(s), Kafka %s; saturated = %,d images sent at once,"
+                + " half load = half that rate for %.0f s; latency is send to answer visible (read_committed)%n%n",
+                p.model(), p.workers(), p.kafka(), p.floodImages(), p.loadSeconds()));
+        md.append("| max batch | max wait ms | saturated img/s | engine img/s | end to end / engine | mean batch |"
+                + " half-load p50 ms | p95 ms | p99 ms | p99 bound ms |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (PipelineReport.Point x : p.points()) {
+            md.append(String.format("| %d | %d | %,.0f | %,.0f | %.0f%% | %.1f | %,.0f | %,.0f | %,.0f | %,.0f |%n",
+                    x.maxBatch(), x.maxWaitMs(), x.saturated().imagesPerSec(), x.engineImagesPerSec(),
+                    100 * x.endToEndOverEngine(), x.saturated().meanBatchSize(), x.halfLoad().p50Ms(),
+                    x.halfLoad().p95Ms(), x.halfLoad().p99Ms(), x.p99BoundMs()));
+        }
+        PipelineReport.Targets t = p.targets();
+        md.append(String.format("%nTargets (ratios from this run): best saturated end to end / engine at the same batch"
+                        + " size %.2f (target 0.90); micro-batching gain over one record per pass %.1fx (target 8x);"
+                        + " half-load p99 within its bound at %d of %d settings.%n",
+                t.bestEndToEndOverEngine(), t.microBatchingGain(), t.pointsWithinP99Bound(), t.points()));
+    }
+}

@@ -1,0 +1,89 @@
+package io.fashionstream.worker.bench;
+
+import io.fashionstream.core.model.ModelFiles.LoadedModel;
+import io.fashionstream.worker.config.WorkerConfig;
+import io.fashionstream.worker.demo.DemoTopics;
+import io.fashionstream.worker.demo.ResultTally;
+import io.fashionstream.worker.kafka.KafkaClients;
+import io.fashionstream.worker.kafka.WorkerPool;
+import io.fashionstream.worker.produce.ImageSender;
+import io.fashionstream.worker.produce.ImageSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * End-to-end through a real broker: a worker pool on fresh topics, images sent as a flood
+ * (saturated: the pool's best throughput) or at a fixed rate (latency under a given load),
+ * answers read back as a {@code read_committed} consumer. Latency is send to answer visible.
+ */
+public final class PipelineBench {
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration STALL_TIMEOUT = Duration.ofSeconds(60);
+
+    private final WorkerConfig base;
+    private final LoadedModel model;
+    private final ImageSource images;
+
+    /** {@code base}: the cluster, model and workers; topics, group and batching are set per run. */
+    public PipelineBench(WorkerConfig base, LoadedModel model, ImageSource images) {
+        this.base = base;
+        this.model = model;
+        this.images = images;
+    }
+
+    /** What one run measured. */
+    public record Measurement(long images, double offeredPerSec, double imagesPerSec, double p50Ms, double p95Ms,
+                              double p99Ms, double meanBatchSize) {
+    }
+
+    /** Sends {@code count} images at {@code rate} (0: a flood) with this batching; waits for every answer. */
+    public Measurement run(int maxBatch, long maxWaitMs, long count, double rate) throws Exception {
+        String run = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+        WorkerConfig config = base.toBuilder()
+                .maxBatch(maxBatch).maxWait(Duration.ofMillis(maxWaitMs))
+                .inputTopic(base.inputTopic() + "." + run).resultsTopic(base.resultsTopic() + "." + run)
+                .deadLetterTopic(base.deadLetterTopic() + "." + run).groupId(base.groupId() + "." + run)
+                .transactionalIdPrefix(base.transactionalIdPrefix() + "." + run)
+                .build();
+        Map<String, Object> clientProps = KafkaClients.common(config);
+        DemoTopics.create(clientProps, config.inputTopic(), config.resultsTopic(), config.deadLetterTopic());
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        ResultTally tally = new ResultTally(clientProps, config.resultsTopic(), config.deadLetterTopic(), sentAt);
+        Thread tallyThread = new Thread(tally, "fashion-bench-tally");
+        tallyThread.start();
+        try (WorkerPool pool = WorkerPool.start(config, model, new SimpleMeterRegistry());
+             ImageSender sender = new ImageSender(clientProps, "fashion-bench-producer", config.inputTopic())) {
+            awaitReady(pool);
+            long start = System.currentTimeMillis();
+            long sent = sender.send(images, count, rate, (seq, item) -> String.format("bench-%07d", seq), sentAt::put,
+                    () -> pool.failure().isPresent());
+            if (sender.failed() > 0 || !tally.awaitAnswered(sent, STALL_TIMEOUT, () -> pool.failure().isPresent())) {
+                throw new IllegalStateException("run " + run + " did not complete: " + tally.answered() + " of " + sent
+                        + " answered" + pool.failure().map(f -> "; worker failed: " + f.getMessage()).orElse(""));
+            }
+            ResultTally.Snapshot s = tally.snapshot();
+            double seconds = Math.max(1, s.lastAnswerMillis() - start) / 1000.0;
+            return new Measurement(sent, rate, s.answered() / seconds, s.p50Ms(), s.p95Ms(), s.p99Ms(), s.meanBatchSize());
+        } finally {
+            tally.stop();
+            tallyThread.join();
+            DemoTopics.delete(clientProps, List.of(config.inputTopic(), config.resultsTopic(), config.deadLetterTopic()));
+        }
+    }
+
+    /** The group must have formed first, or its join time would count as latency. */
+    private static void awaitReady(WorkerPool pool) throws InterruptedException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (!pool.isReady()) {
+            if (System.nanoTime() > deadline || pool.failure().isPresent()) {
+                throw new IllegalStateException("the worker pool did not join its group within " + READY_TIMEOUT.toSeconds() + " s");
+            }
+            Thread.sleep(20);
+        }
+    }
+}
