@@ -3,6 +3,7 @@ package io.fashionstream.worker.bench;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import javax.imageio.ImageIO;
@@ -29,6 +30,7 @@ final class BenchCharts {
         XYChart throughput = new XYChartBuilder().width(W).height(H)
                 .title(report.model() + ": throughput by max batch").xAxisTitle("max batch").yAxisTitle("images/s").build();
         throughput.getStyler().setXAxisLogarithmic(true);
+        throughput.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         throughput.addSeries("end to end, saturated", batch,
                 points.stream().mapToDouble(p -> p.saturated().imagesPerSec()).toArray()).setMarker(SeriesMarkers.CIRCLE);
         throughput.addSeries("engine (forward pass alone)", batch,
@@ -37,6 +39,7 @@ final class BenchCharts {
         XYChart latency = new XYChartBuilder().width(W).height(H)
                 .title("p99 end to end at half the saturated rate").xAxisTitle("max batch").yAxisTitle("ms").build();
         latency.getStyler().setXAxisLogarithmic(true);
+        latency.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         latency.addSeries("p99 at 50% load", batch,
                 points.stream().mapToDouble(p -> p.halfLoad().p99Ms()).toArray()).setMarker(SeriesMarkers.CIRCLE);
         latency.addSeries("bound: max wait + 2 x batch inference", batch,
