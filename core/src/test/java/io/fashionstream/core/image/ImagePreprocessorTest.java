@@ -71,6 +71,30 @@ class ImagePreprocessorTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"png", "jpg"})
+    void aLargePhotoDecodedSubsampledMatchesItsFullDecodeAndItsCounterpart(String format) throws Exception {
+        for (int i = 0; i < 5; i++) {
+            // About 1,000 x 900 pixels: read with every 4th pixel in each direction.
+            BufferedImage photo = catalogPhoto(test.image(i), 30, 120, 40);
+            assertEquals(4, ImagePreprocessor.subsampling(photo.getWidth(), photo.getHeight()));
+            byte[] encoded = encode(photo, format);
+            float[] fast = preprocess(encoded);
+            float[] full = new float[784];
+            FashionMnistImage.convert(ImageIO.read(new java.io.ByteArrayInputStream(encoded)), full, 0);
+            double sum = 0;
+            for (int p = 0; p < 784; p++) {
+                sum += Math.abs(fast[p] - full[p]);
+            }
+            assertTrue(sum / 784 < 0.02, format + " image " + i + ": subsampled differs from full decode by " + sum / 784);
+            if (fillsLongestEdge(test.image(i))) {
+                double meanDiff = bestAlignedMeanDifference(fast, test.image(i));
+                assertTrue(meanDiff < 0.05, format + " image " + i + ": mean absolute difference " + meanDiff);
+            }
+        }
+        assertEquals(1, ImagePreprocessor.subsampling(447, 200), "under twice the minimum edge: every pixel");
+    }
+
     @Test
     void aspectRatioIsKeptAndTheArticleCentred() throws Exception {
         BufferedImage photo = new BufferedImage(400, 300, BufferedImage.TYPE_INT_RGB);
