@@ -56,6 +56,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup-seconds", defaultValue = "1", description = "Engine: warm-up per point (default: ${DEFAULT-VALUE})")
     double warmupSeconds;
 
+    @Option(names = "--profile-batch", defaultValue = "512",
+            description = "Engine: batch size of the per-layer profile (default: ${DEFAULT-VALUE})")
+    int profileBatch;
+
     @Option(names = "--model", defaultValue = "simple", description = "Pipeline: the model the workers serve (default: ${DEFAULT-VALUE})")
     String pipelineModel;
 
@@ -85,8 +89,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as one JSON object on the last line")
     boolean json;
 
-    /** One model's engine points. */
-    public record ModelResult(String model, String version, List<EngineBench.Point> points) {
+    /** One model's engine points and where a pass at {@code profileBatch} spends its time. */
+    public record ModelResult(String model, String version, List<EngineBench.Point> points, int profileBatch,
+                              List<LayerProfile.Layer> layers) {
     }
 
     /** The whole report; a part not run is null. */
@@ -127,6 +132,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (seconds <= 0 || warmupSeconds < 0 || loadSeconds <= 0) {
             throw new IllegalArgumentException("--seconds and --load-seconds must be positive, --warmup-seconds not negative");
         }
+        if (profileBatch < 1 || profileBatch > 8192) {
+            throw new IllegalArgumentException("--profile-batch must be from 1 to 8192, not " + profileBatch);
+        }
         if (batches.isEmpty() || batches.stream().anyMatch(b -> b < 1 || b > 8192)) {
             throw new IllegalArgumentException("--batches must be sizes from 1 to 8192, not " + batches);
         }
@@ -158,7 +166,8 @@ public final class BenchCommand implements Callable<Integer> {
                             p.imagesPerSec(), p.msPerBatch());
                     points.add(p);
                 }
-                results.add(new ModelResult(model.name(), model.version(), points));
+                List<LayerProfile.Layer> layers = LayerProfile.of(classifier.network(), profileBatch);
+                results.add(new ModelResult(model.name(), model.version(), points, profileBatch, layers));
             }
         }
         return results;

@@ -32,6 +32,15 @@ final class BenchMarkdown {
             md.append("\n");
         }
         md.append("\n");
+        for (BenchCommand.ModelResult r : results) {
+            md.append(String.format("`%s`, one forward pass of %d images, layer by layer:%n%n", r.model(), r.profileBatch()));
+            md.append("| # | layer | type | ms | share |\n|---:|---|---|---:|---:|\n");
+            for (LayerProfile.Layer l : r.layers()) {
+                md.append(String.format("| %d | %s | %s | %.1f | %.0f%% |%n", l.index(), l.name(), l.type(), l.ms(),
+                        100 * l.share()));
+            }
+            md.append("\n");
+        }
     }
 
     private static void pipeline(StringBuilder md, PipelineReport p) {

@@ -22,7 +22,8 @@ class BenchCommandTest {
     @Test
     void writesAJsonReportAndAMarkdownTableWithOnePointPerBatchSize() throws Exception {
         int code = WorkerCli.run(Map.of(), "bench", "--parts", "engine", "--models", "simple", "--models-dir", TestInputs.MODELS_DIR.toString(),
-                "--batches", "1,4", "--seconds", "0.2", "--warmup-seconds", "0", "--out", out.toString());
+                "--batches", "1,4", "--seconds", "0.2", "--warmup-seconds", "0", "--profile-batch", "8",
+                "--out", out.toString());
         assertEquals(0, code);
 
         JsonNode report = Json.MAPPER.readTree(out.resolve("bench.json").toFile());
@@ -37,6 +38,13 @@ class BenchCommandTest {
             assertEquals(i == 0 ? 1 : 4, batch);
             assertTrue(p.get("images").asLong() > 0 && p.get("images").asLong() % batch == 0, "whole batches: " + p);
             assertEquals(p.get("images").asDouble() / p.get("seconds").asDouble(), p.get("imagesPerSec").asDouble(), 1e-6);
+        }
+        JsonNode layers = report.at("/engine/0/layers");
+        assertEquals(4, layers.size(), "simple: convolution, pooling, dense, output");
+        assertEquals("NativeConv2D", layers.get(0).get("type").asText());
+        assertEquals("OutputLayer", layers.get(3).get("type").asText());
+        for (JsonNode l : layers) {
+            assertTrue(l.get("ms").asDouble() >= 0 && l.get("share").asDouble() >= 0, l.toString());
         }
         String table = Files.readString(out.resolve("bench.md"));
         assertTrue(table.contains("| model | 1 | 4 |"), table);
