@@ -1,17 +1,20 @@
 package io.fashionstream.worker.bench;
 
+import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * Where a forward pass spends its time, layer by layer: the time to run the network up to layer
- * {@code i} minus the time up to layer {@code i - 1}, each the median of several passes on the
- * same fixed input, so the figures add up (within noise) to one whole pass.
+ * Where a forward pass spends its time, layer by layer: each layer (with its input preprocessor,
+ * e.g. the flattening before a dense layer) runs alone on the activations the layer before it
+ * produced, the median of several runs. Shares are of the sum over layers.
  */
 public final class LayerProfile {
     private static final int REPEATS = 7;
@@ -23,29 +26,33 @@ public final class LayerProfile {
     public record Layer(int index, String type, String name, double ms, double share) {
     }
 
-    /** Profiles {@code network} at {@code batchSize} (one warm-up pass first). */
+    /** Profiles {@code network} at {@code batchSize} on a fixed random input. */
     public static List<Layer> of(MultiLayerNetwork network, int batchSize) {
         Nd4j.getRandom().setSeed(42);
         INDArray input = Nd4j.rand(DataType.FLOAT, batchSize, 1, 28, 28);
+        List<INDArray> activations = network.feedForward(input, false); // [input, layer 0 output, ...]
+        LayerWorkspaceMgr noWorkspaces = LayerWorkspaceMgr.noWorkspaces();
         int layers = network.getnLayers();
-        network.feedForwardToLayer(layers - 1, input, false);
-        double[] upTo = new double[layers];
+        double[] ms = new double[layers];
         for (int i = 0; i < layers; i++) {
-            double[] runs = new double[REPEATS];
-            for (int r = 0; r < REPEATS; r++) {
+            InputPreProcessor pre = network.getLayerWiseConfigurations().getInputPreProcess(i);
+            INDArray in = activations.get(i);
+            double[] runs = new double[REPEATS + 1];
+            for (int r = 0; r <= REPEATS; r++) { // the first run warms up
                 long start = System.nanoTime();
-                network.feedForwardToLayer(i, input, false);
+                INDArray x = pre == null ? in : pre.preProcess(in, batchSize, noWorkspaces);
+                network.getLayer(i).activate(x, false, noWorkspaces);
                 runs[r] = (System.nanoTime() - start) / 1e6;
             }
-            java.util.Arrays.sort(runs);
-            upTo[i] = runs[REPEATS / 2];
+            double[] measured = Arrays.copyOfRange(runs, 1, runs.length);
+            Arrays.sort(measured);
+            ms[i] = measured[REPEATS / 2];
         }
-        double total = upTo[layers - 1];
+        double total = Arrays.stream(ms).sum();
         List<Layer> result = new ArrayList<>();
         for (int i = 0; i < layers; i++) {
-            double ms = Math.max(0, upTo[i] - (i == 0 ? 0 : upTo[i - 1]));
             var conf = network.getLayerWiseConfigurations().getConf(i).getLayer();
-            result.add(new Layer(i, conf.getClass().getSimpleName(), conf.getLayerName(), ms, ms / total));
+            result.add(new Layer(i, conf.getClass().getSimpleName(), conf.getLayerName(), ms[i], ms[i] / total));
         }
         return result;
     }
