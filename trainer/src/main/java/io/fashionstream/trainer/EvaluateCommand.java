@@ -51,7 +51,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         ClassificationReport report;
-        try (FashionClassifier classifier = new FashionClassifier(loaded.network())) {
+        try (FashionClassifier classifier = FashionClassifier.forInference(loaded.network())) {
             report = classifier.evaluate(test, batch);
         }
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -12,6 +12,8 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 class FashionClassifierTest {
     @Test
@@ -34,6 +36,27 @@ class FashionClassifierTest {
             assertEquals(count, actual.size());
             for (int i = 0; i < count; i++) {
                 assertArrayEquals(expected.get(i).scores(), actual.get(i).scores(), 1e-6f, "image " + i);
+            }
+        }
+    }
+
+    @Test
+    void anInferenceClassifierRunsSmallBatchesAsTrainedAndLargeOnesOptimizedWithTheSameScores() throws Exception {
+        LabelledImages images = FashionMnist.loadShippedTestSplit();
+        int[] order = ImageTensors.identityOrder(images.size());
+        try (FashionClassifier plain = new FashionClassifier(ModelFiles.load(Path.of("..", "models", "simple.zip")).network());
+             FashionClassifier fast = FashionClassifier.forInference(plain.network());
+             FashionClassifier copy = fast.copy()) {
+            assertSame(fast.network(), fast.networkFor(FashionClassifier.OPTIMIZED_FROM_BATCH - 1));
+            assertNotSame(fast.network(), fast.networkFor(FashionClassifier.OPTIMIZED_FROM_BATCH));
+            for (int count : new int[]{1, FashionClassifier.OPTIMIZED_FROM_BATCH, 100}) {
+                List<Prediction> expected = plain.batchPredict(ImageTensors.features(images, order, 0, count, null));
+                for (FashionClassifier c : List.of(fast, copy)) {
+                    List<Prediction> actual = c.batchPredict(ImageTensors.features(images, order, 0, count, null));
+                    for (int i = 0; i < count; i++) {
+                        assertArrayEquals(expected.get(i).scores(), actual.get(i).scores(), 1e-5f, "batch " + count + ", image " + i);
+                    }
+                }
             }
         }
     }

@@ -157,7 +157,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<ModelResult> results = new ArrayList<>();
         for (String name : models) {
             LoadedModel model = load(name);
-            try (FashionClassifier classifier = new FashionClassifier(model.network())) {
+            try (FashionClassifier classifier = FashionClassifier.forInference(model.network())) {
                 EngineBench bench = engineBench(classifier);
                 List<EngineBench.Point> points = new ArrayList<>();
                 for (int batch : batches) {
@@ -166,7 +166,7 @@ public final class BenchCommand implements Callable<Integer> {
                             p.imagesPerSec(), p.msPerBatch());
                     points.add(p);
                 }
-                List<LayerProfile.Layer> layers = LayerProfile.of(classifier.network(), profileBatch);
+                List<LayerProfile.Layer> layers = LayerProfile.of(classifier.networkFor(profileBatch), profileBatch);
                 results.add(new ModelResult(model.name(), model.version(), points, profileBatch, layers));
             }
         }
@@ -188,7 +188,7 @@ public final class BenchCommand implements Callable<Integer> {
                     .modelsDir(modelsDir).workers(workers).transactionalIdPrefix("fashion-bench").build();
             PipelineBench bench = new PipelineBench(base, model, images);
             List<PipelineReport.Point> points = new ArrayList<>();
-            try (FashionClassifier classifier = new FashionClassifier(model.network()).copy()) {
+            try (FashionClassifier classifier = FashionClassifier.forInference(model.network())) {
                 EngineBench engine = engineBench(classifier);
                 for (int[] setting : pipelineSettings) {
                     points.add(point(bench, engine, setting[0], setting[1], err));

@@ -45,11 +45,11 @@ public final class WorkerPool implements AutoCloseable {
                 model.card().map(ModelCard::testAccuracy).orElse(Double.NaN));
         metrics.bindTo(registry);
         WorkerPool pool = new WorkerPool(metrics, registry);
-        FashionClassifier base = new FashionClassifier(model.network());
+        FashionClassifier base = FashionClassifier.forInference(model.network());
         ImagePreprocessor preprocessor = new ImagePreprocessor(config.imageLimits());
         for (int i = 0; i < config.workers(); i++) {
             String name = "fashion-worker-" + i;
-            // Copies even for the first thread: the pool owns (and closes) its networks, the caller keeps the model.
+            // Copies for every thread: the pool owns (and closes) its networks, the caller keeps the model.
             FashionClassifier classifier = base.copy();
             pool.classifiers.add(classifier);
             Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(config, name));
@@ -71,6 +71,7 @@ public final class WorkerPool implements AutoCloseable {
                 }
             }, name));
         }
+        base.close(); // every thread has its own copy
         pool.threads.forEach(Thread::start);
         return pool;
     }
