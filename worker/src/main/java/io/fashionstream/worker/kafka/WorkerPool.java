@@ -45,12 +45,12 @@ public final class WorkerPool implements AutoCloseable {
                 model.card().map(ModelCard::testAccuracy).orElse(Double.NaN));
         metrics.bindTo(registry);
         WorkerPool pool = new WorkerPool(metrics, registry);
+        // The pool's own copy of the network (the caller keeps the model): thread 0 runs it, the others copies.
         FashionClassifier base = FashionClassifier.forInference(model.network());
         ImagePreprocessor preprocessor = new ImagePreprocessor(config.imageLimits());
         for (int i = 0; i < config.workers(); i++) {
             String name = "fashion-worker-" + i;
-            // Copies for every thread: the pool owns (and closes) its networks, the caller keeps the model.
-            FashionClassifier classifier = base.copy();
+            FashionClassifier classifier = i == 0 ? base : base.copy();
             pool.classifiers.add(classifier);
             Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(config, name));
             Producer<byte[], byte[]> producer = new KafkaProducer<>(
@@ -71,7 +71,6 @@ public final class WorkerPool implements AutoCloseable {
                 }
             }, name));
         }
-        base.close(); // every thread has its own copy
         pool.threads.forEach(Thread::start);
         return pool;
     }
