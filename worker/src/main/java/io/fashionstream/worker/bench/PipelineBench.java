@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -43,13 +42,8 @@ public final class PipelineBench {
 
     /** Sends {@code count} images at {@code rate} (0: a flood) with this batching; waits for every answer. */
     public Measurement run(int maxBatch, long maxWaitMs, long count, double rate) throws Exception {
-        String run = "bench-" + UUID.randomUUID().toString().substring(0, 8);
-        WorkerConfig config = base.toBuilder()
-                .maxBatch(maxBatch).maxWait(Duration.ofMillis(maxWaitMs))
-                .inputTopic(base.inputTopic() + "." + run).resultsTopic(base.resultsTopic() + "." + run)
-                .deadLetterTopic(base.deadLetterTopic() + "." + run).groupId(base.groupId() + "." + run)
-                .transactionalIdPrefix(base.transactionalIdPrefix() + "." + run)
-                .build();
+        WorkerConfig config = DemoTopics.forFreshRun(
+                base.toBuilder().maxBatch(maxBatch).maxWait(Duration.ofMillis(maxWaitMs)).build(), "bench");
         Map<String, Object> clientProps = KafkaClients.common(config);
         DemoTopics.create(clientProps, config.inputTopic(), config.resultsTopic(), config.deadLetterTopic());
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
@@ -63,7 +57,7 @@ public final class PipelineBench {
             long sent = sender.send(images, count, rate, (seq, item) -> String.format("bench-%07d", seq), sentAt::put,
                     () -> pool.failure().isPresent());
             if (sender.failed() > 0 || !tally.awaitAnswered(sent, STALL_TIMEOUT, () -> pool.failure().isPresent())) {
-                throw new IllegalStateException("run " + run + " did not complete: " + tally.answered() + " of " + sent
+                throw new IllegalStateException("run on " + config.inputTopic() + " did not complete: " + tally.answered() + " of " + sent
                         + " answered" + pool.failure().map(f -> "; worker failed: " + f.getMessage()).orElse(""));
             }
             ResultTally.Snapshot s = tally.snapshot();

@@ -26,7 +26,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Callable;
 
@@ -94,14 +93,7 @@ public final class DemoCommand implements Callable<Integer> {
                 config = config.toBuilder().bootstrapServers(embedded.bootstrapServers()).build();
             } else {
                 // Fresh topics and group on a shared cluster, so earlier data cannot mix in.
-                String run = "demo-" + UUID.randomUUID().toString().substring(0, 8);
-                config = config.toBuilder()
-                        .inputTopic(config.inputTopic() + "." + run)
-                        .resultsTopic(config.resultsTopic() + "." + run)
-                        .deadLetterTopic(config.deadLetterTopic() + "." + run)
-                        .groupId(config.groupId() + "." + run)
-                        .transactionalIdPrefix(config.transactionalIdPrefix() + "." + run)
-                        .build();
+                config = DemoTopics.forFreshRun(config, "demo");
             }
             return runDemo(config, model, testSplit, embedded == null, out, err);
         } finally {

@@ -1,5 +1,6 @@
 package io.fashionstream.worker.demo;
 
+import io.fashionstream.worker.config.WorkerConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -8,16 +9,32 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Creates and removes the demo's topics. */
+/** Names, creates and removes the topics of a demo or bench run. */
 public final class DemoTopics {
     static final int INPUT_PARTITIONS = 6;
     private static final long TIMEOUT_S = 30;
 
     private DemoTopics() {
+    }
+
+    /**
+     * {@code config} with its topics, group and transactional-id prefix suffixed by a fresh
+     * {@code <label>-<random>} id, so a run on a shared cluster cannot mix with earlier data.
+     */
+    public static WorkerConfig forFreshRun(WorkerConfig config, String label) {
+        String run = label + "-" + UUID.randomUUID().toString().substring(0, 8);
+        return config.toBuilder()
+                .inputTopic(config.inputTopic() + "." + run)
+                .resultsTopic(config.resultsTopic() + "." + run)
+                .deadLetterTopic(config.deadLetterTopic() + "." + run)
+                .groupId(config.groupId() + "." + run)
+                .transactionalIdPrefix(config.transactionalIdPrefix() + "." + run)
+                .build();
     }
 
     public static void create(Map<String, Object> clientProps, String input, String results, String deadLetters)
