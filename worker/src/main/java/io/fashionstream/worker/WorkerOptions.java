@@ -57,6 +57,11 @@ public final class WorkerOptions {
             description = "Longest an image waits for its batch to fill (default: ${DEFAULT-VALUE})")
     long maxWaitMs;
 
+    @Option(names = "--decode-threads", defaultValue = "" + WorkerConfig.DEFAULT_DECODE_THREADS,
+            description = "Per worker thread, helpers that decode the next batch while the current one is in the"
+                    + " network; 0 decodes on the worker thread (default: ${DEFAULT-VALUE})")
+    int decodeThreads;
+
     @Option(names = "--guarantee", defaultValue = "exactly-once",
             description = "exactly-once (Kafka transactions) or at-least-once (default: ${DEFAULT-VALUE})")
     String guarantee;
@@ -96,6 +101,7 @@ public final class WorkerOptions {
                 .workers(workers)
                 .maxBatch(maxBatch)
                 .maxWait(Duration.ofMillis(maxWaitMs))
+                .decodeThreads(decodeThreads)
                 .guarantee(Guarantee.parse(guarantee))
                 .transactionalIdPrefix(prefix)
                 .imageLimits(new ImageLimits(maxImageBytes, maxImagePixels))

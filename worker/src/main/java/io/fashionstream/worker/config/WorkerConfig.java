@@ -24,6 +24,8 @@ import java.util.TreeMap;
  * @param workers               worker threads in this process, each with its own consumer, producer and network
  * @param maxBatch              most records per forward pass
  * @param maxWait               longest a record waits for its batch to fill
+ * @param decodeThreads         per worker thread, helpers that decode the next batch during the
+ *                              forward pass; 0 decodes on the worker thread
  * @param guarantee             delivery guarantee
  * @param transactionalIdPrefix stable prefix of the producers' transactional ids (thread index appended)
  * @param imageLimits           value size and pixel-count limits checked before decoding
@@ -41,6 +43,7 @@ public record WorkerConfig(
         int workers,
         int maxBatch,
         Duration maxWait,
+        int decodeThreads,
         Guarantee guarantee,
         String transactionalIdPrefix,
         ImageLimits imageLimits,
@@ -57,6 +60,7 @@ public record WorkerConfig(
     public static final int DEFAULT_WORKERS = 1;
     public static final int DEFAULT_MAX_BATCH = 64;
     public static final long DEFAULT_MAX_WAIT_MS = 10;
+    public static final int DEFAULT_DECODE_THREADS = 1;
     public static final Guarantee DEFAULT_GUARANTEE = Guarantee.EXACTLY_ONCE;
     public static final String DEFAULT_TRANSACTIONAL_ID_PREFIX = "fashion-worker";
     public static final long DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
@@ -86,7 +90,7 @@ public record WorkerConfig(
     private static WorkerConfig defaults(String bootstrapServers) {
         return new WorkerConfig(bootstrapServers, DEFAULT_GROUP_ID, DEFAULT_INPUT_TOPIC, DEFAULT_RESULTS_TOPIC,
                 DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_MODEL, Path.of(DEFAULT_MODELS_DIR), DEFAULT_WORKERS,
-                DEFAULT_MAX_BATCH, Duration.ofMillis(DEFAULT_MAX_WAIT_MS), DEFAULT_GUARANTEE,
+                DEFAULT_MAX_BATCH, Duration.ofMillis(DEFAULT_MAX_WAIT_MS), DEFAULT_DECODE_THREADS, DEFAULT_GUARANTEE,
                 DEFAULT_TRANSACTIONAL_ID_PREFIX, ImageLimits.DEFAULTS, Duration.ofMillis(DEFAULT_STARTUP_TIMEOUT_MS),
                 Map.of());
     }
@@ -112,6 +116,9 @@ public record WorkerConfig(
         }
         if (maxWait.isNegative() || maxWait.toMillis() > 60_000) {
             throw new IllegalArgumentException("max-wait-ms must be between 0 and 60000, not " + maxWait.toMillis());
+        }
+        if (decodeThreads < 0 || decodeThreads > 64) {
+            throw new IllegalArgumentException("decode-threads must be between 0 and 64, not " + decodeThreads);
         }
         if (startupTimeout.toMillis() < 1) {
             throw new IllegalArgumentException("startup-timeout-ms must be positive, not " + startupTimeout.toMillis());
@@ -171,6 +178,7 @@ public record WorkerConfig(
         private int workers;
         private int maxBatch;
         private Duration maxWait;
+        private int decodeThreads;
         private Guarantee guarantee;
         private String transactionalIdPrefix;
         private ImageLimits imageLimits;
@@ -188,6 +196,7 @@ public record WorkerConfig(
             workers = c.workers;
             maxBatch = c.maxBatch;
             maxWait = c.maxWait;
+            decodeThreads = c.decodeThreads;
             guarantee = c.guarantee;
             transactionalIdPrefix = c.transactionalIdPrefix;
             imageLimits = c.imageLimits;
@@ -205,6 +214,7 @@ public record WorkerConfig(
         public Builder workers(int v) { workers = v; return this; }
         public Builder maxBatch(int v) { maxBatch = v; return this; }
         public Builder maxWait(Duration v) { maxWait = v; return this; }
+        public Builder decodeThreads(int v) { decodeThreads = v; return this; }
         public Builder guarantee(Guarantee v) { guarantee = v; return this; }
         public Builder transactionalIdPrefix(String v) { transactionalIdPrefix = v; return this; }
         public Builder imageLimits(ImageLimits v) { imageLimits = v; return this; }
@@ -214,7 +224,7 @@ public record WorkerConfig(
         /** The configuration, validated. */
         public WorkerConfig build() {
             return new WorkerConfig(bootstrapServers, groupId, inputTopic, resultsTopic, deadLetterTopic, model,
-                    modelsDir, workers, maxBatch, maxWait, guarantee, transactionalIdPrefix, imageLimits,
+                    modelsDir, workers, maxBatch, maxWait, decodeThreads, guarantee, transactionalIdPrefix, imageLimits,
                     startupTimeout, kafkaProperties).validate();
         }
     }

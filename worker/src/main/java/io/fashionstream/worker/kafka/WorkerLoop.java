@@ -3,6 +3,7 @@ package io.fashionstream.worker.kafka;
 import io.fashionstream.worker.batch.MicroBatch;
 import io.fashionstream.worker.metrics.WorkerMetrics;
 import io.fashionstream.worker.pipeline.BatchClassifier;
+import io.fashionstream.worker.pipeline.BatchDecoder;
 import io.fashionstream.worker.pipeline.BatchOutput;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -32,7 +33,10 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
- * One worker thread: poll → micro-batch → classify → publish and commit, until stopped.
+ * One worker thread: poll → micro-batch → decode → classify → publish and commit, until stopped.
+ * Decoding is pipelined: when a batch is due it is handed to the {@link BatchDecoder}, and the
+ * previous batch runs through the network and is published while it decodes. A batch is never
+ * held back waiting for the next one: when no other batch is due, it runs at once.
  * Errors are sorted the way Kafka's {@code ExactlyOnceMessageProcessor} sorts them: poison
  * inputs are dead-lettered by the {@link BatchClassifier} and never reach this level; an
  * abortable Kafka error aborts the batch and rewinds to the committed offsets; a fatal one
@@ -48,6 +52,7 @@ public final class WorkerLoop implements Runnable {
     private final Consumer<byte[], byte[]> consumer;
     private final BatchPublisher publisher;
     private final BatchClassifier classifier;
+    private final BatchDecoder decoder;
     private final WorkerMetrics metrics;
     private final String inputTopic;
     private final MicroBatch<ConsumerRecord<byte[], byte[]>> batch;
@@ -55,17 +60,21 @@ public final class WorkerLoop implements Runnable {
     private final LongSupplier nanoClock;
     private final LongSupplier wallClockMillis;
 
+    /** The batch being decoded (or decoded) and not yet classified; at most one. */
+    private BatchDecoder.Pending inFlight;
+
     private volatile boolean stopRequested;
     private volatile boolean assigned;
     private volatile Throwable failure;
 
     WorkerLoop(String name, Consumer<byte[], byte[]> consumer, BatchPublisher publisher, BatchClassifier classifier,
-               WorkerMetrics metrics, String inputTopic, int maxBatch, Duration maxWait, LongSupplier nanoClock,
-               LongSupplier wallClockMillis) {
+               int decodeThreads, WorkerMetrics metrics, String inputTopic, int maxBatch, Duration maxWait,
+               LongSupplier nanoClock, LongSupplier wallClockMillis) {
         this.name = name;
         this.consumer = consumer;
         this.publisher = publisher;
         this.classifier = classifier;
+        this.decoder = new BatchDecoder(classifier, decodeThreads, "decode-" + name); // Linux keeps 15 characters of a name
         this.metrics = metrics;
         this.inputTopic = inputTopic;
         this.batch = new MicroBatch<>(maxBatch, maxWait.toMillis());
@@ -123,20 +132,32 @@ public final class WorkerLoop implements Runnable {
         if (!fetched.isEmpty() && batch.isFull()) {
             return;
         }
-        long waitMs = fetched.isEmpty()
+        long waitMs = fetched.isEmpty() && inFlight == null
                 ? Math.min(IDLE_POLL_MS, batch.millisUntilDue(nanoClock.getAsLong(), IDLE_POLL_MS)) : 0;
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(waitMs))) {
             fetched.add(record);
         }
     }
 
+    /**
+     * Runs every due batch, each one's forward pass overlapped with the next one's decoding. Tops
+     * up from the consumer (without blocking) between batches, so a flood keeps the overlap going.
+     */
     private void runDueBatches() {
         while (true) {
+            if (inFlight != null && !stopRequested && fetched.size() < batch.capacityLeft()) {
+                pollOnce();
+            }
             fillBatch();
-            if (!batch.isReady(nanoClock.getAsLong())) {
+            boolean due = batch.isReady(nanoClock.getAsLong());
+            if (!due && inFlight == null) {
                 return;
             }
-            runBatch(batch.drain());
+            BatchDecoder.Pending decoded = inFlight;
+            inFlight = due ? decoder.start(batch.drain()) : null;
+            if (decoded != null) {
+                runBatch(decoded);
+            }
         }
     }
 
@@ -146,16 +167,26 @@ public final class WorkerLoop implements Runnable {
         }
     }
 
-    /** Runs everything fetched, ready or not: on stop and before partitions are revoked. */
+    /** Runs everything decoding or fetched, due or not: on stop and before partitions are revoked. */
     private void drainEverything() {
-        while (!batch.isEmpty() || !fetched.isEmpty()) {
+        while (inFlight != null || !batch.isEmpty() || !fetched.isEmpty()) {
             fillBatch();
-            runBatch(batch.drain());
+            BatchDecoder.Pending decoded = inFlight;
+            inFlight = batch.isEmpty() ? null : decoder.start(batch.drain());
+            if (decoded != null) {
+                runBatch(decoded);
+            }
         }
     }
 
-    private void runBatch(List<ConsumerRecord<byte[], byte[]>> records) {
-        BatchOutput output = classifier.classify(records);
+    private void runBatch(BatchDecoder.Pending decoded) {
+        List<ConsumerRecord<byte[], byte[]>> records = decoded.records();
+        BatchOutput output;
+        try {
+            output = classifier.classify(decoded.await());
+        } finally {
+            decoded.release();
+        }
         try {
             publisher.publish(output.records(), nextOffsets(records));
             metrics.recordPublished(output, wallClockMillis.getAsLong());
@@ -184,7 +215,8 @@ public final class WorkerLoop implements Runnable {
             throw new FatalWorkerException("cannot abort the transaction: " + e, e);
         }
         Map<TopicPartition, Long> firstHeld = new HashMap<>();
-        for (List<ConsumerRecord<byte[], byte[]>> held : List.of(failed, List.copyOf(fetched), batch.drain())) {
+        List<ConsumerRecord<byte[], byte[]>> decoding = discardInFlight();
+        for (List<ConsumerRecord<byte[], byte[]>> held : List.of(failed, decoding, List.copyOf(fetched), batch.drain())) {
             for (ConsumerRecord<byte[], byte[]> r : held) {
                 firstHeld.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
             }
@@ -202,6 +234,17 @@ public final class WorkerLoop implements Runnable {
         }
     }
 
+    /** Drops the batch being decoded, if any, and returns its records. */
+    private List<ConsumerRecord<byte[], byte[]>> discardInFlight() {
+        if (inFlight == null) {
+            return List.of();
+        }
+        BatchDecoder.Pending dropped = inFlight;
+        inFlight = null;
+        dropped.release();
+        return dropped.records();
+    }
+
     /** The offsets to commit after {@code records}: one past the last record of each partition. */
     static Map<TopicPartition, OffsetAndMetadata> nextOffsets(List<ConsumerRecord<byte[], byte[]>> records) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -213,6 +256,7 @@ public final class WorkerLoop implements Runnable {
     }
 
     private void closeQuietly() {
+        decoder.close();
         try {
             consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT)
                     .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
@@ -242,14 +286,19 @@ public final class WorkerLoop implements Runnable {
             // No longer the owner and too late to commit: drop what we hold of them; the new owner redoes it.
             Set<TopicPartition> lost = new HashSet<>(partitions);
             List<ConsumerRecord<byte[], byte[]>> kept = new ArrayList<>();
-            for (ConsumerRecord<byte[], byte[]> r : batch.drain()) {
-                if (!lost.contains(new TopicPartition(r.topic(), r.partition()))) {
-                    kept.add(r);
+            for (List<ConsumerRecord<byte[], byte[]>> held : List.of(discardInFlight(), batch.drain())) {
+                for (ConsumerRecord<byte[], byte[]> r : held) {
+                    if (!lost.contains(new TopicPartition(r.topic(), r.partition()))) {
+                        kept.add(r);
+                    }
                 }
             }
             fetched.removeIf(r -> lost.contains(new TopicPartition(r.topic(), r.partition())));
-            long now = nanoClock.getAsLong();
-            kept.forEach(r -> batch.add(r, now));
+            // What was decoding goes back in front of what was fetched, in order, to be decoded again.
+            for (int i = kept.size() - 1; i >= 0; i--) {
+                fetched.addFirst(kept.get(i));
+            }
+            fillBatch();
         }
 
         @Override

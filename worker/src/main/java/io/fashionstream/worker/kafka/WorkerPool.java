@@ -61,8 +61,9 @@ public final class WorkerPool implements AutoCloseable {
                     : new AtLeastOncePublisher(producer, consumer);
             BatchClassifier batches = new BatchClassifier(classifier, preprocessor, model.name(), model.version(),
                     config.resultsTopic(), config.deadLetterTopic(), config.maxBatch(), System::currentTimeMillis);
-            WorkerLoop loop = new WorkerLoop(name, consumer, publisher, batches, metrics, config.inputTopic(),
-                    config.maxBatch(), config.maxWait(), System::nanoTime, System::currentTimeMillis);
+            WorkerLoop loop = new WorkerLoop(name, consumer, publisher, batches, config.decodeThreads(), metrics,
+                    config.inputTopic(), config.maxBatch(), config.maxWait(), System::nanoTime,
+                    System::currentTimeMillis);
             pool.loops.add(loop);
             pool.threads.add(new Thread(() -> {
                 loop.run();

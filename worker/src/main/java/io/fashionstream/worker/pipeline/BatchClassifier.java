@@ -2,7 +2,6 @@ package io.fashionstream.worker.pipeline;
 
 import io.fashionstream.core.FashionClass;
 import io.fashionstream.core.image.ImagePreprocessor;
-import io.fashionstream.core.image.InvalidImageException;
 import io.fashionstream.core.inference.FashionClassifier;
 import io.fashionstream.core.inference.InferenceException;
 import io.fashionstream.core.inference.Prediction;
@@ -17,10 +16,12 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * Turns one micro-batch of input records into the records to publish: decodes and
- * preprocesses every value into one preallocated buffer, runs a single forward pass over the
- * good ones, and answers each input, in order, with a result or a dead letter. Knows nothing of
- * consumers, producers or commits. Not thread-safe: one per worker thread, like its classifier.
+ * Turns one micro-batch of input records into the records to publish in two steps:
+ * {@link #prepare} decodes and preprocesses every value into one preallocated buffer, and
+ * {@link #classify(PreparedBatch)} runs a single forward pass over the good ones and answers each
+ * input, in order, with a result or a dead letter. The steps may run on different threads (see
+ * {@link BatchDecoder}). Knows nothing of consumers, producers or commits. {@code classify} is
+ * not thread-safe: one per worker thread, like its network; {@code prepare} is.
  */
 public final class BatchClassifier {
     private final FashionClassifier classifier;
@@ -49,39 +50,46 @@ public final class BatchClassifier {
 
     /** One output record per input record, in the same order. At most {@code maxBatch} inputs. */
     public BatchOutput classify(List<ConsumerRecord<byte[], byte[]>> batch) {
-        if (batch.size() > maxBatch) {
-            throw new IllegalArgumentException(batch.size() + " records exceed the max batch of " + maxBatch);
-        }
-        int n = batch.size();
-        FashionClass[] truths = new FashionClass[n];
-        Exception[] errors = new Exception[n];
-        int[] slots = new int[n];
-        int good = 0;
-        for (int i = 0; i < n; i++) {
-            ConsumerRecord<byte[], byte[]> record = batch.get(i);
-            try {
-                truths[i] = LabelHeader.read(record.headers());
-                preprocessor.preprocess(record.value(), pixels, good * FashionClassifier.PIXELS);
-                slots[i] = good++;
-            } catch (InvalidLabelException | InvalidImageException e) {
-                errors[i] = e;
-            }
-        }
+        return classify(prepare(batch, pixels));
+    }
 
+    /**
+     * Decodes and preprocesses {@code batch} into {@code buffer} (at least {@code batch.size()}
+     * images long). Touches no network, so it may run on another thread than {@link #classify}.
+     */
+    public PreparedBatch prepare(List<ConsumerRecord<byte[], byte[]>> batch, float[] buffer) {
+        PreparedBatch prepared = newBatch(batch, buffer);
+        decode(prepared, 0, batch.size());
+        prepared.pack();
+        return prepared;
+    }
+
+    /** An undecoded batch over {@code buffer}, for decoding in ranges ({@link BatchDecoder}). */
+    PreparedBatch newBatch(List<ConsumerRecord<byte[], byte[]>> batch, float[] buffer) {
+        checkSize(batch.size());
+        return new PreparedBatch(batch, buffer);
+    }
+
+    /** Decodes inputs {@code from} to {@code to} (exclusive) of {@code batch}; thread-safe. */
+    void decode(PreparedBatch batch, int from, int to) {
+        batch.decode(preprocessor, from, to);
+    }
+
+    /** Runs one forward pass over a prepared batch's good inputs and answers every input, in order. */
+    public BatchOutput classify(PreparedBatch batch) {
+        checkSize(batch.size());
+        int n = batch.size();
+        int good = batch.goodCount();
         List<Prediction> predictions = List.of();
         long inferenceNanos = 0;
         if (good > 0) {
             long start = System.nanoTime();
             try {
-                predictions = classifier.batchPredict(pixels, good);
+                predictions = classifier.batchPredict(batch.pixels(), good);
             } catch (InferenceException e) {
                 // Not the inputs' fault as far as we can tell, but retrying would fail the same way:
                 // keep them (original bytes) in the dead-letter topic and carry on.
-                for (int i = 0; i < n; i++) {
-                    if (errors[i] == null) {
-                        errors[i] = e;
-                    }
-                }
+                batch.failRemaining(e);
             }
             inferenceNanos = System.nanoTime() - start;
         }
@@ -91,18 +99,30 @@ public final class BatchClassifier {
         List<RecordOutcome> outcomes = new ArrayList<>(n);
         int classified = 0;
         for (int i = 0; i < n; i++) {
-            ConsumerRecord<byte[], byte[]> record = batch.get(i);
-            if (errors[i] != null) {
-                out.add(DeadLetters.of(record, deadLetterTopic, errors[i]));
-                outcomes.add(new RecordOutcome(record, null, truths[i], errors[i]));
+            ConsumerRecord<byte[], byte[]> record = batch.records().get(i);
+            Exception error = batch.error(i);
+            if (error != null) {
+                out.add(DeadLetters.of(record, deadLetterTopic, error));
+                outcomes.add(new RecordOutcome(record, null, batch.truth(i), error));
                 continue;
             }
-            Prediction prediction = predictions.get(slots[i]);
-            out.add(result(record, prediction, truths[i], good, now));
-            outcomes.add(new RecordOutcome(record, prediction, truths[i], null));
+            Prediction prediction = predictions.get(batch.row(i));
+            out.add(result(record, prediction, batch.truth(i), good, now));
+            outcomes.add(new RecordOutcome(record, prediction, batch.truth(i), null));
             classified++;
         }
         return new BatchOutput(out, outcomes, classified, inferenceNanos);
+    }
+
+    /** The most inputs one batch may hold: the size of the buffers {@link #prepare} needs. */
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    void checkSize(int n) {
+        if (n > maxBatch) {
+            throw new IllegalArgumentException(n + " records exceed the max batch of " + maxBatch);
+        }
     }
 
     private ProducerRecord<byte[], byte[]> result(ConsumerRecord<byte[], byte[]> record, Prediction prediction,

@@ -18,7 +18,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -67,10 +68,11 @@ class WorkerLoopTest {
         }
     }
 
-    @Test
-    void aFloodFillsBatchesAndEachBatchCommitsWithItsOffsets() throws Exception {
+    @ParameterizedTest(name = "decode threads {0}")
+    @ValueSource(ints = {0, 1, 3})
+    void aFloodFillsBatchesAndEachBatchCommitsWithItsOffsets(int decodeThreads) throws Exception {
         MockProducer<byte[], byte[]> producer = transactionalProducer();
-        start(producer, new TransactionalPublisher(producer, consumer), 32);
+        start(producer, new TransactionalPublisher(producer, consumer), 32, decodeThreads);
         addRecords(0, 70);
 
         await(() -> producer.history().size() == 64, "two full batches");
@@ -85,8 +87,9 @@ class WorkerLoopTest {
         assertInputOrder(producer);
     }
 
-    @Test
-    void anAbortableErrorAbortsAndRewindsToTheLastCommit() throws Exception {
+    @ParameterizedTest(name = "decode threads {0}")
+    @ValueSource(ints = {0, 1, 3})
+    void anAbortableErrorAbortsAndRewindsToTheLastCommit(int decodeThreads) throws Exception {
         AtomicInteger failures = new AtomicInteger(1);
         MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
             @Override
@@ -97,7 +100,7 @@ class WorkerLoopTest {
                 super.commitTransaction();
             }
         };
-        start(producer, new TransactionalPublisher(producer, consumer), 8);
+        start(producer, new TransactionalPublisher(producer, consumer), 8, decodeThreads);
         addRecords(0, 8);
 
         await(producer::transactionAborted, "the failed batch is aborted");
@@ -111,10 +114,11 @@ class WorkerLoopTest {
         assertTrue(thread.isAlive(), "an abortable error does not stop the worker");
     }
 
-    @Test
-    void aFencedProducerStopsTheWorkerWithAFatalError() throws Exception {
+    @ParameterizedTest(name = "decode threads {0}")
+    @ValueSource(ints = {0, 1, 3})
+    void aFencedProducerStopsTheWorkerWithAFatalError(int decodeThreads) throws Exception {
         MockProducer<byte[], byte[]> producer = transactionalProducer();
-        start(producer, new TransactionalPublisher(producer, consumer), 8);
+        start(producer, new TransactionalPublisher(producer, consumer), 8, decodeThreads);
         await(producer::transactionInitialized, "started");
         producer.fenceProducer();
         addRecords(0, 8);
@@ -126,10 +130,11 @@ class WorkerLoopTest {
         assertTrue(consumer.closed(), "the consumer leaves the group");
     }
 
-    @Test
-    void stoppingFinishesAndCommitsTheBatchInHand() throws Exception {
+    @ParameterizedTest(name = "decode threads {0}")
+    @ValueSource(ints = {0, 1, 3})
+    void stoppingFinishesAndCommitsTheBatchInHand(int decodeThreads) throws Exception {
         MockProducer<byte[], byte[]> producer = transactionalProducer();
-        start(producer, new TransactionalPublisher(producer, consumer), 32);
+        start(producer, new TransactionalPublisher(producer, consumer), 32, decodeThreads);
         addRecords(0, 5);
         await(() -> position() == 5, "the five are fetched and waiting for their batch");
         assertTrue(producer.history().isEmpty());
@@ -142,8 +147,9 @@ class WorkerLoopTest {
         loop = null;
     }
 
-    @Test
-    void atLeastOnceCommitsNothingWhenASendFailsAndRedoesTheBatch() throws Exception {
+    @ParameterizedTest(name = "decode threads {0}")
+    @ValueSource(ints = {0, 1, 3})
+    void atLeastOnceCommitsNothingWhenASendFailsAndRedoesTheBatch(int decodeThreads) throws Exception {
         AtomicInteger failures = new AtomicInteger(1);
         MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()) {
             @Override
@@ -154,7 +160,7 @@ class WorkerLoopTest {
                 super.flush();
             }
         };
-        start(producer, new AtLeastOncePublisher(producer, consumer), 4);
+        start(producer, new AtLeastOncePublisher(producer, consumer), 4, decodeThreads);
         addRecords(0, 4);
 
         await(() -> position() == 0 && producer.history().size() == 4, "rewound after the failed send");
@@ -174,12 +180,12 @@ class WorkerLoopTest {
         return new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    private void start(MockProducer<byte[], byte[]> producer, BatchPublisher publisher, int maxBatch) {
+    private void start(MockProducer<byte[], byte[]> producer, BatchPublisher publisher, int maxBatch, int decodeThreads) {
         BatchClassifier batches = new BatchClassifier(network, new ImagePreprocessor(ImageLimits.DEFAULTS), "simple",
                 "v1", "catalog-labels", "catalog-images.dlq", maxBatch, System::currentTimeMillis);
         WorkerMetrics metrics = new WorkerMetrics("simple", "v1", 0.9);
         metrics.bindTo(new SimpleMeterRegistry());
-        loop = new WorkerLoop("test-worker", consumer, publisher, batches, metrics, TOPIC, maxBatch,
+        loop = new WorkerLoop("test-worker", consumer, publisher, batches, decodeThreads, metrics, TOPIC, maxBatch,
                 Duration.ofMillis(WAIT_MS), clock::get, System::currentTimeMillis);
         consumer.schedulePollTask(() -> {
             consumer.rebalance(List.of(P0));

@@ -1,0 +1,107 @@
+package io.fashionstream.worker.pipeline;
+
+import io.fashionstream.core.FashionClass;
+import io.fashionstream.core.image.ImagePreprocessor;
+import io.fashionstream.core.image.InvalidImageException;
+import io.fashionstream.core.inference.FashionClassifier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.util.List;
+
+/**
+ * One micro-batch after decoding: the good inputs' pixels packed row after row at the front of
+ * one preallocated buffer, and for each input either its row and label or why it cannot be
+ * classified. Decoding writes input {@code i} into row {@code i}, so disjoint ranges of inputs
+ * can be decoded by different threads; {@link #pack()} then closes the gaps the bad ones left.
+ */
+public final class PreparedBatch {
+    private final List<ConsumerRecord<byte[], byte[]>> records;
+    private final float[] pixels;
+    private final FashionClass[] truths;
+    private final Exception[] errors;
+    private final int[] rows;
+    private int good = -1;
+
+    PreparedBatch(List<ConsumerRecord<byte[], byte[]>> records, float[] pixels) {
+        if ((long) records.size() * FashionClassifier.PIXELS > pixels.length) {
+            throw new IllegalArgumentException(records.size() + " records do not fit a buffer of "
+                    + pixels.length / FashionClassifier.PIXELS + " images");
+        }
+        this.records = records;
+        this.pixels = pixels;
+        this.truths = new FashionClass[records.size()];
+        this.errors = new Exception[records.size()];
+        this.rows = new int[records.size()];
+    }
+
+    /** Decodes inputs {@code from} (inclusive) to {@code to} (exclusive) into their own rows. */
+    void decode(ImagePreprocessor preprocessor, int from, int to) {
+        for (int i = from; i < to; i++) {
+            ConsumerRecord<byte[], byte[]> record = records.get(i);
+            try {
+                truths[i] = LabelHeader.read(record.headers());
+                preprocessor.preprocess(record.value(), pixels, i * FashionClassifier.PIXELS);
+            } catch (InvalidLabelException | InvalidImageException e) {
+                errors[i] = e;
+            }
+        }
+    }
+
+    /** Moves the good inputs' rows together at the front, in input order; call once, after decoding. */
+    void pack() {
+        int next = 0;
+        for (int i = 0; i < records.size(); i++) {
+            if (errors[i] != null) {
+                continue;
+            }
+            if (next != i) {
+                System.arraycopy(pixels, i * FashionClassifier.PIXELS, pixels, next * FashionClassifier.PIXELS,
+                        FashionClassifier.PIXELS);
+            }
+            rows[i] = next++;
+        }
+        good = next;
+    }
+
+    public List<ConsumerRecord<byte[], byte[]>> records() {
+        return records;
+    }
+
+    int size() {
+        return records.size();
+    }
+
+    float[] pixels() {
+        return pixels;
+    }
+
+    /** How many inputs decoded: the rows of the forward pass. */
+    int goodCount() {
+        if (good < 0) {
+            throw new IllegalStateException("batch not packed yet");
+        }
+        return good;
+    }
+
+    /** The input's row in the packed buffer; only for inputs without an error. */
+    int row(int i) {
+        return rows[i];
+    }
+
+    FashionClass truth(int i) {
+        return truths[i];
+    }
+
+    Exception error(int i) {
+        return errors[i];
+    }
+
+    /** Marks every still-good input as failed with {@code e}, e.g. when the forward pass fails. */
+    void failRemaining(Exception e) {
+        for (int i = 0; i < errors.length; i++) {
+            if (errors[i] == null) {
+                errors[i] = e;
+            }
+        }
+    }
+}

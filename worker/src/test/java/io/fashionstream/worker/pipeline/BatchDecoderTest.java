@@ -1,0 +1,129 @@
+package io.fashionstream.worker.pipeline;
+
+import io.fashionstream.core.image.ImageLimits;
+import io.fashionstream.core.image.ImagePreprocessor;
+import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.worker.testing.TestInputs;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static io.fashionstream.worker.pipeline.BatchClassifierTest.record;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class BatchDecoderTest {
+    private static final int MAX_BATCH = 16;
+    private static FashionClassifier network;
+    private static BatchClassifier batches;
+
+    @BeforeAll
+    static void load() throws Exception {
+        network = new FashionClassifier(TestInputs.simpleModel().network());
+        batches = new BatchClassifier(network, new ImagePreprocessor(ImageLimits.DEFAULTS), "simple", "v1",
+                "results", "dlq", MAX_BATCH, () -> 5_000L);
+    }
+
+    @AfterAll
+    static void close() {
+        network.close();
+    }
+
+    /** Good and bad inputs interleaved, so that packing has gaps to close in every range. */
+    private static List<ConsumerRecord<byte[], byte[]>> mixedBatch() {
+        List<ConsumerRecord<byte[], byte[]>> in = new ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+            byte[] value = switch (i % 4) {
+                case 0 -> TestInputs.png(i);
+                case 1 -> i == 5 ? TestInputs.truncatedPng() : TestInputs.raw(i);
+                case 2 -> new byte[0];
+                default -> TestInputs.png(i);
+            };
+            in.add(i == 7 ? record(i, "k" + i, value, "label", "not-a-class") : record(i, "k" + i, value, "label", "1"));
+        }
+        return in;
+    }
+
+    @ParameterizedTest(name = "decode threads {0}")
+    @ValueSource(ints = {0, 1, 3, 16})
+    void decodesExactlyWhatTheWorkerThreadWouldHave(int threads) {
+        List<ConsumerRecord<byte[], byte[]>> in = mixedBatch();
+        PreparedBatch inline = batches.prepare(in, new float[MAX_BATCH * FashionClassifier.PIXELS]);
+        try (BatchDecoder decoder = new BatchDecoder(batches, threads, "test-decode")) {
+            BatchDecoder.Pending pending = decoder.start(in);
+            PreparedBatch decoded = pending.await();
+
+            assertSame(in, pending.records());
+            assertEquals(inline.goodCount(), decoded.goodCount());
+            assertEquals(6, decoded.goodCount(), "3 empty, 1 truncated, 1 unknown label");
+            for (int i = 0; i < in.size(); i++) {
+                assertEquals(errorType(inline.error(i)), errorType(decoded.error(i)), "input " + i);
+                if (decoded.error(i) == null) {
+                    assertEquals(inline.row(i), decoded.row(i), "input " + i);
+                    assertEquals(inline.truth(i), decoded.truth(i));
+                }
+            }
+            int packed = decoded.goodCount() * FashionClassifier.PIXELS;
+            assertArrayEquals(Arrays.copyOf(inline.pixels(), packed), Arrays.copyOf(decoded.pixels(), packed));
+
+            List<String> topics = batches.classify(decoded).records().stream().map(ProducerRecord::topic).toList();
+            assertEquals(batches.classify(in).records().stream().map(ProducerRecord::topic).toList(), topics);
+            pending.release();
+        }
+    }
+
+    @Test
+    void holdsTwoBatchesAtATimeAndReusesABufferOnceReleased() {
+        try (BatchDecoder decoder = new BatchDecoder(batches, 1, "test-decode")) {
+            BatchDecoder.Pending first = decoder.start(mixedBatch());
+            BatchDecoder.Pending second = decoder.start(mixedBatch());
+            assertThrows(IllegalStateException.class, () -> decoder.start(mixedBatch()),
+                    "a third batch would overwrite one not yet classified");
+
+            float[] firstBuffer = first.await().pixels();
+            first.release();
+            first.release(); // twice is harmless
+            BatchDecoder.Pending third = decoder.start(mixedBatch());
+            assertSame(firstBuffer, third.await().pixels());
+            second.release();
+            third.release();
+        }
+    }
+
+    @Test
+    void rejectsMoreRecordsThanTheMaxBatch() {
+        List<ConsumerRecord<byte[], byte[]>> tooMany = new ArrayList<>();
+        for (int i = 0; i <= MAX_BATCH; i++) {
+            tooMany.add(record(i, "k", TestInputs.raw(i)));
+        }
+        try (BatchDecoder decoder = new BatchDecoder(batches, 2, "test-decode")) {
+            assertThrows(IllegalArgumentException.class, () -> decoder.start(tooMany));
+            // the refused batch did not keep a buffer
+            decoder.start(mixedBatch()).release();
+            decoder.start(mixedBatch()).release();
+        }
+    }
+
+    private static Class<?> errorType(Exception e) {
+        return e == null ? null : e.getClass();
+    }
+
+    @Test
+    void anEmptyBatchDecodesToNothing() {
+        try (BatchDecoder decoder = new BatchDecoder(batches, 2, "test-decode")) {
+            BatchDecoder.Pending pending = decoder.start(List.of());
+            assertEquals(0, pending.await().goodCount());
+            pending.release();
+        }
+    }
+}
