@@ -1,5 +1,6 @@
 package io.fashionstream.worker.bench;
 
+import io.fashionstream.worker.config.WorkerConfig;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -21,10 +22,11 @@ final class BenchCharts {
     private BenchCharts() {
     }
 
-    /** Plots the points that share the most common max wait (plus batch 1), by max batch. */
+    /** Plots the points that share the most common max wait (plus batch 1) and default decoding, by max batch. */
     static void write(PipelineReport report, Path png) throws IOException {
         List<PipelineReport.Point> points = report.points().stream()
-                .filter(p -> p.maxBatch() == 1 || p.maxWaitMs() == commonWait(report)).toList();
+                .filter(p -> p.maxBatch() == 1 || p.maxWaitMs() == commonWait(report))
+                .filter(p -> p.decodeThreads() == WorkerConfig.DEFAULT_DECODE_THREADS).toList();
         double[] batch = points.stream().mapToDouble(PipelineReport.Point::maxBatch).toArray();
 
         XYChart throughput = new XYChartBuilder().width(W).height(H)

@@ -63,8 +63,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "simple", description = "Pipeline: the model the workers serve (default: ${DEFAULT-VALUE})")
     String pipelineModel;
 
-    @Option(names = "--settings", split = ",", defaultValue = "1:0,8:10,32:10,64:2,64:10,64:50,128:10,256:10",
-            description = "Pipeline: max-batch:max-wait-ms settings (default: ${DEFAULT-VALUE})")
+    @Option(names = "--settings", split = ",", defaultValue = "1:0,8:10,32:10,64:2,64:10:0,64:10,64:50,128:10,256:10:0,256:10",
+            description = "Pipeline: max-batch:max-wait-ms[:decode-threads] settings, decode threads defaulting to the"
+                    + " worker's default (default: ${DEFAULT-VALUE})")
     List<String> settings;
 
     @Option(names = "--images", defaultValue = "3000", description = "Pipeline: images per saturated run (default: ${DEFAULT-VALUE})")
@@ -100,7 +101,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<int[]> pipelineSettings = validate();
+        List<PipelineBench.Setting> pipelineSettings = validate();
         PrintWriter err = spec.commandLine().getErr();
         MachineInfo machine = MachineInfo.current();
         err.println("machine: " + machine.describe());
@@ -125,7 +126,7 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private List<int[]> validate() {
+    private List<PipelineBench.Setting> validate() {
         if (parts.isEmpty() || !PARTS.containsAll(parts)) {
             throw new IllegalArgumentException("--parts must be engine, pipeline or both, not " + parts);
         }
@@ -141,13 +142,12 @@ public final class BenchCommand implements Callable<Integer> {
         if (floodImages < 1 || workers < 1) {
             throw new IllegalArgumentException("--images and --workers must be at least 1");
         }
-        List<int[]> parsed = new ArrayList<>();
+        List<PipelineBench.Setting> parsed = new ArrayList<>();
         for (String s : settings) {
-            String[] p = s.split(":");
             try {
-                parsed.add(new int[]{Integer.parseInt(p[0].strip()), Integer.parseInt(p[1].strip())});
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("--settings: '" + s + "' is not max-batch:max-wait-ms");
+                parsed.add(PipelineBench.Setting.parse(s));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--settings: " + e.getMessage());
             }
         }
         return parsed;
@@ -173,7 +173,7 @@ public final class BenchCommand implements Callable<Integer> {
         return results;
     }
 
-    private PipelineReport pipeline(List<int[]> pipelineSettings, PrintWriter err) throws Exception {
+    private PipelineReport pipeline(List<PipelineBench.Setting> pipelineSettings, PrintWriter err) throws Exception {
         LoadedModel model = load(pipelineModel);
         TestSplitSource images = new TestSplitSource(FashionMnist.loadShippedTestSplit());
         // Encode the PNGs now: encoded while sending, they would make the sender the bottleneck being measured.
@@ -196,9 +196,9 @@ public final class BenchCommand implements Callable<Integer> {
                 EngineBench engine = engineBench(classifier);
                 // One unmeasured run first: otherwise the first setting pays for the JIT and the broker's warm-up.
                 err.println("pipeline warm-up run (not measured)...");
-                bench.run(64, 10, Math.min(floodImages, 1000), 0);
-                for (int[] setting : pipelineSettings) {
-                    points.add(point(bench, engine, setting[0], setting[1], err));
+                bench.run(PipelineBench.Setting.parse("64:10"), Math.min(floodImages, 1000), 0);
+                for (PipelineBench.Setting setting : pipelineSettings) {
+                    points.add(point(bench, engine, setting, err));
                 }
             }
             return PipelineReport.of(model.name(), workers, bootstrapServers == null ? "embedded" : bootstrapServers,
@@ -210,19 +210,20 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private PipelineReport.Point point(PipelineBench bench, EngineBench engine, int maxBatch, int maxWaitMs,
+    private PipelineReport.Point point(PipelineBench bench, EngineBench engine, PipelineBench.Setting setting,
                                        PrintWriter err) throws Exception {
-        EngineBench.Point alone = engine.run(maxBatch);
-        PipelineBench.Measurement saturated = bench.run(maxBatch, maxWaitMs, floodImages, 0);
+        EngineBench.Point alone = engine.run(setting.maxBatch());
+        PipelineBench.Measurement saturated = bench.run(setting, floodImages, 0);
         double rate = saturated.imagesPerSec() / 2;
         long count = Math.max(20, (long) (rate * loadSeconds));
-        PipelineBench.Measurement half = bench.run(maxBatch, maxWaitMs, count, rate);
-        double bound = maxWaitMs + 2 * alone.msPerBatch();
-        err.printf("pipeline batch %4d wait %3d ms: saturated %,8.0f images/s (engine %,8.0f, %3.0f%%), mean batch %5.1f;"
-                        + " at %,.0f/s p50 %,.0f ms p99 %,.0f ms (bound %,.0f ms)%n", maxBatch, maxWaitMs,
-                saturated.imagesPerSec(), alone.imagesPerSec(), 100 * saturated.imagesPerSec() / alone.imagesPerSec(),
-                saturated.meanBatchSize(), rate, half.p50Ms(), half.p99Ms(), bound);
-        return new PipelineReport.Point(maxBatch, maxWaitMs, alone.imagesPerSec(), alone.msPerBatch(), saturated, half,
+        PipelineBench.Measurement half = bench.run(setting, count, rate);
+        double bound = setting.maxWaitMs() + 2 * alone.msPerBatch();
+        err.printf("pipeline batch %4d wait %3d ms decode threads %d: saturated %,8.0f images/s (engine %,8.0f, %3.0f%%),"
+                        + " mean batch %5.1f; at %,.0f/s p50 %,.0f ms p99 %,.0f ms (bound %,.0f ms)%n", setting.maxBatch(),
+                setting.maxWaitMs(), setting.decodeThreads(), saturated.imagesPerSec(), alone.imagesPerSec(),
+                100 * saturated.imagesPerSec() / alone.imagesPerSec(), saturated.meanBatchSize(), rate, half.p50Ms(),
+                half.p99Ms(), bound);
+        return new PipelineReport.Point(setting.maxBatch(), setting.maxWaitMs(), setting.decodeThreads(), alone.imagesPerSec(), alone.msPerBatch(), saturated, half,
                 saturated.imagesPerSec() / alone.imagesPerSec(), bound, half.p99Ms() / bound);
     }
 

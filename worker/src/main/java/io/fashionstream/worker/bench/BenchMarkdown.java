@@ -43,19 +43,37 @@ final class BenchMarkdown {
         }
     }
 
+    /** Where the cores went during each saturated run, when the system reports it (Linux). */
+    private static void cpu(StringBuilder md, PipelineReport p) {
+        if (p.points().stream().allMatch(x -> x.saturated().cpuCores().isEmpty())) {
+            return;
+        }
+        List<String> groups = ThreadCpu.groups();
+        md.append("\nSaturated runs, cores used on average by each group of threads (this process), and by other"
+                + " processes on the machine:\n\n| max batch | max wait ms | decode threads |");
+        groups.forEach(g -> md.append(' ').append(g).append(" |"));
+        md.append("\n|---:|---:|---:|").append("---:|".repeat(groups.size())).append('\n');
+        for (PipelineReport.Point x : p.points()) {
+            md.append(String.format("| %d | %d | %d |", x.maxBatch(), x.maxWaitMs(), x.decodeThreads()));
+            groups.forEach(g -> md.append(String.format(" %.2f |", x.saturated().cpuCores().getOrDefault(g, 0.0))));
+            md.append('\n');
+        }
+    }
+
     private static void pipeline(StringBuilder md, PipelineReport p) {
         md.append(String.format("Pipeline: `%s`, %d worker thread(s), Kafka %s; saturated = %,d images sent at once,"
                 + " half load = half that rate for %.0f s; latency is send to answer visible (read_committed)%n%n",
                 p.model(), p.workers(), p.kafka(), p.floodImages(), p.loadSeconds()));
-        md.append("| max batch | max wait ms | saturated img/s | engine img/s | end to end / engine | mean batch |"
-                + " half-load p50 ms | p95 ms | p99 ms | p99 bound ms |\n");
-        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| max batch | max wait ms | decode threads | saturated img/s | engine img/s | end to end / engine |"
+                + " mean batch | half-load p50 ms | p95 ms | p99 ms | p99 bound ms |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (PipelineReport.Point x : p.points()) {
-            md.append(String.format("| %d | %d | %,.0f | %,.0f | %.0f%% | %.1f | %,.0f | %,.0f | %,.0f | %,.0f |%n",
-                    x.maxBatch(), x.maxWaitMs(), x.saturated().imagesPerSec(), x.engineImagesPerSec(),
+            md.append(String.format("| %d | %d | %d | %,.0f | %,.0f | %.0f%% | %.1f | %,.0f | %,.0f | %,.0f | %,.0f |%n",
+                    x.maxBatch(), x.maxWaitMs(), x.decodeThreads(), x.saturated().imagesPerSec(), x.engineImagesPerSec(),
                     100 * x.endToEndOverEngine(), x.saturated().meanBatchSize(), x.halfLoad().p50Ms(),
                     x.halfLoad().p95Ms(), x.halfLoad().p99Ms(), x.p99BoundMs()));
         }
+        cpu(md, p);
         PipelineReport.Targets t = p.targets();
         md.append(String.format("%nTargets (ratios from this run): best saturated end to end / engine at the same batch"
                         + " size %.2f (target 0.90); micro-batching gain over one record per pass %.1fx (target 8x);"

@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * End-to-end through a real broker: a worker pool on fresh topics, images sent as a flood
@@ -28,6 +30,32 @@ public final class PipelineBench {
     private final LoadedModel model;
     private final ImageSource images;
 
+    /**
+     * One batching setting of the pool.
+     *
+     * @param decodeThreads helpers per worker thread decoding ahead; 0 decodes on the worker thread
+     */
+    public record Setting(int maxBatch, long maxWaitMs, int decodeThreads) {
+        /** {@code max-batch:max-wait-ms[:decode-threads]}, the decode threads defaulting to the worker's default. */
+        public static Setting parse(String text) {
+            String[] p = text.strip().split(":");
+            try {
+                if (p.length < 2 || p.length > 3) {
+                    throw new IllegalArgumentException();
+                }
+                return new Setting(Integer.parseInt(p[0].strip()), Long.parseLong(p[1].strip()),
+                        p.length == 3 ? Integer.parseInt(p[2].strip()) : WorkerConfig.DEFAULT_DECODE_THREADS);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("'" + text + "' is not max-batch:max-wait-ms[:decode-threads]");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return maxBatch + ":" + maxWaitMs + ":" + decodeThreads;
+        }
+    }
+
     /** {@code base}: the cluster, model and workers; topics, group and batching are set per run. */
     public PipelineBench(WorkerConfig base, LoadedModel model, ImageSource images) {
         this.base = base;
@@ -35,35 +63,47 @@ public final class PipelineBench {
         this.images = images;
     }
 
-    /** What one run measured. */
+    /**
+     * What one run measured.
+     *
+     * @param cpuCores cores used on average by each thread group of this process, and by other
+     *                 processes, from the first image sent to the last answer ({@link ThreadCpu})
+     */
     public record Measurement(long images, double offeredPerSec, double imagesPerSec, double p50Ms, double p95Ms,
-                              double p99Ms, double meanBatchSize) {
+                              double p99Ms, double meanBatchSize, Map<String, Double> cpuCores) {
     }
 
     /** Sends {@code count} images at {@code rate} (0: a flood) with this batching; waits for every answer. */
-    public Measurement run(int maxBatch, long maxWaitMs, long count, double rate) throws Exception {
-        WorkerConfig config = DemoTopics.forFreshRun(
-                base.toBuilder().maxBatch(maxBatch).maxWait(Duration.ofMillis(maxWaitMs)).build(), "bench");
+    public Measurement run(Setting setting, long count, double rate) throws Exception {
+        WorkerConfig config = DemoTopics.forFreshRun(base.toBuilder().maxBatch(setting.maxBatch())
+                .maxWait(Duration.ofMillis(setting.maxWaitMs())).decodeThreads(setting.decodeThreads()).build(), "bench");
         Map<String, Object> clientProps = KafkaClients.common(config);
         DemoTopics.create(clientProps, config.inputTopic(), config.resultsTopic(), config.deadLetterTopic());
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         ResultTally tally = new ResultTally(clientProps, config.resultsTopic(), config.deadLetterTopic(), sentAt);
         Thread tallyThread = new Thread(tally, "fashion-bench-tally");
         tallyThread.start();
+        ExecutorService sendingThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "fashion-bench-sender"));
         try (WorkerPool pool = WorkerPool.start(config, model, new SimpleMeterRegistry());
              ImageSender sender = new ImageSender(clientProps, "fashion-bench-producer", config.inputTopic())) {
             awaitReady(pool);
+            ThreadCpu cpuBefore = ThreadCpu.now();
             long start = System.currentTimeMillis();
-            long sent = sender.send(images, count, rate, (seq, item) -> String.format("bench-%07d", seq), sentAt::put,
-                    () -> pool.failure().isPresent());
+            // On a named thread, so that its CPU time is told apart from the unnamed OpenMP threads',
+            // kept alive until counted (an ended thread's time is no longer listed).
+            long sent = sendingThread.submit(() -> sender.send(images, count, rate,
+                    (seq, item) -> String.format("bench-%07d", seq), sentAt::put, () -> pool.failure().isPresent())).get();
             if (sender.failed() > 0 || !tally.awaitAnswered(sent, STALL_TIMEOUT, () -> pool.failure().isPresent())) {
                 throw new IllegalStateException("run on " + config.inputTopic() + " did not complete: " + tally.answered() + " of " + sent
                         + " answered" + pool.failure().map(f -> "; worker failed: " + f.getMessage()).orElse(""));
             }
+            Map<String, Double> cpu = ThreadCpu.now().coresSince(cpuBefore);
             ResultTally.Snapshot s = tally.snapshot();
             double seconds = Math.max(1, s.lastAnswerMillis() - start) / 1000.0;
-            return new Measurement(sent, rate, s.answered() / seconds, s.p50Ms(), s.p95Ms(), s.p99Ms(), s.meanBatchSize());
+            return new Measurement(sent, rate, s.answered() / seconds, s.p50Ms(), s.p95Ms(), s.p99Ms(), s.meanBatchSize(),
+                    cpu);
         } finally {
+            sendingThread.shutdownNow();
             tally.stop();
             tallyThread.join();
             DemoTopics.delete(clientProps, List.of(config.inputTopic(), config.resultsTopic(), config.deadLetterTopic()));

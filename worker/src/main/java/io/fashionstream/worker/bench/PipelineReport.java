@@ -15,10 +15,11 @@ public record PipelineReport(String model, int workers, String kafka, long flood
     /**
      * One batching setting: saturated, then at half the saturated rate.
      *
+     * @param decodeThreads      helpers per worker thread decoding ahead (0: on the worker thread)
      * @param engineImagesPerSec forward passes alone at {@code maxBatch}, same model, same machine
      * @param p99BoundMs         max wait plus twice one batch's inference time at {@code maxBatch}
      */
-    public record Point(int maxBatch, long maxWaitMs, double engineImagesPerSec, double engineMsPerBatch,
+    public record Point(int maxBatch, long maxWaitMs, int decodeThreads, double engineImagesPerSec, double engineMsPerBatch,
                         PipelineBench.Measurement saturated, PipelineBench.Measurement halfLoad,
                         double endToEndOverEngine, double p99BoundMs, double halfLoadP99OverBound) {
     }

@@ -58,5 +58,7 @@ class BenchCommandTest {
         assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--seconds", "0", "--out", out.toString()));
         assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--parts", "gpu", "--out", out.toString()));
         assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--settings", "64", "--out", out.toString()));
+        assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--settings", "64:10:x", "--out", out.toString()));
+        assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--settings", "64:10:1:2", "--out", out.toString()));
     }
 }

@@ -22,7 +22,7 @@ class BenchIT {
     @Test
     void thePipelinePartRunsEachSettingSaturatedAndAtHalfLoadAndWritesTheReportAndChart() throws Exception {
         Process bench = WorkerProcess.start("bench-pipeline", List.of("bench", "--parts", "pipeline",
-                "--settings", "1:0,16:10", "--images", "120", "--load-seconds", "2", "--seconds", "0.5",
+                "--settings", "1:0,16:10:0", "--images", "120", "--load-seconds", "2", "--seconds", "0.5",
                 "--warmup-seconds", "0", "--models-dir", TestInputs.MODELS_DIR.toString(), "--out", out.toString()));
         assertTrue(bench.waitFor(240, TimeUnit.SECONDS), "the bench ends");
         assertEquals(0, bench.exitValue(), WorkerProcess.log("bench-pipeline"));
@@ -41,6 +41,12 @@ class BenchIT {
         }
         assertEquals(1.0, points.get(0).at("/saturated/meanBatchSize").asDouble(), 1e-9, "max batch 1: one per pass");
         assertTrue(points.get(1).at("/saturated/meanBatchSize").asDouble() > 1, "a flood fills batches");
+        assertEquals(1, points.get(0).get("decodeThreads").asInt(), "the worker's default");
+        assertEquals(0, points.get(1).get("decodeThreads").asInt());
+        JsonNode cpu = points.get(0).at("/saturated/cpuCores");
+        assertTrue(cpu.path("worker threads (poll, forward pass, publish)").asDouble() > 0, cpu.toString());
+        assertTrue(cpu.has("decode helpers"), "one decode helper ran: " + cpu);
+        assertTrue(Files.readString(out.resolve("bench.md")).contains("| OpenMP pool (forward pass) |"));
         assertTrue(Files.size(out.resolve("pipeline.png")) > 1000, "the chart was drawn");
         assertTrue(Files.readString(out.resolve("bench.md")).contains("micro-batching gain"));
     }
