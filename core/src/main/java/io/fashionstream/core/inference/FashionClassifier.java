@@ -4,7 +4,6 @@ import io.fashionstream.core.data.ImageTensors;
 import io.fashionstream.core.data.LabelledImages;
 import io.fashionstream.core.eval.ClassificationReport;
 import io.fashionstream.core.model.Architecture;
-import io.fashionstream.core.model.InferenceNetworks;
 import org.bytedeco.javacpp.FloatPointer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -13,6 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Batch inference over one network, in the manner of DJL's {@code Predictor}: many inputs,
@@ -23,39 +23,32 @@ public final class FashionClassifier implements AutoCloseable {
     /** Pixels per input image: 28 x 28. */
     public static final int PIXELS = Architecture.HEIGHT * Architecture.WIDTH;
 
-    /**
-     * From this batch size on, {@link #forInference} classifiers run the network rewritten with
-     * native pooling: it wins on large batches (simple at 512: 2,269 to 3,584 images/s) and loses
-     * on small ones, where each SameDiff layer's fixed cost dominates (batch 8: 587 to 426).
-     */
-    public static final int OPTIMIZED_FROM_BATCH = 32;
-
     private final MultiLayerNetwork network;
-    /** The network for batches of {@link #OPTIMIZED_FROM_BATCH} or more; {@code network} itself when none. */
-    private final MultiLayerNetwork largeBatches;
+    /** The same function as {@code network}, faster; null where it does not cover the network. */
+    private final NhwcForwardPass pass;
 
     public FashionClassifier(MultiLayerNetwork network) {
-        this(network, network);
+        this(network, null);
     }
 
-    private FashionClassifier(MultiLayerNetwork network, MultiLayerNetwork largeBatches) {
+    private FashionClassifier(MultiLayerNetwork network, NhwcForwardPass pass) {
         this.network = network;
-        this.largeBatches = largeBatches;
+        this.pass = pass;
     }
 
     /**
-     * A classifier over copies of {@code network}: as trained for small batches, rewritten with
-     * the faster inference layers ({@link InferenceNetworks}) for large ones. The caller keeps
-     * (and closes) {@code network}.
+     * A classifier over a copy of {@code network} that runs it as an {@link NhwcForwardPass}
+     * where that covers the network (all of this project's models), through DL4J otherwise.
+     * The caller keeps (and closes) {@code network}.
      */
     public static FashionClassifier forInference(MultiLayerNetwork network) {
-        return new FashionClassifier(network.clone(), InferenceNetworks.optimized(network));
+        MultiLayerNetwork own = network.clone();
+        return new FashionClassifier(own, NhwcForwardPass.of(own).orElse(null));
     }
 
     /** An independent classifier over a copy of the same weights, for another thread. */
     public FashionClassifier copy() {
-        MultiLayerNetwork small = network.clone();
-        return new FashionClassifier(small, largeBatches == network ? small : largeBatches.clone());
+        return new FashionClassifier(network.clone(), pass == null ? null : pass.copy());
     }
 
     /**
@@ -69,6 +62,13 @@ public final class FashionClassifier implements AutoCloseable {
         if ((long) count * PIXELS > pixels.length) {
             throw new IllegalArgumentException(count + " images do not fit in " + pixels.length + " floats");
         }
+        if (pass != null) {
+            try {
+                return predictions(pass.output(pixels, count));
+            } catch (RuntimeException e) {
+                throw new InferenceException("forward pass over " + count + " images failed: " + e.getMessage(), e);
+            }
+        }
         INDArray input = Nd4j.create(DataType.FLOAT, count, 1, Architecture.HEIGHT, Architecture.WIDTH);
         // Straight from the caller's (longer) buffer into the tensor's native memory: no array in between.
         new FloatPointer(input.data().addressPointer()).put(pixels, 0, count * PIXELS);
@@ -79,11 +79,14 @@ public final class FashionClassifier implements AutoCloseable {
     public List<Prediction> batchPredict(INDArray input) throws InferenceException {
         float[][] scores;
         try {
-            INDArray out = networkFor(input.size(0)).output(input, false);
-            scores = out.toFloatMatrix();
+            scores = pass != null ? pass.output(input) : network.output(input, false).toFloatMatrix();
         } catch (RuntimeException e) {
             throw new InferenceException("forward pass over " + input.size(0) + " images failed: " + e.getMessage(), e);
         }
+        return predictions(scores);
+    }
+
+    private static List<Prediction> predictions(float[][] scores) {
         List<Prediction> predictions = new ArrayList<>(scores.length);
         for (float[] row : scores) {
             predictions.add(Prediction.fromScores(row));
@@ -118,16 +121,13 @@ public final class FashionClassifier implements AutoCloseable {
         return network;
     }
 
-    /** The network a batch of {@code count} images runs on. */
-    public MultiLayerNetwork networkFor(long count) {
-        return count >= OPTIMIZED_FROM_BATCH ? largeBatches : network;
+    /** The pass that runs the network, where one covers it. */
+    public Optional<NhwcForwardPass> forwardPass() {
+        return Optional.ofNullable(pass);
     }
 
     @Override
     public void close() {
         network.close();
-        if (largeBatches != network) {
-            largeBatches.close();
-        }
     }
 }

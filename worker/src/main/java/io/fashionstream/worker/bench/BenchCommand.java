@@ -166,7 +166,7 @@ public final class BenchCommand implements Callable<Integer> {
                             p.imagesPerSec(), p.msPerBatch());
                     points.add(p);
                 }
-                List<LayerProfile.Layer> layers = LayerProfile.of(classifier.networkFor(profileBatch), profileBatch);
+                List<LayerProfile.Layer> layers = LayerProfile.of(classifier, profileBatch);
                 results.add(new ModelResult(model.name(), model.version(), points, profileBatch, layers));
             }
         }

@@ -1,5 +1,7 @@
 package io.fashionstream.worker.bench;
 
+import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.inference.NhwcForwardPass;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -13,8 +15,9 @@ import java.util.List;
 
 /**
  * Where a forward pass spends its time, layer by layer: each layer (with its input preprocessor,
- * e.g. the flattening before a dense layer) runs alone on the activations the layer before it
- * produced, the median of several runs. Shares are of the sum over layers.
+ * e.g. the flattening before a dense layer), or each step of an {@link NhwcForwardPass}, runs
+ * alone on the activations the one before it produced, the median of several runs. Shares are
+ * of the sum over layers.
  */
 public final class LayerProfile {
     private static final int REPEATS = 7;
@@ -24,6 +27,17 @@ public final class LayerProfile {
 
     /** One layer's share of a forward pass. */
     public record Layer(int index, String type, String name, double ms, double share) {
+    }
+
+    /** Profiles what {@code classifier} runs: its NHWC pass step by step, or its DL4J network layer by layer. */
+    public static List<Layer> of(FashionClassifier classifier, int batchSize) {
+        if (classifier.forwardPass().isEmpty()) {
+            return of(classifier.network(), batchSize);
+        }
+        Nd4j.getRandom().setSeed(42);
+        List<NhwcForwardPass.Timing> steps = classifier.forwardPass().get().profile(batchSize, REPEATS);
+        double total = steps.stream().mapToDouble(NhwcForwardPass.Timing::ms).sum();
+        return steps.stream().map(s -> new Layer(s.layer(), s.type(), "layer" + s.layer(), s.ms(), s.ms() / total)).toList();
     }
 
     /** Profiles {@code network} at {@code batchSize} on a fixed random input. */
