@@ -153,11 +153,16 @@ public final class WorkerLoop implements Runnable {
             if (!due && inFlight == null) {
                 return;
             }
-            BatchDecoder.Pending decoded = inFlight;
-            inFlight = due ? decoder.start(batch.drain()) : null;
-            if (decoded != null) {
-                runBatch(decoded);
-            }
+            advance(due ? batch.drain() : null);
+        }
+    }
+
+    /** Starts decoding {@code next} (null: nothing more is due) and runs the batch decoded before it, if any. */
+    private void advance(List<ConsumerRecord<byte[], byte[]>> next) {
+        BatchDecoder.Pending decoded = inFlight;
+        inFlight = next == null ? null : decoder.start(next);
+        if (decoded != null) {
+            runBatch(decoded);
         }
     }
 
@@ -171,11 +176,7 @@ public final class WorkerLoop implements Runnable {
     private void drainEverything() {
         while (inFlight != null || !batch.isEmpty() || !fetched.isEmpty()) {
             fillBatch();
-            BatchDecoder.Pending decoded = inFlight;
-            inFlight = batch.isEmpty() ? null : decoder.start(batch.drain());
-            if (decoded != null) {
-                runBatch(decoded);
-            }
+            advance(batch.isEmpty() ? null : batch.drain());
         }
     }
 
