@@ -66,11 +66,12 @@ public final class PipelineBench {
     /**
      * What one run measured.
      *
+     * @param p99ClassifiedMs p99 from send to result made in the worker, before commit and reader
      * @param cpuCores cores used on average by each thread group of this process, and by other
      *                 processes, from the first image sent to the last answer ({@link ThreadCpu})
      */
     public record Measurement(long images, double offeredPerSec, double imagesPerSec, double p50Ms, double p95Ms,
-                              double p99Ms, double meanBatchSize, Map<String, Double> cpuCores) {
+                              double p99Ms, double p99ClassifiedMs, double meanBatchSize, Map<String, Double> cpuCores) {
     }
 
     /** Sends {@code count} images at {@code rate} (0: a flood) with this batching; waits for every answer. */
@@ -100,8 +101,8 @@ public final class PipelineBench {
             Map<String, Double> cpu = ThreadCpu.now().coresSince(cpuBefore);
             ResultTally.Snapshot s = tally.snapshot();
             double seconds = Math.max(1, s.lastAnswerMillis() - start) / 1000.0;
-            return new Measurement(sent, rate, s.answered() / seconds, s.p50Ms(), s.p95Ms(), s.p99Ms(), s.meanBatchSize(),
-                    cpu);
+            return new Measurement(sent, rate, s.answered() / seconds, s.p50Ms(), s.p95Ms(), s.p99Ms(),
+                    s.p99ClassifiedMs(), s.meanBatchSize(), cpu);
         } finally {
             sendingThread.shutdownNow();
             tally.stop();

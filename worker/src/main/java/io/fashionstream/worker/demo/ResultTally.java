@@ -26,10 +26,16 @@ import java.util.function.BooleanSupplier;
  * accuracy, end-to-end latency (send to visible result) and duplicates, which must stay zero.
  */
 public final class ResultTally implements Runnable {
-    /** Running figures at one moment. */
+    /**
+     * Running figures at one moment.
+     *
+     * @param p99ClassifiedMs p99 of the results' own latency (input timestamp to result made, in
+     *                        the worker), which leaves out the commit and the reader: the
+     *                        difference from {@code p99Ms} is what they added
+     */
     public record Snapshot(long classified, long deadLettered, long correct, long labelled, long duplicates,
-                           double p50Ms, double p95Ms, double p99Ms, double meanBatchSize, long firstAnswerMillis,
-                           long lastAnswerMillis) {
+                           double p50Ms, double p95Ms, double p99Ms, double p99ClassifiedMs, double meanBatchSize,
+                           long firstAnswerMillis, long lastAnswerMillis) {
         public long answered() {
             return classified + deadLettered;
         }
@@ -43,8 +49,8 @@ public final class ResultTally implements Runnable {
     private final String resultsTopic;
     private final Map<String, Long> sentAtById;
     private final Set<String> answered = new HashSet<>();
-    private long[] latencies = new long[1024];
-    private int latencyCount;
+    private final Samples visible = new Samples();
+    private final Samples classifiedAt = new Samples();
     private long classified;
     private long deadLettered;
     private long correct;
@@ -124,10 +130,7 @@ public final class ResultTally implements Runnable {
             duplicates++;
             return;
         }
-        if (latencyCount == latencies.length) {
-            latencies = Arrays.copyOf(latencies, latencies.length * 2);
-        }
-        latencies[latencyCount++] = now - sentAt;
+        visible.add(now - sentAt);
         if (firstAnswerMillis == 0) {
             firstAnswerMillis = now;
         }
@@ -140,6 +143,7 @@ public final class ResultTally implements Runnable {
         try {
             JsonNode result = Json.MAPPER.readTree(record.value());
             batchSizeSum += result.path("batchSize").asLong();
+            classifiedAt.add(result.path("latencyMs").asLong());
             if (result.has("correct")) {
                 labelled++;
                 if (result.get("correct").asBoolean()) {
@@ -157,11 +161,29 @@ public final class ResultTally implements Runnable {
     }
 
     public synchronized Snapshot snapshot() {
-        long[] sorted = Arrays.copyOf(latencies, latencyCount);
-        Arrays.sort(sorted);
+        long[] sorted = visible.sorted();
         return new Snapshot(classified, deadLettered, correct, labelled, duplicates, percentile(sorted, 0.50),
-                percentile(sorted, 0.95), percentile(sorted, 0.99),
+                percentile(sorted, 0.95), percentile(sorted, 0.99), percentile(classifiedAt.sorted(), 0.99),
                 classified == 0 ? 0 : (double) batchSizeSum / classified, firstAnswerMillis, lastAnswerMillis);
+    }
+
+    /** A growing list of latencies in ms. */
+    private static final class Samples {
+        private long[] values = new long[1024];
+        private int count;
+
+        void add(long ms) {
+            if (count == values.length) {
+                values = Arrays.copyOf(values, values.length * 2);
+            }
+            values[count++] = ms;
+        }
+
+        long[] sorted() {
+            long[] sorted = Arrays.copyOf(values, count);
+            Arrays.sort(sorted);
+            return sorted;
+        }
     }
 
     /** Nearest-rank percentile; NaN when empty. */
