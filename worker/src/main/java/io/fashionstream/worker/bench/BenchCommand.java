@@ -34,6 +34,8 @@ import java.util.concurrent.Callable;
         description = "Measure forward-pass throughput per model and batch size, and the pipeline end to end through Kafka.")
 public final class BenchCommand implements Callable<Integer> {
     static final Set<String> PARTS = Set.of("engine", "pipeline");
+    /** Below this share the JIT compiler counts as settled (it never quite stops). */
+    static final double SETTLED_JIT_CORES = 0.15;
 
     @Spec
     CommandSpec spec;
@@ -67,6 +69,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Pipeline: max-batch:max-wait-ms[:decode-threads] settings, decode threads defaulting to the"
                     + " worker's default (default: ${DEFAULT-VALUE})")
     List<String> settings;
+
+    @Option(names = "--settle-seconds", defaultValue = "120",
+            description = "Pipeline: warm-up floods until the JIT compiler uses under 0.15 cores, for at most this long"
+                    + " (default: ${DEFAULT-VALUE})")
+    double settleSeconds;
 
     @Option(names = "--images", defaultValue = "3000", description = "Pipeline: images per saturated run (default: ${DEFAULT-VALUE})")
     long floodImages;
@@ -130,8 +137,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (parts.isEmpty() || !PARTS.containsAll(parts)) {
             throw new IllegalArgumentException("--parts must be engine, pipeline or both, not " + parts);
         }
-        if (seconds <= 0 || warmupSeconds < 0 || loadSeconds <= 0) {
-            throw new IllegalArgumentException("--seconds and --load-seconds must be positive, --warmup-seconds not negative");
+        if (seconds <= 0 || warmupSeconds < 0 || loadSeconds <= 0 || settleSeconds < 0) {
+            throw new IllegalArgumentException(
+                    "--seconds and --load-seconds must be positive, --warmup-seconds and --settle-seconds not negative");
         }
         if (profileBatch < 1 || profileBatch > 8192) {
             throw new IllegalArgumentException("--profile-batch must be from 1 to 8192, not " + profileBatch);
@@ -194,9 +202,7 @@ public final class BenchCommand implements Callable<Integer> {
             List<PipelineReport.Point> points = new ArrayList<>();
             try (FashionClassifier classifier = FashionClassifier.forInference(model.network())) {
                 EngineBench engine = engineBench(classifier);
-                // One unmeasured run first: otherwise the first setting pays for the JIT and the broker's warm-up.
-                err.println("pipeline warm-up run (not measured)...");
-                bench.run(PipelineBench.Setting.parse("64:10"), Math.min(floodImages, 1000), 0);
+                settle(bench, err);
                 for (PipelineBench.Setting setting : pipelineSettings) {
                     points.add(point(bench, engine, setting, err));
                 }
@@ -208,6 +214,23 @@ public final class BenchCommand implements Callable<Integer> {
                 embedded.close();
             }
         }
+    }
+
+    /**
+     * Unmeasured floods until the JIT compiler has settled: compiling the broker's and the
+     * clients' code takes minutes, and a setting measured meanwhile would share the cores with it.
+     */
+    private void settle(PipelineBench bench, PrintWriter err) throws Exception {
+        long deadline = System.nanoTime() + (long) (settleSeconds * 1e9);
+        do {
+            PipelineBench.Measurement m = bench.run(PipelineBench.Setting.parse("64:10"), Math.min(floodImages, 3000), 0);
+            double jit = m.cpuCores().getOrDefault(ThreadCpu.JIT_COMPILER, 0.0);
+            err.printf("pipeline warm-up (not measured): %,.0f images/s, JIT compiler %.2f cores%n", m.imagesPerSec(), jit);
+            if (jit < SETTLED_JIT_CORES) {
+                return;
+            }
+        } while (System.nanoTime() < deadline);
+        err.println("pipeline warm-up: the JIT compiler had not settled within --settle-seconds; measuring anyway");
     }
 
     private PipelineReport.Point point(PipelineBench bench, EngineBench engine, PipelineBench.Setting setting,

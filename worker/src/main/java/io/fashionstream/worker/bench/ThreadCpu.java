@@ -21,6 +21,8 @@ public final class ThreadCpu {
     /** Linux's USER_HZ: the unit of the per-thread counters on every mainstream architecture. */
     private static final double TICKS_PER_SECOND = 100.0;
     static final String OTHER_PROCESSES = "other processes";
+    /** The group of the JVM's JIT compiler threads. */
+    public static final String JIT_COMPILER = "JVM JIT compiler";
 
     /** Thread name prefixes (as Linux keeps them: the first 15 characters) and their group. */
     private static final List<Map.Entry<String, String>> GROUPS = List.of(
@@ -33,8 +35,8 @@ public final class ThreadCpu {
             Map.entry("fashion-bench", "bench sender and reader"),
             Map.entry("GC Thread", "JVM garbage collector"),
             Map.entry("G1 ", "JVM garbage collector"),
-            Map.entry("C1 CompilerThre", "JVM JIT compiler"),
-            Map.entry("C2 CompilerThre", "JVM JIT compiler"),
+            Map.entry("C1 CompilerThre", JIT_COMPILER),
+            Map.entry("C2 CompilerThre", JIT_COMPILER),
             Map.entry("VM Thread", "JVM garbage collector"));
     private static final String BROKER = "broker and the rest";
 

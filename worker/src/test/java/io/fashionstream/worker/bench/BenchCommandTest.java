@@ -56,6 +56,7 @@ class BenchCommandTest {
     void badBatchSizesAreAUsageError() {
         assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--batches", "0,8", "--out", out.toString()));
         assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--seconds", "0", "--out", out.toString()));
+        assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--settle-seconds", "-1", "--out", out.toString()));
         assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--parts", "gpu", "--out", out.toString()));
         assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--settings", "64", "--out", out.toString()));
         assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--settings", "64:10:x", "--out", out.toString()));
