@@ -7,12 +7,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * Each model's forward pass as the worker runs it ({@link NhwcForwardPass}) against DL4J's
- * {@code MultiLayerNetwork.output}, in one JVM, at several batch sizes: median of 9 runs.
+ * {@code MultiLayerNetwork.output}, in one JVM, at several batch sizes ({@link LeverProbe#median}).
  */
 public class PassVsDl4j {
     public static void main(String[] args) throws Exception {
@@ -24,25 +23,11 @@ public class PassVsDl4j {
             for (int batch : new int[]{1, 8, 32, 512}) {
                 INDArray x = Nd4j.rand(DataType.FLOAT, batch, 1, 28, 28);
                 float[] pixels = x.data().asFloat();
-                double passMs = median(() -> pass.output(pixels, batch));
-                double dl4jMs = median(() -> net.output(x));
+                double passMs = LeverProbe.median(() -> pass.output(pixels, batch));
+                double dl4jMs = LeverProbe.median(() -> net.output(x));
                 System.out.printf("  batch %4d: NHWC pass %,7.0f images/s, DL4J %,7.0f images/s%n", batch,
                         batch * 1000 / passMs, batch * 1000 / dl4jMs);
             }
         }
-    }
-
-    static double median(Runnable r) {
-        for (int i = 0; i < 3; i++) {
-            r.run();
-        }
-        double[] t = new double[9];
-        for (int i = 0; i < t.length; i++) {
-            long start = System.nanoTime();
-            r.run();
-            t[i] = (System.nanoTime() - start) / 1e6;
-        }
-        Arrays.sort(t);
-        return t[t.length / 2];
     }
 }

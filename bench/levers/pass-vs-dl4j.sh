@@ -6,5 +6,5 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 cp="worker/target/fashion-worker.jar:$(ls worker/target/lib/*.jar | tr '\n' ':')"
 out=$(mktemp -d)
-javac -cp "$cp" -d "$out" bench/levers/PassVsDl4j.java
+javac -cp "$cp" -d "$out" bench/levers/PassVsDl4j.java bench/levers/LeverProbe.java
 java -cp "$cp:$out" PassVsDl4j 2>/dev/null | grep -v '^[0-9:. ]*\[main\]\|^HAVE_'
