@@ -47,13 +47,11 @@ import java.util.Optional;
  */
 public final class NhwcForwardPass {
     private final List<Step> steps;
-    private final int inputChannels;
-    private long capacity;
+    /** Input images, {@code [capacity, 28, 28, 1]}; grown when a batch is larger than any before. */
     private INDArray input;
 
-    private NhwcForwardPass(List<Step> steps, int inputChannels) {
+    private NhwcForwardPass(List<Step> steps) {
         this.steps = steps;
-        this.inputChannels = inputChannels;
     }
 
     /** The pass for {@code network}, or empty when one of its layers or preprocessors is not covered. */
@@ -61,7 +59,6 @@ public final class NhwcForwardPass {
         MultiLayerConfiguration conf = network.getLayerWiseConfigurations();
         List<Step> steps = new ArrayList<>();
         long[] shape = {Architecture.HEIGHT, Architecture.WIDTH, -1}; // h, w, c of the current activation; c -1: flat
-        int inputChannels = 1;
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
             InputPreProcessor pre = conf.getInputPreProcess(i);
@@ -70,11 +67,8 @@ public final class NhwcForwardPass {
             }
             Name name = new Name(i, layer.getClass().getSimpleName());
             if (layer instanceof NativeConv2D conv) {
-                if (shape[2] == -1 && i > 0) {
-                    return Optional.empty();
-                }
-                if (i == 0) {
-                    inputChannels = conv.getNIn();
+                if (i == 0 ? conv.getNIn() != 1 : shape[2] == -1) {
+                    return Optional.empty(); // gray input only; no convolution after a dense layer
                 }
                 long h = outputSize(shape[0], conv), w = outputSize(shape[1], conv);
                 shape = new long[]{h, w, conv.getNOut()};
@@ -97,15 +91,15 @@ public final class NhwcForwardPass {
                 return Optional.empty();
             }
         }
-        if (inputChannels != 1 || steps.isEmpty() || !(steps.get(steps.size() - 1) instanceof DenseStep)) {
+        if (steps.isEmpty() || !(steps.get(steps.size() - 1) instanceof DenseStep)) {
             return Optional.empty();
         }
-        return Optional.of(new NhwcForwardPass(steps, inputChannels));
+        return Optional.of(new NhwcForwardPass(steps));
     }
 
     /** Another pass over the same (read-only) weights with buffers of its own, for another thread. */
     public NhwcForwardPass copy() {
-        return new NhwcForwardPass(steps.stream().map(Step::copy).toList(), inputChannels);
+        return new NhwcForwardPass(steps.stream().map(Step::copy).toList());
     }
 
     /**
@@ -164,9 +158,8 @@ public final class NhwcForwardPass {
     }
 
     private INDArray inputView(int n) {
-        if (input == null || n > capacity) {
-            capacity = Math.max(n, capacity);
-            input = Nd4j.create(DataType.FLOAT, capacity, Architecture.HEIGHT, Architecture.WIDTH, inputChannels);
+        if (input == null || n > input.size(0)) {
+            input = Nd4j.create(DataType.FLOAT, n, Architecture.HEIGHT, Architecture.WIDTH, 1);
         }
         return rows(input, n);
     }
