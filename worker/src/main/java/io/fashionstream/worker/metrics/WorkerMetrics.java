@@ -39,6 +39,7 @@ public final class WorkerMetrics implements MeterBinder {
     private final RollingAccuracy accuracy = new RollingAccuracy(ACCURACY_WINDOW);
     private MeterRegistry registry;
     private DistributionSummary batchSize;
+    private Timer decode;
     private Timer inference;
     private Timer endToEnd;
 
@@ -55,6 +56,10 @@ public final class WorkerMetrics implements MeterBinder {
         batchSize = DistributionSummary.builder("fashion.batch.size")
                 .description("Images per forward pass")
                 .serviceLevelObjectives(BATCH_BUCKETS)
+                .register(registry);
+        decode = Timer.builder("fashion.decode")
+                .description("Time to decode and preprocess one batch (on a decode helper with --decode-threads above 0)")
+                .serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry);
         inference = Timer.builder("fashion.inference")
                 .description("Time of one batch's forward pass")
@@ -87,6 +92,9 @@ public final class WorkerMetrics implements MeterBinder {
     public void recordPublished(BatchOutput output, long ackedAtMillis) {
         if (registry == null) {
             return;
+        }
+        if (!output.outcomes().isEmpty()) {
+            decode.record(output.decodeNanos(), TimeUnit.NANOSECONDS);
         }
         if (output.classifiedCount() > 0) {
             batchSize.record(output.classifiedCount());

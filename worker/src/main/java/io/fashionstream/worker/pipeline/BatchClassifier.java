@@ -111,7 +111,7 @@ public final class BatchClassifier {
             outcomes.add(new RecordOutcome(record, prediction, batch.truth(i), null));
             classified++;
         }
-        return new BatchOutput(out, outcomes, classified, inferenceNanos);
+        return new BatchOutput(out, outcomes, classified, batch.decodeNanos(), inferenceNanos);
     }
 
     /** The most inputs one batch may hold: the size of the buffers {@link #prepare} needs. */

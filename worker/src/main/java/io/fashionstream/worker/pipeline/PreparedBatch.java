@@ -7,6 +7,7 @@ import io.fashionstream.core.inference.FashionClassifier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One micro-batch after decoding: the good inputs' pixels packed row after row at the front of
@@ -20,6 +21,9 @@ public final class PreparedBatch {
     private final FashionClass[] truths;
     private final Exception[] errors;
     private final int[] rows;
+    /** When the first range started decoding; 0 before. */
+    private final AtomicLong decodeStartNanos = new AtomicLong();
+    private long decodeNanos;
     private int good = -1;
 
     PreparedBatch(List<ConsumerRecord<byte[], byte[]>> records, float[] pixels) {
@@ -36,6 +40,7 @@ public final class PreparedBatch {
 
     /** Decodes inputs {@code from} (inclusive) to {@code to} (exclusive) into their own rows. */
     void decode(ImagePreprocessor preprocessor, int from, int to) {
+        decodeStartNanos.compareAndSet(0, System.nanoTime());
         for (int i = from; i < to; i++) {
             ConsumerRecord<byte[], byte[]> record = records.get(i);
             try {
@@ -61,6 +66,13 @@ public final class PreparedBatch {
             rows[i] = next++;
         }
         good = next;
+        long start = decodeStartNanos.get();
+        decodeNanos = start == 0 ? 0 : System.nanoTime() - start;
+    }
+
+    /** Time from the start of decoding to the end of packing (waiting for a decode thread not included). */
+    long decodeNanos() {
+        return decodeNanos;
     }
 
     public List<ConsumerRecord<byte[], byte[]>> records() {

@@ -118,6 +118,7 @@ class ObservabilityIT {
                 .anyMatch(s -> topics.input().equals(s.labels().get("topic")) && s.labels().containsKey("partition")));
         assertTrue(families.keySet().stream().anyMatch(n -> n.startsWith("kafka_producer_")), "producer metrics");
         assertTrue(families.containsKey("jvm_memory_used_bytes") && families.containsKey("process_cpu_usage"));
+        assertEquals("histogram", families.get("fashion_decode_seconds").type(), "decode time per batch, beside inference");
         if (Tools.onPath("promtool")) {
             // Prometheus's own parser as a second opinion (its naming lints are advice, not parse errors).
             Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();

@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BatchDecoderTest {
     private static final int MAX_BATCH = 16;
@@ -66,6 +67,7 @@ class BatchDecoderTest {
             assertSame(in, pending.records());
             assertEquals(inline.goodCount(), decoded.goodCount());
             assertEquals(6, decoded.goodCount(), "3 empty, 1 truncated, 1 unknown label");
+            assertTrue(decoded.decodeNanos() > 0, "decode time is measured");
             for (int i = 0; i < in.size(); i++) {
                 assertEquals(errorType(inline.error(i)), errorType(decoded.error(i)), "input " + i);
                 if (decoded.error(i) == null) {
