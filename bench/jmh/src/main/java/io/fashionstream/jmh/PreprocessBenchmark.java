@@ -18,7 +18,7 @@ import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Decode and preprocess of one record, as a worker thread does it before a batch's forward
+ * Decode and preprocess of one record, as a worker's decode helper does it before a batch's forward
  * pass: the bytes of a record to 784 floats in the batch buffer.
  */
 @State(Scope.Thread)

@@ -31,7 +31,6 @@ public final class BatchClassifier {
     private final String resultsTopic;
     private final String deadLetterTopic;
     private final LongSupplier wallClockMillis;
-    private final float[] pixels;
     private final int maxBatch;
 
     public BatchClassifier(FashionClassifier classifier, ImagePreprocessor preprocessor, String modelName,
@@ -45,12 +44,15 @@ public final class BatchClassifier {
         this.deadLetterTopic = deadLetterTopic;
         this.wallClockMillis = wallClockMillis;
         this.maxBatch = maxBatch;
-        this.pixels = new float[maxBatch * FashionClassifier.PIXELS];
     }
 
-    /** One output record per input record, in the same order. At most {@code maxBatch} inputs. */
+    /**
+     * One output record per input record, in the same order, decoding on the calling thread into a
+     * buffer of its own (workers reuse the buffers of a {@link BatchDecoder} instead). At most
+     * {@code maxBatch} inputs.
+     */
     public BatchOutput classify(List<ConsumerRecord<byte[], byte[]>> batch) {
-        return classify(prepare(batch, pixels));
+        return classify(prepare(batch, new float[batch.size() * FashionClassifier.PIXELS]));
     }
 
     /**
