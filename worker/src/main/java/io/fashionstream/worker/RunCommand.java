@@ -7,7 +7,6 @@ import io.fashionstream.worker.config.ConfigSources;
 import io.fashionstream.worker.config.Secrets;
 import io.fashionstream.worker.config.WorkerConfig;
 import io.fashionstream.worker.kafka.KafkaUnavailableException;
-import io.fashionstream.worker.kafka.Preflight;
 import io.fashionstream.worker.kafka.WorkerPool;
 import io.fashionstream.worker.http.MonitoringServer;
 import io.fashionstream.worker.http.WorkerHealth;
@@ -96,13 +95,14 @@ final class RunCommand implements Callable<Integer> {
         log.info("Kafka {} group {}: {} -> {} (dead letters: {}); client settings {}", config.bootstrapServers(),
                 config.groupId(), config.inputTopic(), config.resultsTopic(), config.deadLetterTopic(),
                 Secrets.masked(config.kafkaProperties()));
+        WorkerPool started;
         try {
-            Preflight.check(config);
+            started = WorkerPool.start(config, model, registry);
         } catch (KafkaUnavailableException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return WorkerCli.EXIT_FAILED;
         }
-        try (WorkerPool pool = WorkerPool.start(config, model, registry)) {
+        try (WorkerPool pool = started) {
             health.poolStarted(pool);
             Shutdown.onSignal(() -> {
                 health.stopping();

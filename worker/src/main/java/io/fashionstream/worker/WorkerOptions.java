@@ -2,6 +2,7 @@ package io.fashionstream.worker;
 
 import io.fashionstream.core.image.ImageLimits;
 import io.fashionstream.worker.config.ConfigSources;
+import io.fashionstream.worker.config.GroupProtocol;
 import io.fashionstream.worker.config.Guarantee;
 import io.fashionstream.worker.config.WorkerConfig;
 import picocli.CommandLine.Option;
@@ -66,6 +67,17 @@ public final class WorkerOptions {
             description = "exactly-once (Kafka transactions) or at-least-once (default: ${DEFAULT-VALUE})")
     String guarantee;
 
+    @Option(names = "--group-protocol", defaultValue = "auto",
+            description = "Consumer group protocol: consumer (Kafka 4, KIP-848: no stop-the-world rebalances), classic,"
+                    + " or auto: consumer where the broker offers it (default: ${DEFAULT-VALUE})")
+    String groupProtocol;
+
+    @Option(names = "--static-membership", defaultValue = "" + WorkerConfig.DEFAULT_STATIC_MEMBERSHIP, arity = "1",
+            description = "Under the classic group protocol, join with a stable group.instance.id"
+                    + " (<transactional-id-prefix>-<thread>), so that a restarted process rejoins without a rebalance"
+                    + " (default: ${DEFAULT-VALUE})")
+    boolean staticMembership;
+
     @Option(names = "--transactional-id-prefix",
             description = "Stable, per-process prefix of the producers' transactional ids (default: fashion-worker-<hostname>)")
     String transactionalIdPrefix;
@@ -81,6 +93,13 @@ public final class WorkerOptions {
     @Option(names = "--startup-timeout-ms", defaultValue = "" + WorkerConfig.DEFAULT_STARTUP_TIMEOUT_MS,
             description = "How long to wait for the broker and topics at startup (default: ${DEFAULT-VALUE})")
     long startupTimeoutMs;
+
+    @Option(names = "--stall-timeout-ms", defaultValue = "" + WorkerConfig.DEFAULT_STALL_TIMEOUT_MS,
+            description = "Not ready (/health/ready 503) once a worker holds input it has not answered, or has sent the"
+                    + " group coordinator no heartbeat, for this long; keep it well above the heartbeat interval (classic: 3 s;"
+                    + " consumer protocol: the broker's group.consumer.heartbeat.interval.ms, 5 s by default)"
+                    + " (default: ${DEFAULT-VALUE})")
+    long stallTimeoutMs;
 
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", mapFallbackValue = "",
             description = "Any Kafka client setting, e.g. security.protocol=SASL_SSL (repeatable). Env: FASHION_KAFKA_<KEY>")
@@ -103,9 +122,12 @@ public final class WorkerOptions {
                 .maxWait(Duration.ofMillis(maxWaitMs))
                 .decodeThreads(decodeThreads)
                 .guarantee(Guarantee.parse(guarantee))
+                .groupProtocol(GroupProtocol.parse(groupProtocol))
+                .staticMembership(staticMembership)
                 .transactionalIdPrefix(prefix)
                 .imageLimits(new ImageLimits(maxImageBytes, maxImagePixels))
                 .startupTimeout(Duration.ofMillis(startupTimeoutMs))
+                .stallTimeout(Duration.ofMillis(stallTimeoutMs))
                 .kafkaProperties(sources.kafkaProperties(kafkaProperties))
                 .build();
     }

@@ -27,9 +27,15 @@ import java.util.TreeMap;
  * @param decodeThreads         per worker thread, helpers that decode the next batch during the
  *                              forward pass; 0 decodes on the worker thread
  * @param guarantee             delivery guarantee
+ * @param groupProtocol         consumer group protocol, or {@link GroupProtocol#AUTO} to pick what the broker offers
+ * @param staticMembership      whether, under the classic protocol, each worker thread joins with a stable
+ *                              {@code group.instance.id} (its transactional id), so a restarted process
+ *                              rejoins without a rebalance
  * @param transactionalIdPrefix stable prefix of the producers' transactional ids (thread index appended)
  * @param imageLimits           value size and pixel-count limits checked before decoding
  * @param startupTimeout        how long to wait for the broker and topics before giving up
+ * @param stallTimeout          how long a worker may hold input without answering it, or go without
+ *                              hearing from the broker, before it reports itself not ready
  * @param kafkaProperties       client settings passed through unchanged (security, tuning)
  */
 public record WorkerConfig(
@@ -45,9 +51,12 @@ public record WorkerConfig(
         Duration maxWait,
         int decodeThreads,
         Guarantee guarantee,
+        GroupProtocol groupProtocol,
+        boolean staticMembership,
         String transactionalIdPrefix,
         ImageLimits imageLimits,
         Duration startupTimeout,
+        Duration stallTimeout,
         Map<String, String> kafkaProperties) {
 
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
@@ -62,8 +71,11 @@ public record WorkerConfig(
     public static final long DEFAULT_MAX_WAIT_MS = 10;
     public static final int DEFAULT_DECODE_THREADS = 1;
     public static final Guarantee DEFAULT_GUARANTEE = Guarantee.EXACTLY_ONCE;
+    public static final GroupProtocol DEFAULT_GROUP_PROTOCOL = GroupProtocol.AUTO;
+    public static final boolean DEFAULT_STATIC_MEMBERSHIP = true;
     public static final String DEFAULT_TRANSACTIONAL_ID_PREFIX = "fashion-worker";
     public static final long DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
+    public static final long DEFAULT_STALL_TIMEOUT_MS = 15_000;
 
     /** The most records one forward pass may take: bounds the preallocated input buffer. */
     public static final int MAX_BATCH_LIMIT = 8192;
@@ -81,6 +93,8 @@ public record WorkerConfig(
             ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
             ProducerConfig.TRANSACTIONAL_ID_CONFIG,
             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+            ConsumerConfig.GROUP_PROTOCOL_CONFIG,
+            ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG);
 
     public WorkerConfig {
@@ -91,8 +105,8 @@ public record WorkerConfig(
         return new WorkerConfig(bootstrapServers, DEFAULT_GROUP_ID, DEFAULT_INPUT_TOPIC, DEFAULT_RESULTS_TOPIC,
                 DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_MODEL, Path.of(DEFAULT_MODELS_DIR), DEFAULT_WORKERS,
                 DEFAULT_MAX_BATCH, Duration.ofMillis(DEFAULT_MAX_WAIT_MS), DEFAULT_DECODE_THREADS, DEFAULT_GUARANTEE,
-                DEFAULT_TRANSACTIONAL_ID_PREFIX, ImageLimits.DEFAULTS, Duration.ofMillis(DEFAULT_STARTUP_TIMEOUT_MS),
-                Map.of());
+                DEFAULT_GROUP_PROTOCOL, DEFAULT_STATIC_MEMBERSHIP, DEFAULT_TRANSACTIONAL_ID_PREFIX, ImageLimits.DEFAULTS,
+                Duration.ofMillis(DEFAULT_STARTUP_TIMEOUT_MS), Duration.ofMillis(DEFAULT_STALL_TIMEOUT_MS), Map.of());
     }
 
     /** Checks every value; the message names the setting and what is allowed. Returns this. */
@@ -123,6 +137,9 @@ public record WorkerConfig(
         if (startupTimeout.toMillis() < 1) {
             throw new IllegalArgumentException("startup-timeout-ms must be positive, not " + startupTimeout.toMillis());
         }
+        if (stallTimeout.toMillis() < 1000) {
+            throw new IllegalArgumentException("stall-timeout-ms must be at least 1000, not " + stallTimeout.toMillis());
+        }
         for (String key : kafkaProperties.keySet()) {
             if (RESERVED_KAFKA_PROPERTIES.contains(key)) {
                 throw new IllegalArgumentException("kafka property '" + key
@@ -137,6 +154,8 @@ public record WorkerConfig(
             case ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG -> " (use --bootstrap-servers)";
             case ConsumerConfig.GROUP_ID_CONFIG -> " (use --group-id)";
             case ProducerConfig.TRANSACTIONAL_ID_CONFIG -> " (use --transactional-id-prefix)";
+            case ConsumerConfig.GROUP_PROTOCOL_CONFIG -> " (use --group-protocol)";
+            case ConsumerConfig.GROUP_INSTANCE_ID_CONFIG -> " (static membership ids derive from --transactional-id-prefix; see --static-membership)";
             case ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG -> " (offsets are committed with the results; see --guarantee)";
             default -> "";
         };
@@ -180,9 +199,12 @@ public record WorkerConfig(
         private Duration maxWait;
         private int decodeThreads;
         private Guarantee guarantee;
+        private GroupProtocol groupProtocol;
+        private boolean staticMembership;
         private String transactionalIdPrefix;
         private ImageLimits imageLimits;
         private Duration startupTimeout;
+        private Duration stallTimeout;
         private Map<String, String> kafkaProperties;
 
         private Builder(WorkerConfig c) {
@@ -198,9 +220,12 @@ public record WorkerConfig(
             maxWait = c.maxWait;
             decodeThreads = c.decodeThreads;
             guarantee = c.guarantee;
+            groupProtocol = c.groupProtocol;
+            staticMembership = c.staticMembership;
             transactionalIdPrefix = c.transactionalIdPrefix;
             imageLimits = c.imageLimits;
             startupTimeout = c.startupTimeout;
+            stallTimeout = c.stallTimeout;
             kafkaProperties = c.kafkaProperties;
         }
 
@@ -216,16 +241,19 @@ public record WorkerConfig(
         public Builder maxWait(Duration v) { maxWait = v; return this; }
         public Builder decodeThreads(int v) { decodeThreads = v; return this; }
         public Builder guarantee(Guarantee v) { guarantee = v; return this; }
+        public Builder groupProtocol(GroupProtocol v) { groupProtocol = v; return this; }
+        public Builder staticMembership(boolean v) { staticMembership = v; return this; }
         public Builder transactionalIdPrefix(String v) { transactionalIdPrefix = v; return this; }
         public Builder imageLimits(ImageLimits v) { imageLimits = v; return this; }
         public Builder startupTimeout(Duration v) { startupTimeout = v; return this; }
+        public Builder stallTimeout(Duration v) { stallTimeout = v; return this; }
         public Builder kafkaProperties(Map<String, String> v) { kafkaProperties = v; return this; }
 
         /** The configuration, validated. */
         public WorkerConfig build() {
             return new WorkerConfig(bootstrapServers, groupId, inputTopic, resultsTopic, deadLetterTopic, model,
-                    modelsDir, workers, maxBatch, maxWait, decodeThreads, guarantee, transactionalIdPrefix, imageLimits,
-                    startupTimeout, kafkaProperties).validate();
+                    modelsDir, workers, maxBatch, maxWait, decodeThreads, guarantee, groupProtocol, staticMembership, transactionalIdPrefix,
+                    imageLimits, startupTimeout, stallTimeout, kafkaProperties).validate();
         }
     }
 }

@@ -1,14 +1,19 @@
 package io.fashionstream.worker.http;
 
 import io.fashionstream.worker.kafka.WorkerPool;
+import io.fashionstream.worker.kafka.WorkerStatus;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * What the health endpoints report. Liveness: the process is up and answering. Readiness: the
- * model is loaded, the pool runs and every worker thread's consumer has joined the group; it
- * turns false again once a stop begins or a worker fails, so a rollout waits for the next pod.
+ * What the health endpoints report. Liveness: the process is up and answering; a broker outage
+ * does not fail it, since a restart would not help. Readiness: the model is loaded, the pool runs,
+ * every worker thread's consumer has joined the group, none has failed, and none has been out of
+ * touch with the broker or stuck on input it cannot answer for longer than the pool's stall
+ * timeout. It turns false again once a stop begins. The JSON body says why it is not ready.
  * Written by the starting command, read by the HTTP threads.
  */
 public final class WorkerHealth {
@@ -50,8 +55,15 @@ public final class WorkerHealth {
             body.put("workers", "not started");
         } else {
             body.put("workers", p.joinedWorkers() + "/" + p.size() + " joined the consumer group");
-            ready &= p.isReady() && p.failure().isEmpty() && p.isRunning();
-            p.failure().ifPresent(f -> body.put("failure", f.getMessage()));
+            body.put("groupProtocol", p.protocol().cliName());
+            List<String> problems = new ArrayList<>();
+            for (WorkerStatus s : p.statuses()) {
+                s.problem(p.stallTimeout()).ifPresent(why -> problems.add(s.name() + ": " + why));
+            }
+            if (!problems.isEmpty()) {
+                body.put("problems", problems);
+            }
+            ready &= problems.isEmpty() && p.isRunning();
         }
         if (stopping) {
             body.put("stopping", true);

@@ -4,28 +4,28 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 
 /**
  * At-least-once: the input offsets are committed only after every result and dead letter of the
  * batch is acknowledged. A crash between the two repeats the batch; nothing is ever skipped.
+ * Acknowledgements still pending when the wait times out are awaited again by the next
+ * {@link #publish} rather than sent twice.
  */
 final class AtLeastOncePublisher implements BatchPublisher {
     private final Producer<byte[], byte[]> producer;
     private final Consumer<byte[], byte[]> consumer;
+    private final Duration ackTimeout;
+    private Acks pending;
 
-    AtLeastOncePublisher(Producer<byte[], byte[]> producer, Consumer<byte[], byte[]> consumer) {
+    AtLeastOncePublisher(Producer<byte[], byte[]> producer, Consumer<byte[], byte[]> consumer, Duration ackTimeout) {
         this.producer = producer;
         this.consumer = consumer;
+        this.ackTimeout = ackTimeout;
     }
 
     @Override
@@ -34,21 +34,18 @@ final class AtLeastOncePublisher implements BatchPublisher {
 
     @Override
     public void publish(List<ProducerRecord<byte[], byte[]>> records, Map<TopicPartition, OffsetAndMetadata> offsets) {
-        List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
-        for (ProducerRecord<byte[], byte[]> record : records) {
-            acks.add(producer.send(record));
+        if (pending == null) {
+            pending = Acks.send(producer, records);
         }
-        producer.flush();
-        for (Future<RecordMetadata> ack : acks) {
-            try {
-                ack.get();
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof KafkaException k ? k : new KafkaException(e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new KafkaException("interrupted while waiting for acknowledgements", e);
-            }
+        try {
+            pending.await(ackTimeout);
+        } catch (Acks.StillPendingException e) {
+            throw e; // still in flight: awaited again next time
+        } catch (RuntimeException e) {
+            pending = null; // failed: the next attempt sends again
+            throw e;
         }
+        pending = null;
         consumer.commitSync(offsets);
     }
 

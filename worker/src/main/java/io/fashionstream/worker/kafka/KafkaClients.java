@@ -1,5 +1,6 @@
 package io.fashionstream.worker.kafka;
 
+import io.fashionstream.worker.config.GroupProtocol;
 import io.fashionstream.worker.config.Guarantee;
 import io.fashionstream.worker.config.WorkerConfig;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -8,7 +9,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,7 +22,18 @@ import java.util.Map;
 public final class KafkaClients {
     /** How long a crashed worker's open transaction can hold back {@code read_committed} readers. */
     static final int TRANSACTION_TIMEOUT_MS = 30_000;
-    private static final int REQUEST_SIZE_MARGIN = 64 * 1024;
+    /**
+     * Longest a producer call blocks (a commit while the broker is away): the worker then retries,
+     * and notices a stop request in between.
+     */
+    static final int MAX_BLOCK_MS = 10_000;
+    /** As long as the producer's calls may block, the worker waits for a batch's acknowledgements before retrying. */
+    static final Duration ACK_TIMEOUT = Duration.ofMillis(MAX_BLOCK_MS);
+    /** Consumer settings that only the classic protocol has; the consumer protocol takes them from the broker. */
+    static final List<String> CLASSIC_ONLY = List.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+            ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG);
+    /** Consumer settings that only the consumer protocol has. */
+    static final List<String> CONSUMER_ONLY = List.of(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG);
 
     private KafkaClients() {
     }
@@ -31,7 +45,35 @@ public final class KafkaClients {
         return props;
     }
 
-    public static Map<String, Object> consumer(WorkerConfig config, String clientId) {
+    /**
+     * The group protocol the workers use: the one chosen with {@code --group-protocol}, or with
+     * {@code auto} the consumer protocol where the broker offers it and classic elsewhere.
+     */
+    public static GroupProtocol protocol(WorkerConfig config, ClusterFacts facts) {
+        if (config.groupProtocol() != GroupProtocol.AUTO) {
+            return config.groupProtocol();
+        }
+        return facts.consumerProtocolEnabled() ? GroupProtocol.CONSUMER : GroupProtocol.CLASSIC;
+    }
+
+    /**
+     * Settings of {@code --kafka-property} that the chosen protocol does not have (the client
+     * would refuse to start): they are left out, and the caller says so.
+     */
+    public static List<String> ignoredUnder(GroupProtocol protocol, WorkerConfig config) {
+        List<String> other = protocol == GroupProtocol.CONSUMER ? CLASSIC_ONLY : CONSUMER_ONLY;
+        return other.stream().filter(config.kafkaProperties()::containsKey).toList();
+    }
+
+    /**
+     * @param protocol   {@link GroupProtocol#CONSUMER} or {@link GroupProtocol#CLASSIC}
+     * @param instanceId stable id for static membership, or null for a dynamic member
+     */
+    public static Map<String, Object> consumer(WorkerConfig config, String clientId, GroupProtocol protocol,
+                                               String instanceId) {
+        if (protocol == GroupProtocol.AUTO) {
+            throw new IllegalArgumentException("resolve the group protocol first");
+        }
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -39,6 +81,11 @@ public final class KafkaClients {
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatch());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         props.putAll(common(config));
+        ignoredUnder(protocol, config).forEach(props::remove);
+        props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, protocol.cliName());
+        if (instanceId != null) {
+            props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId);
+        }
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
@@ -46,13 +93,18 @@ public final class KafkaClients {
         return props;
     }
 
-    /** {@code transactionalId} is used only under {@link Guarantee#EXACTLY_ONCE}. */
-    public static Map<String, Object> producer(WorkerConfig config, String clientId, String transactionalId) {
+    /**
+     * {@code transactionalId} is used only under {@link Guarantee#EXACTLY_ONCE}; {@code limits}
+     * sets {@code max.request.size} so that the largest answer the output topics take can be sent.
+     */
+    public static Map<String, Object> producer(WorkerConfig config, String clientId, String transactionalId,
+                                               RecordSizeLimits limits) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-        // A dead letter carries the original value, which may be as large as the value limit.
-        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.imageLimits().maxBytes() + REQUEST_SIZE_MARGIN);
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, limits.maxRequestBytes());
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, limits.batchBytes());
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
         props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
         props.putAll(common(config));
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

@@ -5,6 +5,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 
 import java.time.Duration;
 import java.util.List;
@@ -14,15 +15,27 @@ import java.util.Map;
  * Exactly-once: each batch is one Kafka transaction holding its results, its dead letters and
  * its input offsets (sent with the consumer's group metadata, so a zombie from an older
  * generation is fenced). A {@code read_committed} reader sees all of a batch or none of it.
+ * <p>A transaction goes through three steps: the sends, acknowledged before anything else (so a
+ * record Kafka refuses fails the batch while it can still be aborted), the offsets, and the commit.
+ * A step still in progress when its wait runs out is never aborted (Kafka's producer only allows
+ * retrying it: a commit may be completing on the broker): the next {@link #publish} of the same
+ * batch resumes at that step. A step that failed, a send that expired included, is aborted.
  */
 final class TransactionalPublisher implements BatchPublisher {
+    private enum Step { BEGIN, AWAIT_ACKS, SEND_OFFSETS, COMMIT }
+
     private final Producer<byte[], byte[]> producer;
     private final Consumer<byte[], byte[]> consumer;
-    private boolean inTransaction;
+    private final Duration ackTimeout;
+    private Step step = Step.BEGIN;
+    private Acks acks;
+    /** The last step's wait ran out while it was still in progress: it must be resumed, not aborted. */
+    private boolean inProgress;
 
-    TransactionalPublisher(Producer<byte[], byte[]> producer, Consumer<byte[], byte[]> consumer) {
+    TransactionalPublisher(Producer<byte[], byte[]> producer, Consumer<byte[], byte[]> consumer, Duration ackTimeout) {
         this.producer = producer;
         this.consumer = consumer;
+        this.ackTimeout = ackTimeout;
     }
 
     @Override
@@ -33,22 +46,43 @@ final class TransactionalPublisher implements BatchPublisher {
 
     @Override
     public void publish(List<ProducerRecord<byte[], byte[]>> records, Map<TopicPartition, OffsetAndMetadata> offsets) {
-        producer.beginTransaction();
-        inTransaction = true;
-        for (ProducerRecord<byte[], byte[]> record : records) {
-            producer.send(record);
+        inProgress = false;
+        if (step == Step.BEGIN) {
+            producer.beginTransaction();
+            acks = Acks.send(producer, records);
+            step = Step.AWAIT_ACKS;
         }
-        producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-        producer.commitTransaction();
-        inTransaction = false;
+        if (step == Step.AWAIT_ACKS) {
+            try {
+                acks.await(ackTimeout);
+            } catch (Acks.StillPendingException e) {
+                inProgress = true;
+                throw e;
+            }
+            step = Step.SEND_OFFSETS;
+        }
+        try {
+            if (step == Step.SEND_OFFSETS) {
+                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+                step = Step.COMMIT;
+            }
+            producer.commitTransaction();
+        } catch (TimeoutException e) {
+            inProgress = true; // the producer's own wait ran out: this call may only be retried
+            throw e;
+        }
+        step = Step.BEGIN;
+        acks = null;
     }
 
     @Override
     public void abort() {
-        if (inTransaction) {
-            inTransaction = false;
-            producer.abortTransaction();
+        if (inProgress || step == Step.BEGIN) {
+            return; // a step still in progress is resumed by the next publish, never aborted
         }
+        producer.abortTransaction();
+        step = Step.BEGIN;
+        acks = null;
     }
 
     @Override

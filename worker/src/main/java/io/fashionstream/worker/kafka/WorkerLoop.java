@@ -5,19 +5,15 @@ import io.fashionstream.worker.metrics.WorkerMetrics;
 import io.fashionstream.worker.pipeline.BatchClassifier;
 import io.fashionstream.worker.pipeline.BatchDecoder;
 import io.fashionstream.worker.pipeline.BatchOutput;
+import io.fashionstream.worker.pipeline.DeadLetters;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.FencedInstanceIdException;
-import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,21 +34,26 @@ import java.util.function.LongSupplier;
  * previous batch runs through the network and is published while it decodes. A batch is never
  * held back waiting for the next one: when no other batch is due, it runs at once.
  * Errors are sorted the way Kafka's {@code ExactlyOnceMessageProcessor} sorts them: poison
- * inputs are dead-lettered by the {@link BatchClassifier} and never reach this level; an
- * abortable Kafka error aborts the batch and rewinds to the committed offsets; a fatal one
- * (fenced, not authorised) ends the thread with a {@link FatalWorkerException}.
+ * inputs are dead-lettered by the {@link BatchClassifier}; what Kafka refuses to take is isolated
+ * and dead-lettered, and transient errors are waited out, by the {@link BatchCommitter}; a
+ * rebalance during a commit rewinds to the committed offsets; a fatal error (fenced, not
+ * authorised) ends the thread with a {@link FatalWorkerException}.
  */
 public final class WorkerLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(WorkerLoop.class);
     /** Poll timeout while no batch is waiting: how soon a stop request is noticed at the latest. */
     static final long IDLE_POLL_MS = 200;
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /** The consumer metric that tells whether the group coordinator (the broker) is being reached. */
+    static final String HEARTBEAT_AGE_METRIC = "last-heartbeat-seconds-ago";
 
     private final String name;
     private final Consumer<byte[], byte[]> consumer;
     private final BatchPublisher publisher;
     private final BatchClassifier classifier;
     private final BatchDecoder decoder;
+    private final BatchCommitter committer;
+    private final Backoff backoff;
     private final WorkerMetrics metrics;
     private final String inputTopic;
     private final MicroBatch<ConsumerRecord<byte[], byte[]>> batch;
@@ -62,47 +63,75 @@ public final class WorkerLoop implements Runnable {
 
     /** The batch being decoded (or decoded) and not yet classified; at most one. */
     private BatchDecoder.Pending inFlight;
+    /** Inputs of the batch being classified and committed. */
+    private int running;
 
     private volatile boolean stopRequested;
+    /** Closing the consumer: a revocation now must not commit anything more (what is held is redone). */
+    private boolean closing;
     private volatile boolean assigned;
     private volatile Throwable failure;
+    /** Inputs fetched and not yet answered, as of the loop's last step. */
+    private volatile int held;
+    /** When the loop last committed, or last had nothing left to answer. */
+    private volatile long progressNanos;
+    private volatile Metric heartbeatAge;
 
     WorkerLoop(String name, Consumer<byte[], byte[]> consumer, BatchPublisher publisher, BatchClassifier classifier,
-               int decodeThreads, WorkerMetrics metrics, String inputTopic, int maxBatch, Duration maxWait,
-               LongSupplier nanoClock, LongSupplier wallClockMillis) {
+               DeadLetters deadLetters, int decodeThreads, WorkerMetrics metrics, String inputTopic, int maxBatch,
+               Duration maxWait, LongSupplier nanoClock, LongSupplier wallClockMillis) {
         this.name = name;
         this.consumer = consumer;
         this.publisher = publisher;
         this.classifier = classifier;
         this.decoder = new BatchDecoder(classifier, decodeThreads, "decode-" + name); // Linux keeps 15 characters of a name
+        this.backoff = new Backoff(() -> stopRequested);
+        this.committer = new BatchCommitter(name, publisher, deadLetters, backoff, part -> {
+            metrics.recordAnswered(part, wallClockMillis.getAsLong());
+            progressNanos = System.nanoTime();
+        });
         this.metrics = metrics;
         this.inputTopic = inputTopic;
         this.batch = new MicroBatch<>(maxBatch, maxWait.toMillis());
         this.nanoClock = nanoClock;
         this.wallClockMillis = wallClockMillis;
+        this.progressNanos = System.nanoTime();
     }
 
     @Override
     public void run() {
         try {
-            publisher.start();
+            startPublisher();
             consumer.subscribe(List.of(inputTopic), new Rebalance());
             while (!stopRequested) {
                 pollOnce();
                 runDueBatches();
+                updateStatus();
             }
             // Graceful stop: what was fetched is finished and committed before the group is left.
             drainEverything();
             log.info("{}: stopped after committing its last batch", name);
-        } catch (FatalWorkerException e) {
-            failure = e;
-            log.error("{}: {}", name, e.getMessage());
         } catch (RuntimeException | Error e) {
-            failure = e;
-            log.error("{}: stopped by an unexpected error", name, e);
+            endWith(e);
         } finally {
             closeQuietly();
         }
+    }
+
+    private void endWith(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BatchCommitter.StopRequestedException) {
+                log.info("{}: stopped while waiting for Kafka; what it had not committed will be redone", name);
+                return;
+            }
+            if (t instanceof FatalWorkerException fatal) { // possibly wrapped by the consumer, from a rebalance callback
+                failure = fatal;
+                log.error("{}: {}", name, fatal.getMessage());
+                return;
+            }
+        }
+        failure = e;
+        log.error("{}: stopped by an unexpected error", name, e);
     }
 
     /**
@@ -128,6 +157,37 @@ public final class WorkerLoop implements Runnable {
         return name;
     }
 
+    /** How the thread is doing, for health checks and metrics; thread-safe. */
+    public WorkerStatus status() {
+        double silence = Double.NaN;
+        Metric m = heartbeatAge;
+        if (m != null && m.metricValue() instanceof Number seconds && seconds.doubleValue() >= 0) {
+            silence = seconds.doubleValue();
+        }
+        return new WorkerStatus(name, assigned, held, (System.nanoTime() - progressNanos) / 1e9, silence, failure);
+    }
+
+    /** Initialises the producer, waiting out a broker that is not there yet. */
+    private void startPublisher() {
+        int attempt = 0;
+        while (true) {
+            try {
+                publisher.start();
+                return;
+            } catch (KafkaException e) {
+                if (KafkaErrors.classify(e) != KafkaErrors.Kind.TRANSIENT) {
+                    throw KafkaErrors.fatal(e);
+                }
+                if (attempt == 0) {
+                    log.warn("{}: cannot initialise its producer yet, retrying: {}", name, KafkaErrors.describe(e));
+                }
+                if (!backoff.await(++attempt)) {
+                    throw new BatchCommitter.StopRequestedException();
+                }
+            }
+        }
+    }
+
     private void pollOnce() {
         if (!fetched.isEmpty() && batch.isFull()) {
             return;
@@ -137,6 +197,27 @@ public final class WorkerLoop implements Runnable {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(waitMs))) {
             fetched.add(record);
         }
+    }
+
+    /** Publishes the loop's state for {@link #status()}: what it holds, and whether it is up to date. */
+    private void updateStatus() {
+        int now = fetched.size() + batch.size() + (inFlight == null ? 0 : inFlight.records().size()) + running;
+        held = now;
+        if (now == 0) {
+            progressNanos = System.nanoTime();
+        }
+        if (heartbeatAge == null) {
+            heartbeatAge = findMetric(HEARTBEAT_AGE_METRIC);
+        }
+    }
+
+    private Metric findMetric(String metricName) {
+        for (Metric m : consumer.metrics().values()) {
+            if (m.metricName().name().equals(metricName)) {
+                return m;
+            }
+        }
+        return null;
     }
 
     /**
@@ -188,33 +269,22 @@ public final class WorkerLoop implements Runnable {
         } finally {
             decoded.release();
         }
+        metrics.recordBatch(output);
+        running = records.size();
+        updateStatus();
         try {
-            publisher.publish(output.records(), nextOffsets(records));
-            metrics.recordPublished(output, wallClockMillis.getAsLong());
-        } catch (ProducerFencedException | OutOfOrderSequenceException | FencedInstanceIdException
-                 | AuthenticationException | AuthorizationException | UnsupportedVersionException e) {
-            throw new FatalWorkerException(fatalMessage(e), e);
-        } catch (KafkaException e) {
-            abortAndRewind(records, e);
+            committer.commit(output.outcomes());
+        } catch (BatchCommitter.RewindRequiredException e) {
+            rewind(records, e);
+        } finally {
+            running = 0;
         }
     }
 
-    private String fatalMessage(KafkaException e) {
-        String what = e instanceof ProducerFencedException
-                ? "another producer with the same transactional id took over (two workers share one --transactional-id-prefix?)"
-                : e.getClass().getSimpleName() + ": " + e.getMessage();
-        return "fatal Kafka error, stopping: " + what;
-    }
-
-    private void abortAndRewind(List<ConsumerRecord<byte[], byte[]>> failed, RuntimeException cause) {
-        log.warn("{}: batch of {} aborted, rewinding to the committed offsets: {}", name, failed.size(), cause.toString());
-        try {
-            publisher.abort();
-        } catch (ProducerFencedException | AuthorizationException | AuthenticationException e) {
-            throw new FatalWorkerException(fatalMessage(e), e);
-        } catch (KafkaException e) {
-            throw new FatalWorkerException("cannot abort the transaction: " + e, e);
-        }
+    /** After the group moved on mid-commit: drops what is held and seeks back to the committed offsets. */
+    private void rewind(List<ConsumerRecord<byte[], byte[]>> failed, RuntimeException cause) {
+        log.warn("{}: the group moved on while a batch of {} was committing ({}); redoing it from the committed offsets",
+                name, failed.size(), cause.getMessage());
         Map<TopicPartition, Long> firstHeld = new HashMap<>();
         List<ConsumerRecord<byte[], byte[]>> decoding = discardInFlight();
         for (List<ConsumerRecord<byte[], byte[]>> held : List.of(failed, decoding, List.copyOf(fetched), batch.drain())) {
@@ -224,13 +294,29 @@ public final class WorkerLoop implements Runnable {
         }
         fetched.clear();
         Set<TopicPartition> assignment = consumer.assignment();
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assignment);
+        Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(assignment);
         for (TopicPartition tp : assignment) {
             OffsetAndMetadata c = committed.get(tp);
             if (c != null) {
                 consumer.seek(tp, c);
             } else if (firstHeld.containsKey(tp)) {
                 consumer.seek(tp, firstHeld.get(tp));
+            }
+        }
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> committedOffsets(Set<TopicPartition> partitions) {
+        int attempt = 0;
+        while (true) {
+            try {
+                return consumer.committed(partitions);
+            } catch (KafkaException e) {
+                if (KafkaErrors.classify(e) != KafkaErrors.Kind.TRANSIENT) {
+                    throw e;
+                }
+                if (!backoff.await(++attempt)) {
+                    throw new BatchCommitter.StopRequestedException();
+                }
             }
         }
     }
@@ -246,17 +332,9 @@ public final class WorkerLoop implements Runnable {
         return dropped.records();
     }
 
-    /** The offsets to commit after {@code records}: one past the last record of each partition. */
-    static Map<TopicPartition, OffsetAndMetadata> nextOffsets(List<ConsumerRecord<byte[], byte[]>> records) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-            offsets.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
-                    (a, b) -> a.offset() >= b.offset() ? a : b);
-        }
-        return offsets;
-    }
-
     private void closeQuietly() {
+        closing = true;
+        held = 0;
         decoder.close();
         try {
             consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT)
@@ -271,19 +349,29 @@ public final class WorkerLoop implements Runnable {
         }
     }
 
-    /** Keeps or finishes the records of partitions this consumer is about to lose. */
+    private static String names(Collection<TopicPartition> partitions) {
+        return partitions.stream().sorted((a, b) -> a.topic().equals(b.topic())
+                        ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic()))
+                .map(TopicPartition::toString).reduce((a, b) -> a + ", " + b).orElse("");
+    }
+
+    /** Keeps or finishes the records of partitions this consumer is about to lose, and says so once. */
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty() || failure != null) {
+            if (partitions.isEmpty() || failure != null || closing) {
                 return;
             }
+            log.info("{}: {} partition(s) revoked ({}); finishing what it holds of them", name, partitions.size(),
+                    names(partitions));
             // Still the owner, so the batch in hand can be committed now rather than redone elsewhere.
             drainEverything();
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            log.warn("{}: {} partition(s) lost ({}) without a chance to commit; their next owner redoes what was in flight",
+                    name, partitions.size(), names(partitions));
             // No longer the owner and too late to commit: drop what we hold of them; the new owner redoes it.
             Set<TopicPartition> lost = new HashSet<>(partitions);
             List<ConsumerRecord<byte[], byte[]>> kept = new ArrayList<>();
@@ -304,6 +392,10 @@ public final class WorkerLoop implements Runnable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty() || !assigned) {
+                log.info("{}: {} partition(s) assigned ({}); it now reads {}", name, partitions.size(),
+                        names(partitions), consumer.assignment().size());
+            }
             assigned = true;
         }
     }

@@ -4,20 +4,27 @@ import io.fashionstream.core.image.ImagePreprocessor;
 import io.fashionstream.core.inference.FashionClassifier;
 import io.fashionstream.core.model.ModelCard;
 import io.fashionstream.core.model.ModelFiles.LoadedModel;
+import io.fashionstream.worker.config.GroupProtocol;
 import io.fashionstream.worker.config.Guarantee;
 import io.fashionstream.worker.config.WorkerConfig;
 import io.fashionstream.worker.metrics.WorkerMetrics;
 import io.fashionstream.worker.pipeline.BatchClassifier;
+import io.fashionstream.worker.pipeline.DeadLetters;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code --workers N} worker threads in one consumer group, each with its own consumer,
@@ -25,6 +32,7 @@ import java.util.Optional;
  * fatal error the whole pool stops, so a supervisor sees the process end and restarts it.
  */
 public final class WorkerPool implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WorkerPool.class);
     /** How long a graceful stop may take before the pool gives up waiting. */
     public static final Duration STOP_TIMEOUT = Duration.ofSeconds(8);
 
@@ -33,37 +41,61 @@ public final class WorkerPool implements AutoCloseable {
     private final List<FashionClassifier> classifiers = new ArrayList<>();
     private final WorkerMetrics metrics;
     private final KafkaClientMeters clientMeters;
+    private final GroupProtocol protocol;
+    private final Duration stallTimeout;
+    private final ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "fashion-stall-watch");
+        t.setDaemon(true);
+        return t;
+    });
 
-    private WorkerPool(WorkerMetrics metrics, MeterRegistry registry) {
+    private WorkerPool(WorkerMetrics metrics, MeterRegistry registry, GroupProtocol protocol, Duration stallTimeout) {
         this.metrics = metrics;
         this.clientMeters = new KafkaClientMeters(registry);
+        this.protocol = protocol;
+        this.stallTimeout = stallTimeout;
     }
 
-    /** Builds the clients and starts the threads. */
-    public static WorkerPool start(WorkerConfig config, LoadedModel model, MeterRegistry registry) {
+    /**
+     * Checks the cluster ({@link Preflight}), adapts to what it found (group protocol, record size
+     * limits), builds the clients and starts the threads.
+     */
+    public static WorkerPool start(WorkerConfig config, LoadedModel model, MeterRegistry registry)
+            throws KafkaUnavailableException {
+        ClusterFacts facts = Preflight.check(config);
+        RecordSizeLimits limits = RecordSizeLimits.of(config, facts);
+        limits.deadLetterWarning(config).ifPresent(log::warn);
+        GroupProtocol protocol = KafkaClients.protocol(config, facts);
+        logProtocol(config, facts, protocol);
+
         WorkerMetrics metrics = new WorkerMetrics(model.name(), model.version(),
                 model.card().map(ModelCard::testAccuracy).orElse(Double.NaN));
         metrics.bindTo(registry);
-        WorkerPool pool = new WorkerPool(metrics, registry);
+        WorkerPool pool = new WorkerPool(metrics, registry, protocol, config.stallTimeout());
         // The pool's own copy of the network (the caller keeps the model): thread 0 runs it, the others copies.
         FashionClassifier base = FashionClassifier.forInference(model.network());
         ImagePreprocessor preprocessor = new ImagePreprocessor(config.imageLimits());
+        DeadLetters deadLetters = new DeadLetters(config.deadLetterTopic(), limits.deadLetterBytes());
         for (int i = 0; i < config.workers(); i++) {
             String name = "fashion-worker-" + i;
+            String stableId = config.transactionalIdPrefix() + "-" + i;
             FashionClassifier classifier = i == 0 ? base : base.copy();
             pool.classifiers.add(classifier);
-            Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(config, name));
+            // Distinct client ids per role, as Kafka Streams names its clients, so their metrics never collide.
+            Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(config, name + "-consumer",
+                    protocol, staticMembership(config, protocol) ? stableId : null));
             Producer<byte[], byte[]> producer = new KafkaProducer<>(
-                    KafkaClients.producer(config, name, config.transactionalIdPrefix() + "-" + i));
+                    KafkaClients.producer(config, name + "-producer", stableId, limits));
             pool.clientMeters.bind(consumer, producer);
             BatchPublisher publisher = config.guarantee() == Guarantee.EXACTLY_ONCE
-                    ? new TransactionalPublisher(producer, consumer)
-                    : new AtLeastOncePublisher(producer, consumer);
+                    ? new TransactionalPublisher(producer, consumer, KafkaClients.ACK_TIMEOUT)
+                    : new AtLeastOncePublisher(producer, consumer, KafkaClients.ACK_TIMEOUT);
             BatchClassifier batches = new BatchClassifier(classifier, preprocessor, model.name(), model.version(),
-                    config.resultsTopic(), config.deadLetterTopic(), config.maxBatch(), System::currentTimeMillis);
-            WorkerLoop loop = new WorkerLoop(name, consumer, publisher, batches, config.decodeThreads(), metrics,
-                    config.inputTopic(), config.maxBatch(), config.maxWait(), System::nanoTime,
+                    config.resultsTopic(), deadLetters, config.maxBatch(), System::currentTimeMillis);
+            WorkerLoop loop = new WorkerLoop(name, consumer, publisher, batches, deadLetters, config.decodeThreads(),
+                    metrics, config.inputTopic(), config.maxBatch(), config.maxWait(), System::nanoTime,
                     System::currentTimeMillis);
+            metrics.watchWorker(name, () -> loop.status().progressAgeSeconds(), () -> loop.status().heldRecords());
             pool.loops.add(loop);
             pool.threads.add(new Thread(() -> {
                 loop.run();
@@ -73,7 +105,32 @@ public final class WorkerPool implements AutoCloseable {
             }, name));
         }
         pool.threads.forEach(Thread::start);
+        pool.watch.scheduleWithFixedDelay(new StallWatch(pool::statuses, config.stallTimeout()), 1, 1, TimeUnit.SECONDS);
         return pool;
+    }
+
+    private static void logProtocol(WorkerConfig config, ClusterFacts facts, GroupProtocol protocol) {
+        String why = config.groupProtocol() != GroupProtocol.AUTO ? "chosen with --group-protocol"
+                : facts.consumerProtocolEnabled() ? "the broker offers it (feature group.version >= 1)"
+                : "the broker does not offer the consumer protocol (feature group.version < 1)";
+        log.info("consumer group protocol: {} ({}); {}", protocol.cliName(), why, staticMembership(config, protocol)
+                ? "static membership as " + config.transactionalIdPrefix() + "-<thread>" : "dynamic membership");
+        List<String> ignored = KafkaClients.ignoredUnder(protocol, config);
+        if (!ignored.isEmpty()) {
+            log.warn("{} left out: not a setting of the {} group protocol{}", String.join(", ", ignored),
+                    protocol.cliName(), protocol == GroupProtocol.CONSUMER
+                            ? " (the broker's group.consumer.* settings decide session and heartbeat times)" : "");
+        }
+    }
+
+    /**
+     * Static membership helps the classic protocol only: a restarted process rejoins as the member it
+     * replaces, without a rebalance. Under the consumer protocol a crashed static member's id stays
+     * taken until its session expires (45 s by default), so its successor could not join; dynamic
+     * members join at once, and no rebalance stops the others there anyway.
+     */
+    static boolean staticMembership(WorkerConfig config, GroupProtocol protocol) {
+        return config.staticMembership() && protocol == GroupProtocol.CLASSIC;
     }
 
     /** Asks every thread to finish its batch, commit and leave the group; returns at once. */
@@ -108,6 +165,21 @@ public final class WorkerPool implements AutoCloseable {
         return loops.size();
     }
 
+    /** Each thread's state now. */
+    public List<WorkerStatus> statuses() {
+        return loops.stream().map(WorkerLoop::status).toList();
+    }
+
+    /** The group protocol the consumers use. */
+    public GroupProtocol protocol() {
+        return protocol;
+    }
+
+    /** How long a worker may be stuck or out of touch with the broker before it is not ready. */
+    public Duration stallTimeout() {
+        return stallTimeout;
+    }
+
     /** The first thread failure, if any. */
     public Optional<Throwable> failure() {
         return loops.stream().map(WorkerLoop::failure).filter(f -> f != null).findFirst();
@@ -125,6 +197,7 @@ public final class WorkerPool implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         stop();
+        watch.shutdownNow();
         if (awaitTermination(STOP_TIMEOUT)) {
             classifiers.forEach(FashionClassifier::close);
         }

@@ -12,7 +12,10 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
+import java.util.function.IntSupplier;
 
 /**
  * The worker's own meters (DESIGN.md, "Metrics"), registered in one place. Dot-separated
@@ -88,8 +91,8 @@ public final class WorkerMetrics implements MeterBinder {
         }
     }
 
-    /** Counts a batch once its outputs are committed (exactly-once) or acknowledged (at-least-once). */
-    public void recordPublished(BatchOutput output, long ackedAtMillis) {
+    /** Records a batch's sizes and timings, once per batch, as soon as it has been classified. */
+    public void recordBatch(BatchOutput output) {
         if (registry == null) {
             return;
         }
@@ -100,7 +103,17 @@ public final class WorkerMetrics implements MeterBinder {
             batchSize.record(output.classifiedCount());
             inference.record(output.inferenceNanos(), TimeUnit.NANOSECONDS);
         }
-        for (RecordOutcome outcome : output.outcomes()) {
+    }
+
+    /**
+     * Counts answers once they are committed (exactly-once) or acknowledged (at-least-once): a batch
+     * may be committed in parts, and an answer Kafka refused is counted as the dead letter that replaced it.
+     */
+    public void recordAnswered(List<RecordOutcome> outcomes, long ackedAtMillis) {
+        if (registry == null) {
+            return;
+        }
+        for (RecordOutcome outcome : outcomes) {
             long timestamp = outcome.source().timestamp();
             if (timestamp >= 0) {
                 endToEnd.record(Math.max(0, ackedAtMillis - timestamp), TimeUnit.MILLISECONDS);
@@ -120,6 +133,25 @@ public final class WorkerMetrics implements MeterBinder {
                 accuracy.record(outcome.truth() == predicted);
             }
         }
+    }
+
+    /**
+     * Gauges of one worker thread: how long since it last made progress (committed answers, or had
+     * nothing left to answer), and how many inputs it holds unanswered. A stall alert reads the first.
+     */
+    public void watchWorker(String worker, DoubleSupplier progressAgeSeconds, IntSupplier heldRecords) {
+        if (registry == null) {
+            return;
+        }
+        Gauge.builder("fashion.progress.age", progressAgeSeconds::getAsDouble)
+                .description("Seconds since this worker thread last committed answers or had nothing left to answer")
+                .baseUnit("seconds")
+                .tags("worker", worker)
+                .register(registry);
+        Gauge.builder("fashion.held.records", heldRecords::getAsInt)
+                .description("Inputs this worker thread has fetched and not yet answered")
+                .tags("worker", worker)
+                .register(registry);
     }
 
     /** Rolling accuracy now, NaN before any labelled input. */

@@ -29,19 +29,19 @@ public final class BatchClassifier {
     private final String modelName;
     private final String modelVersion;
     private final String resultsTopic;
-    private final String deadLetterTopic;
+    private final DeadLetters deadLetters;
     private final LongSupplier wallClockMillis;
     private final int maxBatch;
 
     public BatchClassifier(FashionClassifier classifier, ImagePreprocessor preprocessor, String modelName,
-                           String modelVersion, String resultsTopic, String deadLetterTopic, int maxBatch,
+                           String modelVersion, String resultsTopic, DeadLetters deadLetters, int maxBatch,
                            LongSupplier wallClockMillis) {
         this.classifier = classifier;
         this.preprocessor = preprocessor;
         this.modelName = modelName;
         this.modelVersion = modelVersion;
         this.resultsTopic = resultsTopic;
-        this.deadLetterTopic = deadLetterTopic;
+        this.deadLetters = deadLetters;
         this.wallClockMillis = wallClockMillis;
         this.maxBatch = maxBatch;
     }
@@ -97,23 +97,21 @@ public final class BatchClassifier {
         }
 
         long now = wallClockMillis.getAsLong();
-        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(n);
         List<RecordOutcome> outcomes = new ArrayList<>(n);
         int classified = 0;
         for (int i = 0; i < n; i++) {
             ConsumerRecord<byte[], byte[]> record = batch.records().get(i);
             Exception error = batch.error(i);
             if (error != null) {
-                out.add(DeadLetters.of(record, deadLetterTopic, error));
-                outcomes.add(new RecordOutcome(record, null, batch.truth(i), error));
+                outcomes.add(new RecordOutcome(record, deadLetters.of(record, error), null, batch.truth(i), error));
                 continue;
             }
             Prediction prediction = predictions.get(batch.row(i));
-            out.add(result(record, prediction, batch.truth(i), good, now));
-            outcomes.add(new RecordOutcome(record, prediction, batch.truth(i), null));
+            outcomes.add(new RecordOutcome(record, result(record, prediction, batch.truth(i), good, now), prediction,
+                    batch.truth(i), null));
             classified++;
         }
-        return new BatchOutput(out, outcomes, classified, batch.decodeNanos(), inferenceNanos);
+        return new BatchOutput(outcomes, classified, batch.decodeNanos(), inferenceNanos);
     }
 
     /** The most inputs one batch may hold: the size of the buffers {@link #prepare} needs. */

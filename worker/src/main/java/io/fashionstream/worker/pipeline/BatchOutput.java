@@ -5,12 +5,14 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import java.util.List;
 
 /**
- * The records to publish for one micro-batch, one per input and in input order, with what
- * became of each input.
+ * What one micro-batch produced: an answer per input, in input order, and how long the batch took.
  *
  * @param decodeNanos    time to decode and preprocess the batch
  * @param inferenceNanos time of the batch's forward pass (0 when nothing was classifiable)
  */
-public record BatchOutput(List<ProducerRecord<byte[], byte[]>> records, List<RecordOutcome> outcomes,
-                          int classifiedCount, long decodeNanos, long inferenceNanos) {
+public record BatchOutput(List<RecordOutcome> outcomes, int classifiedCount, long decodeNanos, long inferenceNanos) {
+    /** The records to publish, one per input, in input order. */
+    public List<ProducerRecord<byte[], byte[]>> records() {
+        return outcomes.stream().map(RecordOutcome::output).toList();
+    }
 }

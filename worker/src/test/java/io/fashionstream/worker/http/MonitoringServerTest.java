@@ -8,6 +8,8 @@ import io.fashionstream.core.inference.FashionClassifier;
 import io.fashionstream.worker.metrics.ProcessMeters;
 import io.fashionstream.worker.metrics.WorkerMetrics;
 import io.fashionstream.worker.pipeline.BatchClassifier;
+import io.fashionstream.worker.pipeline.BatchOutput;
+import io.fashionstream.worker.pipeline.DeadLetters;
 import io.fashionstream.worker.testing.DesignMetrics;
 import io.fashionstream.worker.testing.PrometheusText;
 import io.fashionstream.worker.testing.PrometheusText.Family;
@@ -128,14 +130,16 @@ class MonitoringServerTest {
     private static void classifyLabelledAndBadInputs(WorkerMetrics metrics) throws Exception {
         try (FashionClassifier network = new FashionClassifier(TestInputs.simpleModel().network())) {
             BatchClassifier batches = new BatchClassifier(network, new ImagePreprocessor(ImageLimits.DEFAULTS),
-                    "simple", "v1", "results", "dlq", 8, System::currentTimeMillis);
+                    "simple", "v1", "results", new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), 8, System::currentTimeMillis);
             long now = System.currentTimeMillis();
             List<ConsumerRecord<byte[], byte[]>> in = List.of(
                     record(0, now, "item-a", TestInputs.png(0), "9"),
                     record(1, now, "item-b", TestInputs.raw(1), "2"),
                     record(2, now, null, TestInputs.png(2), null),
                     record(3, now, null, TestInputs.truncatedPng(), null));
-            metrics.recordPublished(batches.classify(in), now + 5);
+            BatchOutput output = batches.classify(in);
+            metrics.recordBatch(output);
+            metrics.recordAnswered(output.outcomes(), now + 5);
         }
     }
 

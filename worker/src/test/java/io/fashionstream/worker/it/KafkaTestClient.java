@@ -2,6 +2,7 @@ package io.fashionstream.worker.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fashionstream.core.Json;
+import io.fashionstream.worker.testing.TestInputs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -21,11 +22,14 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** What the integration tests do to a real broker: create topics, send inputs, read outputs as read_committed. */
 final class KafkaTestClient {
@@ -37,11 +41,18 @@ final class KafkaTestClient {
 
     /** Fresh input (6 partitions), results and dead-letter topics for one test. */
     Topics createTopics() throws Exception {
+        return createTopics(Map.of(), Map.of(), Map.of());
+    }
+
+    /** Fresh topics with topic settings of their own (e.g. {@code max.message.bytes}). */
+    Topics createTopics(Map<String, String> input, Map<String, String> results, Map<String, String> deadLetters)
+            throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         Topics t = new Topics("images-" + run, "labels-" + run, "dlq-" + run, "group-" + run);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            admin.createTopics(List.of(new NewTopic(t.input(), 6, (short) 1), new NewTopic(t.results(), 3, (short) 1),
-                    new NewTopic(t.deadLetters(), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic(t.input(), 6, (short) 1).configs(input),
+                    new NewTopic(t.results(), 3, (short) 1).configs(results),
+                    new NewTopic(t.deadLetters(), 1, (short) 1).configs(deadLetters))).all().get(30, TimeUnit.SECONDS);
             io.fashionstream.worker.demo.DemoTopics.awaitLeaders(admin, List.of(t.input(), t.results(), t.deadLetters()));
         }
         return t;
@@ -60,13 +71,20 @@ final class KafkaTestClient {
     }
 
     void send(List<ProducerRecord<byte[], byte[]>> records) {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+        send(records, Map.of());
+    }
+
+    /** Sends with producer settings of its own over the defaults (e.g. a larger {@code max.request.size}). */
+    void send(List<ProducerRecord<byte[], byte[]>> records, Map<String, Object> settings) {
+        Map<String, Object> props = new java.util.HashMap<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 // One request in flight: on a just-created topic a retried first batch could otherwise
                 // land behind later ones and be refused as out of sequence.
                 ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+        props.putAll(settings);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
             records.forEach(producer::send);
             producer.flush();
         }
@@ -127,5 +145,29 @@ final class KafkaTestClient {
     static String header(ConsumerRecord<byte[], byte[]> r, String name) {
         var h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    /** Inputs item-{from}..item-{to - 1}: raw test images with their label header. */
+    static List<ProducerRecord<byte[], byte[]>> labelledRaw(String topic, int from, int to) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            records.add(input(topic, "item-" + i, TestInputs.raw(i % 10_000), "label", Integer.toString(TestInputs.label(i % 10_000))));
+        }
+        return records;
+    }
+
+    static Map<String, Integer> countById(List<ConsumerRecord<byte[], byte[]>> records) {
+        Map<String, Integer> counts = new HashMap<>();
+        records.forEach(r -> counts.merge(key(r), 1, Integer::sum));
+        return counts;
+    }
+
+    /** Each of item-{from}..item-{to - 1} answered exactly once, and nothing else. */
+    static void assertEachExactlyOnce(List<ConsumerRecord<byte[], byte[]>> answers, int from, int to) {
+        Map<String, Integer> counts = countById(answers);
+        for (int i = from; i < to; i++) {
+            assertEquals(1, counts.getOrDefault("item-" + i, 0), "answers for item-" + i);
+        }
+        assertEquals(to - from, answers.size(), "no answer for anything else, none twice");
     }
 }

@@ -99,6 +99,17 @@ class ObservabilityIT {
 
     @Test
     @Order(2)
+    void theWorkerLogsThroughOneLoggerWithoutStartupWarnings() throws Exception {
+        String log = WorkerProcess.log("observability-worker");
+        assertTrue(log.contains("consumer group protocol: consumer"), "the protocol in use is logged:\n" + log);
+        assertTrue(log.contains("joined") || log.contains("partition(s) assigned"), log);
+        for (String noise : List.of("SLF4J", "StaticLoggerBinder", "has been already registered", "log4j", "WARN Sender")) {
+            assertTrue(!log.contains(noise), "'" + noise + "' in the worker's log:\n" + log);
+        }
+    }
+
+    @Test
+    @Order(3)
     void metricsAreValidExpositionTextWithEveryDesignMetricAfterTraffic() throws Exception {
         HttpResponse<String> response = await("/metrics", r -> r.statusCode() == 200
                 && count(PrometheusText.parse(r.body()), "classified") >= 200
@@ -131,7 +142,7 @@ class ObservabilityIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void prometheusReturnsDataForEveryDashboardAndAlertExpression() throws Exception {
         Assumptions.assumeTrue(Tools.onPath("prometheus"),
                 "no prometheus binary: the dashboard and rule expressions were not run (apt-get install prometheus)");

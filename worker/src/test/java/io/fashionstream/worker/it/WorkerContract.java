@@ -26,10 +26,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import static io.fashionstream.worker.it.KafkaTestClient.assertEachExactlyOnce;
+import static io.fashionstream.worker.it.KafkaTestClient.countById;
 import static io.fashionstream.worker.it.KafkaTestClient.header;
 import static io.fashionstream.worker.it.KafkaTestClient.input;
 import static io.fashionstream.worker.it.KafkaTestClient.json;
 import static io.fashionstream.worker.it.KafkaTestClient.key;
+import static io.fashionstream.worker.it.KafkaTestClient.labelledRaw;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,6 +43,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * broker, or a container where Docker exists.
  */
 abstract class WorkerContract {
+    /**
+     * Broker settings under which a killed member leaves the group quickly, so that its successor
+     * takes over its partitions within the test's patience (Kafka's default session is 45 s).
+     */
+    static final Map<String, String> QUICK_SESSIONS = Map.of(
+            "group.consumer.session.timeout.ms", "10000", "group.consumer.min.session.timeout.ms", "10000");
+
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static LoadedModel model;
     private static FashionClassifier reference;
@@ -76,33 +86,9 @@ abstract class WorkerContract {
         List<String> args = new ArrayList<>(List.of("run", "--bootstrap-servers", bootstrapServers(),
                 "--input-topic", t.input(), "--results-topic", t.results(), "--dead-letter-topic", t.deadLetters(),
                 "--group-id", t.group(), "--transactional-id-prefix", "it-" + t.group(),
-                "--model", "simple", "--models-dir", TestInputs.MODELS_DIR.toString(), "--metrics-port", "0",
-                // A killed member must leave the group quickly for its successor to take over.
-                "--kafka-property", "session.timeout.ms=6000"));
+                "--model", "simple", "--models-dir", TestInputs.MODELS_DIR.toString(), "--metrics-port", "0"));
         args.addAll(List.of(extra));
         return args;
-    }
-
-    private static List<ProducerRecord<byte[], byte[]>> labelledRaw(String topic, int from, int to) {
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-        for (int i = from; i < to; i++) {
-            records.add(input(topic, "item-" + i, TestInputs.raw(i % 10_000), "label", Integer.toString(TestInputs.label(i % 10_000))));
-        }
-        return records;
-    }
-
-    private static Map<String, Integer> countById(List<ConsumerRecord<byte[], byte[]>> records) {
-        Map<String, Integer> counts = new HashMap<>();
-        records.forEach(r -> counts.merge(key(r), 1, Integer::sum));
-        return counts;
-    }
-
-    private static void assertEachExactlyOnce(List<ConsumerRecord<byte[], byte[]>> answers, int from, int to) {
-        Map<String, Integer> counts = countById(answers);
-        for (int i = from; i < to; i++) {
-            assertEquals(1, counts.getOrDefault("item-" + i, 0), "answers for item-" + i);
-        }
-        assertEquals(to - from, answers.size(), "no answer for anything else, none twice");
     }
 
     @Test

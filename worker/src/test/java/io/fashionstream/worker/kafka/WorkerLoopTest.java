@@ -5,8 +5,10 @@ import io.fashionstream.core.image.ImagePreprocessor;
 import io.fashionstream.core.inference.FashionClassifier;
 import io.fashionstream.worker.metrics.WorkerMetrics;
 import io.fashionstream.worker.pipeline.BatchClassifier;
+import io.fashionstream.worker.pipeline.DeadLetters;
 import io.fashionstream.worker.testing.TestInputs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -14,6 +16,11 @@ import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -25,11 +32,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -42,11 +52,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 class WorkerLoopTest {
     private static final String TOPIC = "catalog-images";
     private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
+    private static final String RESULTS = "catalog-labels";
+    private static final String DLQ = "catalog-images.dlq";
     private static final long WAIT_MS = 50;
+    private static final Duration ACKS = Duration.ofMillis(100);
     private static FashionClassifier network;
 
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
     private final AtomicLong clock = new AtomicLong();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private Thread thread;
     private WorkerLoop loop;
 
@@ -72,7 +86,7 @@ class WorkerLoopTest {
     @ValueSource(ints = {0, 1, 3})
     void aFloodFillsBatchesAndEachBatchCommitsWithItsOffsets(int decodeThreads) throws Exception {
         MockProducer<byte[], byte[]> producer = transactionalProducer();
-        start(producer, new TransactionalPublisher(producer, consumer), 32, decodeThreads);
+        start(producer, new TransactionalPublisher(producer, consumer, ACKS), 32, decodeThreads);
         addRecords(0, 70);
 
         await(() -> producer.history().size() == 64, "two full batches");
@@ -84,23 +98,23 @@ class WorkerLoopTest {
         await(() -> producer.history().size() == 70, "the partial batch after the max wait");
         assertEquals(70, committedOffset(producer));
         assertEquals(6, batchSizes(producer).get(69));
-        assertInputOrder(producer);
+        assertInputOrder(producer.history());
     }
 
     @ParameterizedTest(name = "decode threads {0}")
     @ValueSource(ints = {0, 1, 3})
-    void anAbortableErrorAbortsAndRewindsToTheLastCommit(int decodeThreads) throws Exception {
+    void aRebalanceDuringTheCommitAbortsAndRewindsToTheLastCommit(int decodeThreads) throws Exception {
         AtomicInteger failures = new AtomicInteger(1);
         MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
             @Override
             public void commitTransaction() {
                 if (failures.getAndDecrement() > 0) {
-                    throw new KafkaException("coordinator moved (simulated)");
+                    throw new CommitFailedException("the group rebalanced (simulated)");
                 }
                 super.commitTransaction();
             }
         };
-        start(producer, new TransactionalPublisher(producer, consumer), 8, decodeThreads);
+        start(producer, new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads);
         addRecords(0, 8);
 
         await(producer::transactionAborted, "the failed batch is aborted");
@@ -111,14 +125,120 @@ class WorkerLoopTest {
         await(() -> producer.history().size() == 8, "the batch is redone");
         assertEquals(8, committedOffset(producer));
         assertEquals(8, producer.history().stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).distinct().count());
-        assertTrue(thread.isAlive(), "an abortable error does not stop the worker");
+        assertTrue(thread.isAlive(), "a rebalance does not stop the worker");
+    }
+
+    @ParameterizedTest(name = "decode threads {0}")
+    @ValueSource(ints = {0, 1, 3})
+    void aCommitThatTimesOutIsRetriedNeverAbortedAndNothingIsRedone(int decodeThreads) throws Exception {
+        AtomicInteger failures = new AtomicInteger(3);
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+            @Override
+            public void commitTransaction() {
+                if (failures.getAndDecrement() > 0) {
+                    throw new TimeoutException("broker away (simulated)");
+                }
+                super.commitTransaction();
+            }
+        };
+        start(producer, new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads);
+        addRecords(0, 8);
+
+        await(() -> producer.history().size() == 8, "committed once the broker answers");
+        assertFalse(producer.transactionAborted(), "a commit that may be completing is never aborted");
+        assertEquals(1, producer.commitCount());
+        assertEquals(8, committedOffset(producer));
+        assertEquals(8, position(), "no rewind");
+    }
+
+    @ParameterizedTest(name = "decode threads {0}")
+    @ValueSource(ints = {0, 1, 3})
+    void aResultKafkaRefusesIsDeadLetteredAndTheRestOfItsBatchIsPublished(int decodeThreads) throws Exception {
+        // Kafka refuses any transaction holding item-5's result, however often it is tried.
+        MockProducer<byte[], byte[]> producer = refusingProducer(r -> r.topic().equals(RESULTS) && key(r).equals("item-5"));
+        start(producer, new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads);
+        addRecords(0, 8);
+
+        await(() -> producer.history().size() == 8, "every input answered");
+        assertEquals(8, committedOffset(producer), "the batch's offsets are committed");
+        Map<String, ProducerRecord<byte[], byte[]>> byKey = new java.util.HashMap<>();
+        producer.history().forEach(r -> byKey.put(key(r), r));
+        assertEquals(8, byKey.size(), "each input answered once");
+        ProducerRecord<byte[], byte[]> dead = byKey.get("item-5");
+        assertEquals(DLQ, dead.topic());
+        assertEquals("publish_refused", header(dead, DeadLetters.ERROR_REASON));
+        assertEquals(RecordTooLargeException.class.getName(), header(dead, DeadLetters.ERROR_CLASS));
+        assertArrayEquals(TestInputs.raw(5), dead.value(), "the original bytes");
+        assertEquals(7, producer.history().stream().filter(r -> r.topic().equals(RESULTS)).count());
+        assertInputOrder(producer.history().stream().filter(r -> r.topic().equals(RESULTS)).toList());
+        assertEquals(1.0, registry.get("fashion.records").tags("outcome", "dead_lettered", "reason", "publish_refused")
+                .counter().count());
+        assertTrue(thread.isAlive());
+    }
+
+    @ParameterizedTest(name = "decode threads {0}")
+    @ValueSource(ints = {0, 1, 3})
+    void aDeadLetterKafkaRefusesTooIsReplacedByAMinimalOne(int decodeThreads) throws Exception {
+        // Kafka refuses any record over 1,000 bytes, as a topic with a small max.message.bytes would.
+        MockProducer<byte[], byte[]> producer = refusingProducer(r -> r.value() != null && r.value().length > 1000);
+        start(producer, new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads);
+        byte[] junk = TestInputs.randomBytes(5000, 3);
+        consumer.schedulePollTask(() -> {
+            for (int i = 0; i < 8; i++) {
+                RecordHeaders headers = new RecordHeaders();
+                headers.add("origin", "test".getBytes(StandardCharsets.UTF_8));
+                consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, i, -1L, TimestampType.CREATE_TIME, -1, -1,
+                        ("item-" + i).getBytes(StandardCharsets.UTF_8), i == 2 ? junk : TestInputs.raw(i), headers,
+                        Optional.empty()));
+            }
+        });
+
+        await(() -> producer.history().size() == 8, "every input answered");
+        ProducerRecord<byte[], byte[]> dead = producer.history().stream().filter(r -> key(r).equals("item-2"))
+                .findFirst().orElseThrow();
+        assertEquals(DLQ, dead.topic());
+        assertEquals(0, dead.value().length, "the value is left out");
+        assertEquals("true", header(dead, DeadLetters.VALUE_TRUNCATED));
+        assertEquals("5000", header(dead, DeadLetters.VALUE_SIZE));
+        assertEquals(sha256(junk), header(dead, DeadLetters.VALUE_SHA256));
+        assertEquals("unknown_format", header(dead, DeadLetters.ERROR_REASON), "still says why it was dead-lettered");
+        assertEquals("1", header(dead, DeadLetters.HEADERS_DROPPED));
+        assertEquals("2", header(dead, DeadLetters.SOURCE_OFFSET));
+        assertEquals(8, committedOffset(producer));
+    }
+
+    @ParameterizedTest(name = "decode threads {0}")
+    @ValueSource(ints = {0, 1})
+    void whileKafkaIsAwayTheWorkerWaitsReportsItselfStuckAndStopsWhenAsked(int decodeThreads) throws Exception {
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+            @Override
+            public void commitTransaction() {
+                throw new TimeoutException("broker away (simulated)");
+            }
+        };
+        start(producer, new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads);
+        addRecords(0, 8);
+        await(() -> loop.status().heldRecords() == 8, "the batch is held");
+        Thread.sleep(300);
+        WorkerStatus status = loop.status();
+        assertTrue(status.stuck(Duration.ofMillis(100)), "held and unanswered for over 100 ms: " + status);
+        assertTrue(status.problem(Duration.ofMillis(100)).orElseThrow().contains("holds 8 input(s)"));
+        assertFalse(status.stuck(Duration.ofMinutes(10)));
+
+        loop.stop();
+        thread.join(10_000);
+        assertFalse(thread.isAlive(), "a stop is noticed between retries");
+        assertNull(loop.failure(), "waiting for the broker is not a failure");
+        assertTrue(producer.history().isEmpty() && producer.consumerGroupOffsetsHistory().isEmpty(), "nothing committed");
+        assertTrue(consumer.closed());
+        loop = null;
     }
 
     @ParameterizedTest(name = "decode threads {0}")
     @ValueSource(ints = {0, 1, 3})
     void aFencedProducerStopsTheWorkerWithAFatalError(int decodeThreads) throws Exception {
         MockProducer<byte[], byte[]> producer = transactionalProducer();
-        start(producer, new TransactionalPublisher(producer, consumer), 8, decodeThreads);
+        start(producer, new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads);
         await(producer::transactionInitialized, "started");
         producer.fenceProducer();
         addRecords(0, 8);
@@ -134,7 +254,7 @@ class WorkerLoopTest {
     @ValueSource(ints = {0, 1, 3})
     void stoppingFinishesAndCommitsTheBatchInHand(int decodeThreads) throws Exception {
         MockProducer<byte[], byte[]> producer = transactionalProducer();
-        start(producer, new TransactionalPublisher(producer, consumer), 32, decodeThreads);
+        start(producer, new TransactionalPublisher(producer, consumer, ACKS), 32, decodeThreads);
         addRecords(0, 5);
         await(() -> position() == 5, "the five are fetched and waiting for their batch");
         assertTrue(producer.history().isEmpty());
@@ -149,26 +269,21 @@ class WorkerLoopTest {
 
     @ParameterizedTest(name = "decode threads {0}")
     @ValueSource(ints = {0, 1, 3})
-    void atLeastOnceCommitsNothingWhenASendFailsAndRedoesTheBatch(int decodeThreads) throws Exception {
-        AtomicInteger failures = new AtomicInteger(1);
-        MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()) {
-            @Override
-            public synchronized void flush() {
-                if (failures.getAndDecrement() > 0) {
-                    errorNext(new KafkaException("not acknowledged (simulated)"));
-                }
-                super.flush();
-            }
-        };
-        start(producer, new AtLeastOncePublisher(producer, consumer), 4, decodeThreads);
+    void atLeastOnceCommitsNothingUntilEveryAnswerIsAcknowledgedAndSendsNothingTwice(int decodeThreads) throws Exception {
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+        start(producer, new AtLeastOncePublisher(producer, consumer, ACKS), 4, decodeThreads);
         addRecords(0, 4);
 
-        await(() -> position() == 0 && producer.history().size() == 4, "rewound after the failed send");
+        await(() -> producer.history().size() == 4, "the batch is sent");
+        Thread.sleep(3 * ACKS.toMillis()); // the wait for acknowledgements times out at least once meanwhile
         assertNull(consumer.committed(Set.of(P0)).get(P0), "no offsets committed for an unacknowledged batch");
-
-        addRecords(0, 4);
+        while (producer.completeNext()) {
+            // acknowledge every send
+        }
         await(() -> consumer.committed(Set.of(P0)).get(P0) != null, "committed once acknowledged");
         assertEquals(4, consumer.committed(Set.of(P0)).get(P0).offset());
+        assertEquals(4, producer.history().size(), "what was awaited was not sent again");
+        assertEquals(4, position(), "retried in place, not rewound");
     }
 
     /** The consumer's position on P0, or -1 before the loop's first poll assigned it. */
@@ -180,13 +295,28 @@ class WorkerLoopTest {
         return new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
+    /** A transactional producer whose commit fails, as Kafka's does, while the transaction holds a refused record. */
+    private static MockProducer<byte[], byte[]> refusingProducer(Predicate<ProducerRecord<byte[], byte[]>> refused) {
+        return new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+            @Override
+            public void commitTransaction() {
+                if (uncommittedRecords().stream().anyMatch(refused)) {
+                    throw new KafkaException("Cannot execute transactional method because we are in an error state",
+                            new RecordTooLargeException("The message is too large (simulated)"));
+                }
+                super.commitTransaction();
+            }
+        };
+    }
+
     private void start(MockProducer<byte[], byte[]> producer, BatchPublisher publisher, int maxBatch, int decodeThreads) {
+        DeadLetters deadLetters = new DeadLetters(DLQ, DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES);
         BatchClassifier batches = new BatchClassifier(network, new ImagePreprocessor(ImageLimits.DEFAULTS), "simple",
-                "v1", "catalog-labels", "catalog-images.dlq", maxBatch, System::currentTimeMillis);
+                "v1", RESULTS, deadLetters, maxBatch, System::currentTimeMillis);
         WorkerMetrics metrics = new WorkerMetrics("simple", "v1", 0.9);
-        metrics.bindTo(new SimpleMeterRegistry());
-        loop = new WorkerLoop("test-worker", consumer, publisher, batches, decodeThreads, metrics, TOPIC, maxBatch,
-                Duration.ofMillis(WAIT_MS), clock::get, System::currentTimeMillis);
+        metrics.bindTo(registry);
+        loop = new WorkerLoop("test-worker", consumer, publisher, batches, deadLetters, decodeThreads, metrics, TOPIC,
+                maxBatch, Duration.ofMillis(WAIT_MS), clock::get, System::currentTimeMillis);
         consumer.schedulePollTask(() -> {
             consumer.rebalance(List.of(P0));
             consumer.updateBeginningOffsets(Map.of(P0, 0L));
@@ -220,13 +350,26 @@ class WorkerLoopTest {
         return sizes;
     }
 
-    private static void assertInputOrder(MockProducer<byte[], byte[]> producer) throws Exception {
+    private static void assertInputOrder(List<ProducerRecord<byte[], byte[]>> results) throws Exception {
         long previous = -1;
-        for (ProducerRecord<byte[], byte[]> r : producer.history()) {
+        for (ProducerRecord<byte[], byte[]> r : results) {
             long offset = io.fashionstream.core.Json.MAPPER.readTree(r.value()).get("offset").asLong();
             assertTrue(offset > previous, "results in input order");
             previous = offset;
         }
+    }
+
+    private static String key(ProducerRecord<byte[], byte[]> r) {
+        return new String(r.key(), StandardCharsets.UTF_8);
+    }
+
+    private static String header(ProducerRecord<byte[], byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {

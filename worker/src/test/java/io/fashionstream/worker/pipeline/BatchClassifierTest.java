@@ -33,7 +33,7 @@ class BatchClassifierTest {
     static void load() throws Exception {
         network = new FashionClassifier(TestInputs.simpleModel().network());
         batches = new BatchClassifier(network, new ImagePreprocessor(ImageLimits.DEFAULTS), "simple", "v1",
-                "results", "dlq", 16, () -> 5_000L);
+                "results", new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), 16, () -> 5_000L);
     }
 
     @AfterAll

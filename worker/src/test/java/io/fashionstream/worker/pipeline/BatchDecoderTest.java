@@ -32,7 +32,7 @@ class BatchDecoderTest {
     static void load() throws Exception {
         network = new FashionClassifier(TestInputs.simpleModel().network());
         batches = new BatchClassifier(network, new ImagePreprocessor(ImageLimits.DEFAULTS), "simple", "v1",
-                "results", "dlq", MAX_BATCH, () -> 5_000L);
+                "results", new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), MAX_BATCH, () -> 5_000L);
     }
 
     @AfterAll

@@ -1,0 +1,99 @@
+package io.fashionstream.worker.it;
+
+import io.fashionstream.core.model.ModelFiles.LoadedModel;
+import io.fashionstream.worker.config.GroupProtocol;
+import io.fashionstream.worker.config.WorkerConfig;
+import io.fashionstream.worker.demo.EmbeddedKafka;
+import io.fashionstream.worker.it.KafkaTestClient.Topics;
+import io.fashionstream.worker.kafka.WorkerPool;
+import io.fashionstream.worker.testing.TestInputs;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.common.GroupType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static io.fashionstream.worker.it.KafkaTestClient.assertEachExactlyOnce;
+import static io.fashionstream.worker.it.KafkaTestClient.labelledRaw;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Which consumer group protocol the workers use, checked by asking the broker what kind of group
+ * they formed: Kafka 4's consumer protocol where the broker offers it, the classic one (with
+ * static members) where it does not, or whichever {@code --group-protocol} chooses.
+ */
+class GroupProtocolIT {
+    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+    private static LoadedModel model;
+
+    @BeforeAll
+    static void load() throws Exception {
+        model = TestInputs.simpleModel();
+    }
+
+    @Test
+    void onAKafka4BrokerWorkersJoinWithTheConsumerProtocol() throws Exception {
+        try (EmbeddedKafka broker = EmbeddedKafka.start()) {
+            ConsumerGroupDescription group = runTwoWorkers(broker, GroupProtocol.AUTO, GroupProtocol.CONSUMER);
+            assertEquals(GroupType.CONSUMER, group.type());
+            assertEquals(Set.of(Optional.empty()), instanceIds(group), "dynamic members: a restart need not wait for the old session");
+        }
+    }
+
+    @Test
+    void onABrokerWithoutTheConsumerProtocolTheyFallBackToClassicWithStaticMembers() throws Exception {
+        try (EmbeddedKafka broker = EmbeddedKafka.start(Map.of(), Map.of("group.version", (short) 0))) {
+            ConsumerGroupDescription group = runTwoWorkers(broker, GroupProtocol.AUTO, GroupProtocol.CLASSIC);
+            assertEquals(GroupType.CLASSIC, group.type());
+            assertEquals(Set.of(Optional.of("protocol-test-0"), Optional.of("protocol-test-1")), instanceIds(group));
+        }
+    }
+
+    @Test
+    void theClassicProtocolCanBeChosenOnABrokerThatOffersBoth() throws Exception {
+        try (EmbeddedKafka broker = EmbeddedKafka.start()) {
+            ConsumerGroupDescription group = runTwoWorkers(broker, GroupProtocol.CLASSIC, GroupProtocol.CLASSIC);
+            assertEquals(GroupType.CLASSIC, group.type());
+        }
+    }
+
+    /** Two workers answer 200 inputs; returns their group as the broker describes it while they run. */
+    private static ConsumerGroupDescription runTwoWorkers(EmbeddedKafka broker, GroupProtocol chosen,
+                                                         GroupProtocol expected) throws Exception {
+        KafkaTestClient kafka = new KafkaTestClient(broker.bootstrapServers());
+        Topics t = kafka.createTopics();
+        WorkerConfig config = WorkerConfig.builder()
+                .bootstrapServers(broker.bootstrapServers())
+                .inputTopic(t.input()).resultsTopic(t.results()).deadLetterTopic(t.deadLetters()).groupId(t.group())
+                .transactionalIdPrefix("protocol-test")
+                .groupProtocol(chosen)
+                .model("simple").modelsDir(TestInputs.MODELS_DIR)
+                .workers(2).maxBatch(16)
+                .build();
+        kafka.send(labelledRaw(t.input(), 0, 200));
+        try (WorkerPool pool = WorkerPool.start(config, model, new SimpleMeterRegistry());
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            assertEquals(expected, pool.protocol());
+            assertEachExactlyOnce(kafka.readCommitted(List.of(t.results()), r -> r.size() >= 200, TIMEOUT), 0, 200);
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(t.group())).all()
+                    .get(30, TimeUnit.SECONDS).get(t.group());
+            assertEquals(2, group.members().size(), "both workers are members");
+            return group;
+        }
+    }
+
+    private static Set<Optional<String>> instanceIds(ConsumerGroupDescription group) {
+        return group.members().stream().map(MemberDescription::groupInstanceId).collect(Collectors.toSet());
+    }
+}
