@@ -33,7 +33,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure forward-pass throughput per model and batch size, and the pipeline end to end through Kafka.")
 public final class BenchCommand implements Callable<Integer> {
-    static final Set<String> PARTS = Set.of("engine", "pipeline");
+    static final Set<String> PARTS = Set.of("engine", "pipeline", "failover");
     /** Below this share the JIT compiler counts as settled (it never quite stops). */
     static final double SETTLED_JIT_CORES = 0.15;
 
@@ -41,7 +41,8 @@ public final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--parts", split = ",", defaultValue = "engine,pipeline",
-            description = "What to measure: engine, pipeline or both (default: ${DEFAULT-VALUE})")
+            description = "What to measure: engine, pipeline, failover (worker and broker crashes; about 4 minutes per"
+                    + " scenario), in any combination (default: ${DEFAULT-VALUE})")
     List<String> parts;
 
     @Option(names = "--models", split = ",", defaultValue = "simple,complex1,complex2",
@@ -85,6 +86,23 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "1", description = "Pipeline: worker threads (default: ${DEFAULT-VALUE})")
     int workers;
 
+    @Option(names = "--failover-scenarios", split = ",", defaultValue = "consumer,classic-static,classic-dynamic",
+            description = "Failover: group protocol and membership settings to compare (default: ${DEFAULT-VALUE})")
+    List<String> failoverScenarios;
+
+    @Option(names = "--failover-kills", defaultValue = "2",
+            description = "Failover: worker SIGKILLs per scenario, each followed by a restart (default: ${DEFAULT-VALUE})")
+    int failoverKills;
+
+    @Option(names = "--failover-rate", defaultValue = "200",
+            description = "Failover: images sent per second throughout (default: ${DEFAULT-VALUE})")
+    double failoverRate;
+
+    @Option(names = "--failover-observe-seconds", defaultValue = "50",
+            description = "Failover: how long answers are watched after each crash; above the broker's 45 s group session"
+                    + " timeout to show what waits for it (default: ${DEFAULT-VALUE})")
+    double failoverObserveSeconds;
+
     @Option(names = "--bootstrap-servers", description = "Pipeline: an existing cluster (fresh topics, deleted after) instead of an embedded broker")
     String bootstrapServers;
 
@@ -103,18 +121,21 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** The whole report; a part not run is null. */
-    public record Report(String createdAt, MachineInfo machine, List<ModelResult> engine, PipelineReport pipeline) {
+    public record Report(String createdAt, MachineInfo machine, List<ModelResult> engine, PipelineReport pipeline,
+                         List<FailoverBench.Result> failover) {
     }
 
     @Override
     public Integer call() throws Exception {
         List<PipelineBench.Setting> pipelineSettings = validate();
+        List<FailoverBench.Scenario> scenarios = failoverScenarios.stream().map(FailoverBench.Scenario::parse).toList();
         PrintWriter err = spec.commandLine().getErr();
         MachineInfo machine = MachineInfo.current();
         err.println("machine: " + machine.describe());
         List<ModelResult> engine = parts.contains("engine") ? engine(err) : null;
         PipelineReport pipeline = parts.contains("pipeline") ? pipeline(pipelineSettings, err) : null;
-        Report report = new Report(Instant.now().toString(), machine, engine, pipeline);
+        List<FailoverBench.Result> failover = parts.contains("failover") ? failover(scenarios, err) : null;
+        Report report = new Report(Instant.now().toString(), machine, engine, pipeline, failover);
 
         Files.createDirectories(out);
         String markdown = BenchMarkdown.of(report);
@@ -135,7 +156,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     private List<PipelineBench.Setting> validate() {
         if (parts.isEmpty() || !PARTS.containsAll(parts)) {
-            throw new IllegalArgumentException("--parts must be engine, pipeline or both, not " + parts);
+            throw new IllegalArgumentException("--parts must be engine, pipeline or failover, not " + parts);
+        }
+        if (failoverKills < 0 || failoverRate <= 0 || failoverObserveSeconds <= 0) {
+            throw new IllegalArgumentException("--failover-kills must not be negative, --failover-rate and"
+                    + " --failover-observe-seconds must be positive");
         }
         if (seconds <= 0 || warmupSeconds < 0 || loadSeconds <= 0 || settleSeconds < 0) {
             throw new IllegalArgumentException(
@@ -214,6 +239,18 @@ public final class BenchCommand implements Callable<Integer> {
                 embedded.close();
             }
         }
+    }
+
+    private List<FailoverBench.Result> failover(List<FailoverBench.Scenario> scenarios, PrintWriter err) throws Exception {
+        FailoverBench bench = new FailoverBench(new TestSplitSource(FashionMnist.loadShippedTestSplit()), pipelineModel,
+                modelsDir, failoverKills, failoverRate, Duration.ofMillis((long) (failoverObserveSeconds * 1000)),
+                out.resolve("failover-logs"), err);
+        List<FailoverBench.Result> results = new ArrayList<>();
+        for (FailoverBench.Scenario scenario : scenarios) {
+            err.printf("failover %s: a broker and two worker processes, %.0f images/s...%n", scenario.cliName, failoverRate);
+            results.add(bench.run(scenario));
+        }
+        return results;
     }
 
     /**

@@ -16,6 +16,9 @@ final class BenchMarkdown {
         if (report.pipeline() != null) {
             pipeline(md, report.pipeline());
         }
+        if (report.failover() != null) {
+            failover(md, report.failover());
+        }
         return md.toString();
     }
 
@@ -41,6 +44,26 @@ final class BenchMarkdown {
             }
             md.append("\n");
         }
+    }
+
+    private static void failover(StringBuilder md, List<FailoverBench.Result> results) {
+        md.append("Failover: two worker processes on a broker process, steady input; each crash watched for its pause in"
+                + " new answers, the longest wait of any input partition, and the recovery: a restarted worker's time to"
+                + " ready, or after a broker restart the time until answers flow again\n\n"
+                + "| scenario | crash | new answers paused s | slowest partition s | recovered after restart s |\n"
+                + "|---|---|---:|---:|---:|\n");
+        for (FailoverBench.Result r : results) {
+            for (FailoverBench.Crash c : r.crashes()) {
+                md.append(String.format("| %s | %s | %.1f | %.1f | %.1f |%n", r.scenario(), c.what(), c.pauseSeconds(),
+                        c.slowestPartitionSeconds(), c.recoverySeconds()));
+            }
+        }
+        md.append("\n| scenario | sent | answered | duplicates | unanswered |\n|---|---:|---:|---:|---:|\n");
+        for (FailoverBench.Result r : results) {
+            md.append(String.format("| %s | %,d | %,d | %d | %d |%n", r.scenario(), r.sent(), r.answered(), r.duplicates(),
+                    r.unanswered()));
+        }
+        md.append("\n");
     }
 
     /** Where the cores went during each saturated run, when the system reports it (Linux). */

@@ -2,10 +2,12 @@ package io.fashionstream.worker.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fashionstream.core.Json;
+import io.fashionstream.worker.pipeline.DeadLetters;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.io.IOException;
@@ -45,9 +47,16 @@ public final class ResultTally implements Runnable {
         }
     }
 
+    /** Told of each input's first answer as it is read: which input partition it came from, and when. */
+    @FunctionalInterface
+    public interface AnswerListener {
+        void answered(String id, int inputPartition, long nanoTime);
+    }
+
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String resultsTopic;
     private final Map<String, Long> sentAtById;
+    private final AnswerListener listener;
     private final Set<String> answered = new HashSet<>();
     private final Samples visible = new Samples();
     private final Samples classifiedAt = new Samples();
@@ -63,6 +72,13 @@ public final class ResultTally implements Runnable {
 
     /** {@code sentAtById}: send time of every input the demo sent (concurrent map, filled while this runs). */
     public ResultTally(Map<String, Object> clientProps, String resultsTopic, String deadLetterTopic, Map<String, Long> sentAtById) {
+        this(clientProps, resultsTopic, deadLetterTopic, sentAtById, (id, partition, nanos) -> { });
+    }
+
+    /** As above, and tells {@code listener} of each input's first answer. */
+    public ResultTally(Map<String, Object> clientProps, String resultsTopic, String deadLetterTopic,
+                       Map<String, Long> sentAtById, AnswerListener listener) {
+        this.listener = listener;
         Map<String, Object> props = new HashMap<>(clientProps);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
@@ -137,11 +153,15 @@ public final class ResultTally implements Runnable {
         lastAnswerMillis = now;
         if (!record.topic().equals(resultsTopic)) {
             deadLettered++;
+            Header source = record.headers().lastHeader(DeadLetters.SOURCE_PARTITION);
+            listener.answered(id, source == null ? -1 : Integer.parseInt(new String(source.value(), StandardCharsets.UTF_8)),
+                    System.nanoTime());
             return;
         }
         classified++;
         try {
             JsonNode result = Json.MAPPER.readTree(record.value());
+            listener.answered(id, result.path("partition").asInt(-1), System.nanoTime());
             batchSizeSum += result.path("batchSize").asLong();
             classifiedAt.add(result.path("latencyMs").asLong());
             if (result.has("correct")) {
