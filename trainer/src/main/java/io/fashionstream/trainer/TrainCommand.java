@@ -130,7 +130,7 @@ final class TrainCommand implements Callable<Integer> {
             testReport = classifier.evaluate(test, 512);
             Map<String, String> checksums = new LinkedHashMap<>(trainFiles.checksums());
             checksums.putAll(testFiles.checksums());
-            ModelCard card = new ModelCard(architecture.modelName(), null, architecture.describe(),
+            ModelCard card = new ModelCard(architecture.modelName(), null, null, architecture.describe(),
                     result.network().numParams(),
                     new ModelCard.Training("Adam", architecture.learningRate(), options.batchSize(), options.seed(),
                             options.epochs(), result.history().size(), result.bestEpoch(), options.patience(),
@@ -150,8 +150,8 @@ final class TrainCommand implements Callable<Integer> {
             System.out.printf("%nBest epoch %d of %d; test accuracy %.4f (notebook: %.3f); %.0fs of training%n",
                     result.bestEpoch(), result.history().size(), testReport.accuracy(), NOTEBOOK.get(architecture),
                     result.seconds());
-            System.out.printf("Wrote %s, %s and %s%n", out.resolve(card.name() + ".zip"),
-                    ModelFiles.cardPath(out.resolve(card.name() + ".zip")), chart);
+            Path zip = out.resolve(card.name() + ".zip");
+            System.out.printf("Wrote %s, %s, %s and %s%n", zip, ModelFiles.onnxPath(zip), ModelFiles.cardPath(zip), chart);
             if (json) {
                 Map<String, Object> summary = new LinkedHashMap<>();
                 summary.put("model", card.name());

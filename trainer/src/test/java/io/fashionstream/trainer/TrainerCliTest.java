@@ -60,6 +60,26 @@ class TrainerCliTest {
         assertTrue(summary.get("accuracy").asDouble() > 0.8);
     }
 
+    @Test
+    void exportWritesTheOnnxFileBesideTheModelAndRecordsItInTheCard() throws Exception {
+        Files.copy(Path.of("../models/complex1.zip"), dir.resolve("complex1.zip"));
+        Files.copy(Path.of("../models/complex1.json"), dir.resolve("complex1.json"));
+        Run r = capture("export", "--model", dir.resolve("complex1.zip").toString(), "--json");
+        assertEquals(0, r.code, r.err);
+        String[] lines = r.out.strip().split("\n");
+        JsonNode summary = Json.MAPPER.readTree(lines[lines.length - 1]);
+        Path onnx = dir.resolve("complex1.onnx");
+        assertEquals(onnx.toString(), summary.get("onnx").asText());
+        assertEquals(Files.size(Path.of("../models/complex1.onnx")), Files.size(onnx), "the same export as the committed one");
+        JsonNode card = Json.MAPPER.readTree(dir.resolve("complex1.json").toFile());
+        assertEquals(summary.get("onnxSha256").asText(), card.get("onnxSha256").asText());
+
+        Path junk = Files.writeString(dir.resolve("junk.zip"), "PK not really");
+        Run invalid = capture("export", "--model", junk.toString());
+        assertEquals(2, invalid.code);
+        assertTrue(invalid.err.contains("not a DL4J model"), invalid.err);
+    }
+
     private record Run(int code, String out, String err) {
     }
 

@@ -19,9 +19,7 @@ import java.util.Optional;
  * one forward pass, one {@link Prediction} each. Not thread-safe (DL4J networks are not):
  * give each thread its own instance, e.g. via {@link #copy()}.
  */
-public final class FashionClassifier implements AutoCloseable {
-    /** Pixels per input image: 28 x 28. */
-    public static final int PIXELS = Architecture.HEIGHT * Architecture.WIDTH;
+public final class FashionClassifier implements InferenceEngine {
 
     private final MultiLayerNetwork network;
     /** The same function as {@code network}, faster; null where it does not cover the network. */
@@ -47,6 +45,7 @@ public final class FashionClassifier implements AutoCloseable {
     }
 
     /** An independent classifier over a copy of the same weights, for another thread. */
+    @Override
     public FashionClassifier copy() {
         return new FashionClassifier(network.clone(), pass == null ? null : pass.copy());
     }
@@ -55,6 +54,7 @@ public final class FashionClassifier implements AutoCloseable {
      * Classifies {@code count} images held in {@code pixels} (row-major floats in [0, 1],
      * image {@code i} at {@code [i * 784, (i + 1) * 784)}); the array may be longer than needed.
      */
+    @Override
     public List<Prediction> batchPredict(float[] pixels, int count) throws InferenceException {
         if (count == 0) {
             return List.of();
@@ -124,6 +124,11 @@ public final class FashionClassifier implements AutoCloseable {
     /** The pass that runs the network, where one covers it. */
     public Optional<NhwcForwardPass> forwardPass() {
         return Optional.ofNullable(pass);
+    }
+
+    @Override
+    public String name() {
+        return "dl4j";
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.Map;
  * the model, read by the worker (version, reference accuracy) and by people.
  *
  * @param modelSha256   SHA-256 of the {@code .zip}; its first 12 hex digits are the model version
+ * @param onnxSha256    SHA-256 of the {@code .onnx} export beside it (the same network for any ONNX runtime)
  * @param backend       the ND4J native build that trained it
  * @param dataSha256    SHA-256 of every data file used, by file name
  */
@@ -18,6 +19,7 @@ import java.util.Map;
 public record ModelCard(
         String name,
         String modelSha256,
+        String onnxSha256,
         List<String> architecture,
         long parameters,
         Training training,
@@ -56,8 +58,14 @@ public record ModelCard(
 
     /** This card with the model file's checksum filled in. */
     public ModelCard withModelSha256(String sha256) {
-        return new ModelCard(name, sha256, architecture, parameters, training, backend, cpu, validationAccuracy,
-                testAccuracy, notebookAccuracy, perClass, confusionMatrix, dataSha256, createdAt);
+        return new ModelCard(name, sha256, onnxSha256, architecture, parameters, training, backend, cpu,
+                validationAccuracy, testAccuracy, notebookAccuracy, perClass, confusionMatrix, dataSha256, createdAt);
+    }
+
+    /** This card with the ONNX export's checksum filled in (null: no export). */
+    public ModelCard withOnnxSha256(String sha256) {
+        return new ModelCard(name, modelSha256, sha256, architecture, parameters, training, backend, cpu,
+                validationAccuracy, testAccuracy, notebookAccuracy, perClass, confusionMatrix, dataSha256, createdAt);
     }
 
     /** The short version string: first 12 hex digits of the model file's SHA-256. */

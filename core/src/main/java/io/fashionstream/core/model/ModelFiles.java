@@ -1,6 +1,8 @@
 package io.fashionstream.core.model;
 
 import io.fashionstream.core.Json;
+import io.fashionstream.core.onnx.OnnxExport;
+import io.fashionstream.core.onnx.OnnxExportException;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 
@@ -14,7 +16,8 @@ import java.util.Optional;
 
 /**
  * Reads and writes the model files in {@code models/}: {@code <name>.zip} (a DL4J
- * {@link MultiLayerNetwork}, without updater state) and {@code <name>.json} (its {@link ModelCard}).
+ * {@link MultiLayerNetwork}, without updater state), {@code <name>.onnx} (the same network
+ * exported for any ONNX runtime, {@link OnnxExport}) and {@code <name>.json} (its {@link ModelCard}).
  */
 public final class ModelFiles {
     private ModelFiles() {
@@ -24,16 +27,40 @@ public final class ModelFiles {
     public record LoadedModel(String name, MultiLayerNetwork network, Optional<ModelCard> card, String version) {
     }
 
-    /** Writes the network, then the card with the network file's checksum filled in. Returns the card written. */
-    public static ModelCard save(MultiLayerNetwork network, ModelCard card, Path dir) throws IOException {
+    /**
+     * Writes the network, its ONNX export, then the card with both files' checksums filled in.
+     * Returns the card written.
+     */
+    public static ModelCard save(MultiLayerNetwork network, ModelCard card, Path dir) throws IOException, OnnxExportException {
         Files.createDirectories(dir);
         Path zip = dir.resolve(card.name() + ".zip");
         Path tmp = dir.resolve(card.name() + ".zip.tmp");
         ModelSerializer.writeModel(network, tmp.toFile(), false);
         Files.move(tmp, zip, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         ModelCard withSum = card.withModelSha256(sha256(zip));
-        Json.MAPPER.writeValue(cardPath(zip).toFile(), withSum);
-        return withSum;
+        Path onnx = onnxPath(zip);
+        OnnxExport.write(network, withSum.name(), withSum.version(), onnx);
+        ModelCard complete = withSum.withOnnxSha256(sha256(onnx));
+        Json.MAPPER.writeValue(cardPath(zip).toFile(), complete);
+        return complete;
+    }
+
+    /**
+     * Exports a saved model to ONNX beside it ({@code foo.zip} → {@code foo.onnx}) and records the
+     * file's checksum in its card, if it has one. Returns the ONNX file.
+     */
+    public static Path exportOnnx(LoadedModel model, Path zip) throws IOException, OnnxExportException {
+        Path onnx = onnxPath(zip);
+        OnnxExport.write(model.network(), model.name(), model.version(), onnx);
+        if (model.card().isPresent()) {
+            Json.MAPPER.writeValue(cardPath(zip).toFile(), model.card().get().withOnnxSha256(sha256(onnx)));
+        }
+        return onnx;
+    }
+
+    /** The ONNX export beside a model file: {@code foo.zip} → {@code foo.onnx}. */
+    public static Path onnxPath(Path zip) {
+        return zip.resolveSibling(fileNameWithoutZip(zip) + ".onnx");
     }
 
     /**
@@ -94,7 +121,8 @@ public final class ModelFiles {
         return file.endsWith(".zip") ? file.substring(0, file.length() - 4) : file;
     }
 
-    static String sha256(Path file) throws IOException {
+    /** A file's SHA-256, lowercase hex. */
+    public static String sha256(Path file) throws IOException {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
         } catch (NoSuchAlgorithmException e) {

@@ -22,7 +22,7 @@ class ModelFilesTest {
     Path dir;
 
     @Test
-    void saveThenLoadGivesBitIdenticalOutputs() throws IOException {
+    void saveThenLoadGivesBitIdenticalOutputsAndWritesTheOnnxExportBeside() throws Exception {
         for (Architecture a : Architecture.values()) {
             MultiLayerNetwork net = ArchitectureTest.network(a);
             ModelCard written = ModelFiles.save(net, card(a.modelName(), net.numParams()), dir);
@@ -36,6 +36,8 @@ class ModelFilesTest {
             assertEquals(12, loaded.version().length());
             assertTrue(loaded.card().isPresent());
             assertEquals(net.numParams(), loaded.card().get().parameters());
+            Path onnx = dir.resolve(a.modelName() + ".onnx");
+            assertEquals(ModelFiles.sha256(onnx), loaded.card().get().onnxSha256(), "the card records the ONNX file");
         }
     }
 
@@ -59,7 +61,7 @@ class ModelFilesTest {
     }
 
     private static ModelCard card(String name, long params) {
-        return new ModelCard(name, null, List.of(), params, null, "test", "test", 0.5, 0.5, null, List.of(),
+        return new ModelCard(name, null, null, List.of(), params, null, "test", "test", 0.5, 0.5, null, List.of(),
                 new long[10][10], Map.of(), "2026-01-01T00:00:00Z");
     }
 }

@@ -1,0 +1,28 @@
+package io.fashionstream.core.inference;
+
+import java.util.List;
+
+/**
+ * Batch inference over one model, in the manner of DJL's {@code Predictor}: many images, one
+ * forward pass, one {@link Prediction} each. An instance serves one thread at a time; {@link #copy()}
+ * gives another thread its own (sharing what can be shared, such as the weights).
+ */
+public interface InferenceEngine extends AutoCloseable {
+    /** Pixels per input image: 28 x 28. */
+    int PIXELS = 28 * 28;
+
+    /**
+     * Classifies {@code count} images held in {@code pixels} (row-major floats in [0, 1],
+     * image {@code i} at {@code [i * 784, (i + 1) * 784)}); the array may be longer than needed.
+     */
+    List<Prediction> batchPredict(float[] pixels, int count) throws InferenceException;
+
+    /** An engine over the same model for another thread. */
+    InferenceEngine copy();
+
+    /** What runs the model, for logs and reports: {@code onnxruntime} or {@code dl4j}. */
+    String name();
+
+    @Override
+    void close();
+}

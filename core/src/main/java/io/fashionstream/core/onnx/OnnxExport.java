@@ -1,0 +1,249 @@
+package io.fashionstream.core.onnx;
+
+import io.fashionstream.core.FashionClass;
+import io.fashionstream.core.Json;
+import io.fashionstream.core.model.Architecture;
+import io.fashionstream.core.model.NativeConv2D;
+import onnx.Onnx.AttributeProto;
+import onnx.Onnx.GraphProto;
+import onnx.Onnx.ModelProto;
+import onnx.Onnx.NodeProto;
+import onnx.Onnx.OperatorSetIdProto;
+import onnx.Onnx.StringStringEntryProto;
+import onnx.Onnx.TensorProto;
+import onnx.Onnx.TensorShapeProto;
+import onnx.Onnx.TypeProto;
+import onnx.Onnx.ValueInfoProto;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.shade.protobuf.ByteString;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Writes a trained network as an ONNX model that any ONNX runtime serves (ONNX Runtime, Triton,
+ * KServe, Seldon, DJL): standard operators only ({@code Conv}, {@code Relu}, {@code MaxPool},
+ * {@code Flatten}, {@code Gemm}, {@code Softmax}) at opset {@value #OPSET}, one float32 input
+ * {@value #INPUT} {@code [N, 1, 28, 28]} (NCHW, pixels / 255, article bright on black, as the raw
+ * Fashion-MNIST bytes) with a dynamic batch dimension, one output {@value #OUTPUT}
+ * {@code [N, 10]} of class probabilities, and the class names in the model's metadata
+ * ({@value #CLASS_NAMES_KEY}, a JSON array in label order). A layer it does not know ends the
+ * export with an {@link OnnxExportException} naming the layer.
+ */
+public final class OnnxExport {
+    public static final String INPUT = "images";
+    public static final String OUTPUT = "probabilities";
+    public static final int OPSET = 17;
+    /** The ONNX IR version that goes with opset 17. */
+    public static final long IR_VERSION = 8;
+    public static final String CLASS_NAMES_KEY = "class_names";
+    public static final String INPUT_CONVENTION_KEY = "input_convention";
+    static final String INPUT_CONVENTION = "float32 [N,1,28,28], NCHW, grayscale pixels / 255, article bright on a dark background";
+    private static final String SUPPORTED = "convolutions (NativeConv2D), 2x2 max pooling, dropout, and dense and output"
+            + " layers with ReLU, identity or softmax activations";
+
+    private OnnxExport() {
+    }
+
+    /** The ONNX model of {@code network}, serialised. */
+    public static byte[] toBytes(MultiLayerNetwork network, String modelName, String version) throws OnnxExportException {
+        return model(network, modelName, version).toByteArray();
+    }
+
+    /** Writes the ONNX model of {@code network} to {@code file} (atomically: a temporary file, then a move). */
+    public static void write(MultiLayerNetwork network, String modelName, String version, Path file)
+            throws OnnxExportException, IOException {
+        byte[] bytes = toBytes(network, modelName, version);
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, bytes);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    static ModelProto model(MultiLayerNetwork network, String modelName, String version) throws OnnxExportException {
+        GraphProto.Builder graph = GraphProto.newBuilder().setName(modelName);
+        graph.addInput(tensorInfo(INPUT, "N", 1, Architecture.HEIGHT, Architecture.WIDTH));
+        layers(network, graph);
+        graph.getNodeBuilder(graph.getNodeCount() - 1).setOutput(0, OUTPUT);
+        graph.addOutput(tensorInfo(OUTPUT, "N", FashionClass.COUNT));
+        List<String> classes = Arrays.stream(FashionClass.values()).map(FashionClass::displayName).toList();
+        String classNames;
+        try {
+            classNames = Json.MAPPER.writeValueAsString(classes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ModelProto.newBuilder()
+                .setIrVersion(IR_VERSION)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                .setProducerName("fashion-stream")
+                .setProducerVersion(version)
+                .setDomain("io.fashionstream")
+                .setDocString("Fashion-MNIST classifier '" + modelName + "' (version " + version + "), trained with Deeplearning4j")
+                .setGraph(graph)
+                .addMetadataProps(entry(CLASS_NAMES_KEY, classNames))
+                .addMetadataProps(entry(INPUT_CONVENTION_KEY, INPUT_CONVENTION))
+                .addMetadataProps(entry("model_name", modelName))
+                .addMetadataProps(entry("model_version", version))
+                .build();
+    }
+
+    /** Adds the nodes of every layer, each reading the previous one's output. */
+    private static void layers(MultiLayerNetwork network, GraphProto.Builder graph) throws OnnxExportException {
+        MultiLayerConfiguration conf = network.getLayerWiseConfigurations();
+        String x = INPUT;
+        boolean flat = false;
+        for (int i = 0; i < conf.getConfs().size(); i++) {
+            Layer layer = conf.getConf(i).getLayer();
+            InputPreProcessor pre = conf.getInputPreProcess(i);
+            String name = "layer" + i;
+            if (pre instanceof CnnToFeedForwardPreProcessor) {
+                // DL4J flattens NCHW activations channel by channel, as ONNX's Flatten does.
+                x = node(graph, "Flatten", name + "_flatten", List.of(x), List.of(intAttribute("axis", 1)));
+                flat = true;
+            } else if (pre != null) {
+                throw unsupported(i, pre.getClass().getSimpleName() + " (input preprocessor)");
+            }
+            if (layer instanceof NativeConv2D conv && !flat) {
+                x = conv(graph, name, x, conv, network, i);
+            } else if (layer instanceof SubsamplingLayer pool && !flat && isPlainMaxPool(pool)) {
+                x = node(graph, "MaxPool", name, List.of(x), List.of(intsAttribute("kernel_shape", 2, 2),
+                        intsAttribute("strides", 2, 2)));
+            } else if (layer instanceof DropoutLayer) {
+                continue; // identity at inference
+            } else if ((layer instanceof DenseLayer || layer instanceof OutputLayer) && flat) {
+                x = dense(graph, name, x, (BaseLayer) layer, network, i);
+            } else {
+                throw unsupported(i, layer.getClass().getSimpleName());
+            }
+        }
+    }
+
+    private static String conv(GraphProto.Builder graph, String name, String x, NativeConv2D conv,
+                               MultiLayerNetwork network, int index) {
+        // NativeConv2D keeps weights as [kH, kW, in, out]; ONNX wants [out, in, kH, kW].
+        INDArray w = network.getParam(index + "_W").permute(3, 2, 0, 1).dup('c').castTo(DataType.FLOAT);
+        INDArray b = network.getParam(index + "_b").reshape(-1).dup('c').castTo(DataType.FLOAT);
+        graph.addInitializer(tensor(name + "_W", w));
+        graph.addInitializer(tensor(name + "_B", b));
+        int k = conv.getKernel();
+        int s = conv.getStride();
+        List<AttributeProto> attributes = new ArrayList<>(List.of(intsAttribute("kernel_shape", k, k),
+                intsAttribute("strides", s, s)));
+        if (conv.isSamePadding()) {
+            attributes.add(stringAttribute("auto_pad", "SAME_UPPER")); // as TensorFlow and libnd4j pad: any odd pixel at the end
+        }
+        String y = node(graph, "Conv", name, List.of(x, name + "_W", name + "_B"), attributes);
+        return node(graph, "Relu", name + "_relu", List.of(y), List.of());
+    }
+
+    private static String dense(GraphProto.Builder graph, String name, String x, BaseLayer layer,
+                                MultiLayerNetwork network, int index) throws OnnxExportException {
+        INDArray w = network.getParam(index + "_W").dup('c').castTo(DataType.FLOAT);
+        INDArray b = network.getParam(index + "_b").reshape(-1).dup('c').castTo(DataType.FLOAT);
+        graph.addInitializer(tensor(name + "_W", w));
+        graph.addInitializer(tensor(name + "_B", b));
+        String y = node(graph, "Gemm", name, List.of(x, name + "_W", name + "_B"), List.of());
+        IActivation activation = layer.getActivationFn();
+        if (activation instanceof ActivationReLU) {
+            return node(graph, "Relu", name + "_relu", List.of(y), List.of());
+        }
+        if (activation instanceof ActivationSoftmax) {
+            return node(graph, "Softmax", name + "_softmax", List.of(y), List.of(intAttribute("axis", 1)));
+        }
+        if (activation instanceof ActivationIdentity) {
+            return y;
+        }
+        throw unsupported(index, layer.getClass().getSimpleName() + " with activation " + activation);
+    }
+
+    private static boolean isPlainMaxPool(SubsamplingLayer pool) {
+        return pool.getPoolingType() == PoolingType.MAX
+                && Arrays.equals(pool.getKernelSize(), new int[]{2, 2}) && Arrays.equals(pool.getStride(), new int[]{2, 2})
+                && Arrays.equals(pool.getPadding(), new int[]{0, 0})
+                && (pool.getConvolutionMode() == null || pool.getConvolutionMode() == ConvolutionMode.Truncate);
+    }
+
+    private static OnnxExportException unsupported(int index, String what) {
+        return new OnnxExportException("layer " + index + " (" + what + ") has no ONNX export: the exporter covers "
+                + SUPPORTED);
+    }
+
+    private static String node(GraphProto.Builder graph, String op, String name, List<String> inputs,
+                               List<AttributeProto> attributes) {
+        NodeProto.Builder node = NodeProto.newBuilder().setOpType(op).setName(name).addOutput(name + "_out");
+        inputs.forEach(node::addInput);
+        attributes.forEach(node::addAttribute);
+        graph.addNode(node);
+        return name + "_out";
+    }
+
+    private static TensorProto tensor(String name, INDArray array) {
+        float[] values = Nd4j.toFlattened('c', array).toFloatVector();
+        ByteBuffer raw = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        raw.asFloatBuffer().put(values);
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .setRawData(ByteString.copyFrom(raw.array()));
+        for (long d : array.shape()) {
+            t.addDims(d);
+        }
+        return t.build();
+    }
+
+    /** A float tensor's type and shape; a String dimension is symbolic (the batch). */
+    private static ValueInfoProto tensorInfo(String name, Object... dims) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        for (Object d : dims) {
+            shape.addDim(d instanceof String s ? TensorShapeProto.Dimension.newBuilder().setDimParam(s)
+                    : TensorShapeProto.Dimension.newBuilder().setDimValue(((Number) d).longValue()));
+        }
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape))).build();
+    }
+
+    private static AttributeProto intAttribute(String name, long value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+    }
+
+    private static AttributeProto intsAttribute(String name, long... values) {
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long v : values) {
+            a.addInts(v);
+        }
+        return a.build();
+    }
+
+    private static AttributeProto stringAttribute(String name, String value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
+                .setS(ByteString.copyFromUtf8(value)).build();
+    }
+
+    private static StringStringEntryProto entry(String key, String value) {
+        return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
+    }
+}
