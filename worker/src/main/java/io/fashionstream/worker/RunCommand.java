@@ -1,8 +1,6 @@
 package io.fashionstream.worker;
 
-import io.fashionstream.core.model.ModelFiles;
-import io.fashionstream.core.model.ModelFiles.LoadedModel;
-import io.fashionstream.core.model.ModelLoadException;
+import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.worker.config.ConfigSources;
 import io.fashionstream.worker.config.Secrets;
 import io.fashionstream.worker.config.WorkerConfig;
@@ -74,7 +72,7 @@ final class RunCommand implements Callable<Integer> {
             processMeters.bindTo(registry);
             log.info("metrics and health on http://{}:{} ({}, {}, {})", metricsHost, server.port(),
                     MonitoringServer.METRICS_PATH, MonitoringServer.LIVE_PATH, MonitoringServer.READY_PATH);
-            return runPool(config, registry, health);
+            return serve(config, registry, health);
         }
     }
 
@@ -87,11 +85,18 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private int runPool(WorkerConfig config, PrometheusMeterRegistry registry, WorkerHealth health) throws Exception {
-        LoadedModel model = loadModel(config);
+    private int serve(WorkerConfig config, PrometheusMeterRegistry registry, WorkerHealth health) throws Exception {
+        try (ServingModel model = config.openModel()) {
+            return runPool(config, model, registry, health);
+        }
+    }
+
+    private int runPool(WorkerConfig config, ServingModel model, PrometheusMeterRegistry registry, WorkerHealth health)
+            throws Exception {
         health.modelLoaded(model.name(), model.version());
-        log.info("model {} version {}; {} worker(s), max batch {}, max wait {} ms, {}", model.name(), model.version(),
-                config.workers(), config.maxBatch(), config.maxWait().toMillis(), config.guarantee().cliName());
+        log.info("model {} version {} on {}; {} worker(s), max batch {}, max wait {} ms, {}", model.name(), model.version(),
+                config.describeEngine(), config.workers(), config.maxBatch(), config.maxWait().toMillis(),
+                config.guarantee().cliName());
         log.info("Kafka {} group {}: {} -> {} (dead letters: {}); client settings {}", config.bootstrapServers(),
                 config.groupId(), config.inputTopic(), config.resultsTopic(), config.deadLetterTopic(),
                 Secrets.masked(config.kafkaProperties()));
@@ -119,9 +124,5 @@ final class RunCommand implements Callable<Integer> {
         }
         log.info("all workers stopped cleanly");
         return 0;
-    }
-
-    static LoadedModel loadModel(WorkerConfig config) throws ModelLoadException {
-        return ModelFiles.load(ModelFiles.resolve(config.model(), config.modelsDir()));
     }
 }

@@ -1,6 +1,7 @@
 package io.fashionstream.worker;
 
 import io.fashionstream.core.image.ImageLimits;
+import io.fashionstream.core.inference.EngineKind;
 import io.fashionstream.worker.config.ConfigSources;
 import io.fashionstream.worker.config.GroupProtocol;
 import io.fashionstream.worker.config.Guarantee;
@@ -39,8 +40,17 @@ public final class WorkerOptions {
     String deadLetterTopic;
 
     @Option(names = "--model", defaultValue = WorkerConfig.DEFAULT_MODEL,
-            description = "Model name in --models-dir, or path to a .zip (default: ${DEFAULT-VALUE})")
+            description = "Model name in --models-dir, or path to a .zip or .onnx (default: ${DEFAULT-VALUE})")
     String model;
+
+    @Option(names = "--engine", defaultValue = "onnxruntime",
+            description = "What runs the model: onnxruntime (its .onnx export) or dl4j (the trained .zip) (default: ${DEFAULT-VALUE})")
+    String engine;
+
+    @Option(names = "--intra-op-threads", defaultValue = "" + WorkerConfig.DEFAULT_INTRA_OP_THREADS,
+            description = "ONNX Runtime threads per forward pass; 0: the machine's cores divided among the worker threads"
+                    + " (default: ${DEFAULT-VALUE})")
+    int intraOpThreads;
 
     @Option(names = "--models-dir", defaultValue = WorkerConfig.DEFAULT_MODELS_DIR,
             description = "Where model names are looked up (default: ${DEFAULT-VALUE})")
@@ -57,6 +67,11 @@ public final class WorkerOptions {
     @Option(names = "--max-wait-ms", defaultValue = "" + WorkerConfig.DEFAULT_MAX_WAIT_MS,
             description = "Longest an image waits for its batch to fill (default: ${DEFAULT-VALUE})")
     long maxWaitMs;
+
+    @Option(names = "--commit-interval-ms", defaultValue = "" + WorkerConfig.DEFAULT_COMMIT_INTERVAL_MS,
+            description = "How long a worker thread gathers batches into one transaction (at-least-once: one offset"
+                    + " commit) before committing; 0 commits every batch (default: ${DEFAULT-VALUE})")
+    long commitIntervalMs;
 
     @Option(names = "--decode-threads", defaultValue = "" + WorkerConfig.DEFAULT_DECODE_THREADS,
             description = "Per worker thread, helpers that decode the next batch while the current one is in the"
@@ -116,10 +131,13 @@ public final class WorkerOptions {
                 .resultsTopic(resultsTopic)
                 .deadLetterTopic(deadLetterTopic)
                 .model(model)
+                .engine(EngineKind.parse(engine))
+                .intraOpThreads(intraOpThreads)
                 .modelsDir(modelsDir)
                 .workers(workers)
                 .maxBatch(maxBatch)
                 .maxWait(Duration.ofMillis(maxWaitMs))
+                .commitInterval(Duration.ofMillis(commitIntervalMs))
                 .decodeThreads(decodeThreads)
                 .guarantee(Guarantee.parse(guarantee))
                 .groupProtocol(GroupProtocol.parse(groupProtocol))

@@ -56,11 +56,9 @@ public final class FashionClassifier implements InferenceEngine {
      */
     @Override
     public List<Prediction> batchPredict(float[] pixels, int count) throws InferenceException {
+        InferenceEngine.checkFits(pixels, count);
         if (count == 0) {
             return List.of();
-        }
-        if ((long) count * PIXELS > pixels.length) {
-            throw new IllegalArgumentException(count + " images do not fit in " + pixels.length + " floats");
         }
         if (pass != null) {
             try {

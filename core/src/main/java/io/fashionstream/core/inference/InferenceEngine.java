@@ -17,6 +17,13 @@ public interface InferenceEngine extends AutoCloseable {
      */
     List<Prediction> batchPredict(float[] pixels, int count) throws InferenceException;
 
+    /** Throws unless {@code pixels} holds {@code count} images, for implementations' argument checks. */
+    static void checkFits(float[] pixels, int count) {
+        if (count < 0 || (long) count * PIXELS > pixels.length) {
+            throw new IllegalArgumentException(count + " images do not fit in " + pixels.length + " floats");
+        }
+    }
+
     /** An engine over the same model for another thread. */
     InferenceEngine copy();
 

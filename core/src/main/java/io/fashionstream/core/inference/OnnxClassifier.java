@@ -7,6 +7,8 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.fashionstream.core.FashionClass;
 import io.fashionstream.core.onnx.OnnxExport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -26,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * released when the last of them is closed.
  */
 public final class OnnxClassifier implements InferenceEngine {
+    private static final Logger log = LoggerFactory.getLogger(OnnxClassifier.class);
     private static final int CLASSES = FashionClass.COUNT;
     private static final long[] IMAGE_SHAPE = {1, 28, 28};
 
@@ -46,31 +49,53 @@ public final class OnnxClassifier implements InferenceEngine {
 
     /**
      * Opens {@code model} (ONNX bytes) with {@code intraOpThreads} threads per forward pass
-     * (0: ONNX Runtime's default, one per core) and, when {@code cuda}, the CUDA execution provider.
+     * (0: ONNX Runtime's default, one per core), on the CPU.
      */
-    public static OnnxClassifier open(byte[] model, int intraOpThreads, boolean cuda) throws InferenceException {
+    public static OnnxClassifier open(byte[] model, int intraOpThreads) throws InferenceException {
+        return open(model, intraOpThreads, false);
+    }
+
+    /**
+     * As {@link #open(byte[], int)}, on the GPU through ONNX Runtime's CUDA execution provider when
+     * {@code tryCuda} and it starts (the GPU build, a GPU, CUDA and cuDNN), on the CPU otherwise.
+     */
+    public static OnnxClassifier open(byte[] model, int intraOpThreads, boolean tryCuda) throws InferenceException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            options.setIntraOpNumThreads(intraOpThreads);
-            options.setInterOpNumThreads(1);
-            if (cuda) {
-                options.addCUDA();
+        if (tryCuda) {
+            try {
+                return new OnnxClassifier(env, new Shared(session(env, model, intraOpThreads, true), new AtomicInteger(1)));
+            } catch (OrtException e) {
+                log.warn("ONNX Runtime's CUDA execution provider did not start ({}); running on the CPU", e.getMessage());
             }
-            OrtSession session = env.createSession(model, options);
-            return new OnnxClassifier(env, new Shared(session, new AtomicInteger(1)));
+        }
+        try {
+            return new OnnxClassifier(env, new Shared(session(env, model, intraOpThreads, false), new AtomicInteger(1)));
         } catch (OrtException e) {
             throw new InferenceException("ONNX Runtime cannot open the model: " + e.getMessage(), e);
         }
     }
 
+    private static OrtSession session(OrtEnvironment env, byte[] model, int intraOpThreads, boolean cuda)
+            throws OrtException {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setIntraOpNumThreads(intraOpThreads);
+            options.setInterOpNumThreads(1);
+            // Idle pool threads sleep instead of spinning: in a worker they would burn the cores that
+            // the Kafka clients, the decoding and often the broker need.
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            if (cuda) {
+                options.addCUDA();
+            }
+            return env.createSession(model, options);
+        }
+    }
+
     @Override
     public List<Prediction> batchPredict(float[] pixels, int count) throws InferenceException {
+        InferenceEngine.checkFits(pixels, count);
         if (count == 0) {
             return List.of();
-        }
-        if ((long) count * PIXELS > pixels.length) {
-            throw new IllegalArgumentException(count + " images do not fit in " + pixels.length + " floats");
         }
         ensureCapacity(count);
         input.clear().put(pixels, 0, count * PIXELS).flip();

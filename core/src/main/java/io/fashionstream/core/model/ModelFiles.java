@@ -69,7 +69,7 @@ public final class ModelFiles {
      */
     public static Path resolve(String nameOrPath, Path modelsDir) {
         Path asPath = Path.of(nameOrPath);
-        if (nameOrPath.endsWith(".zip") || Files.exists(asPath)) {
+        if (nameOrPath.endsWith(".zip") || nameOrPath.endsWith(".onnx") || Files.exists(asPath)) {
             return asPath;
         }
         return modelsDir.resolve(nameOrPath + ".zip");
@@ -89,7 +89,7 @@ public final class ModelFiles {
         if (network == null || network.params() == null) {
             throw new ModelLoadException(zip + " is not a DL4J model (no network configuration or parameters)");
         }
-        Optional<ModelCard> card = readCard(cardPath(zip));
+        Optional<ModelCard> card = readCard(zip);
         String name = fileNameWithoutZip(zip);
         String version;
         try {
@@ -100,12 +100,14 @@ public final class ModelFiles {
         return new LoadedModel(name, network, card, version);
     }
 
-    /** The card beside a model file: {@code foo.zip} → {@code foo.json}. */
+    /** The card beside a model file: {@code foo.zip} (or {@code foo.onnx}) → {@code foo.json}. */
     public static Path cardPath(Path zip) {
         return zip.resolveSibling(fileNameWithoutZip(zip) + ".json");
     }
 
-    private static Optional<ModelCard> readCard(Path path) throws ModelLoadException {
+    /** The card beside a model file, if there is one. */
+    public static Optional<ModelCard> readCard(Path modelFile) throws ModelLoadException {
+        Path path = cardPath(modelFile);
         if (!Files.isRegularFile(path)) {
             return Optional.empty();
         }
@@ -116,9 +118,19 @@ public final class ModelFiles {
         }
     }
 
+    /** A model file's name without its extension: {@code models/simple.zip} → {@code simple}. */
+    public static String modelName(Path file) {
+        return fileNameWithoutZip(file);
+    }
+
     private static String fileNameWithoutZip(Path zip) {
         String file = zip.getFileName().toString();
-        return file.endsWith(".zip") ? file.substring(0, file.length() - 4) : file;
+        for (String extension : new String[] {".zip", ".onnx"}) {
+            if (file.endsWith(extension)) {
+                return file.substring(0, file.length() - extension.length());
+            }
+        }
+        return file;
     }
 
     /** A file's SHA-256, lowercase hex. */

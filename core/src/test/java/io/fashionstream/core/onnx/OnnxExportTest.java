@@ -55,7 +55,7 @@ class OnnxExportTest {
         LabelledImages images = FashionMnist.loadShippedTestSplit();
         int[] order = ImageTensors.identityOrder(images.size());
         float worst = 0;
-        try (OnnxClassifier onnx = OnnxClassifier.open(Files.readAllBytes(MODELS.resolve(model + ".onnx")), 0, false)) {
+        try (OnnxClassifier onnx = OnnxClassifier.open(Files.readAllBytes(MODELS.resolve(model + ".onnx")), 0)) {
             for (int from = 0; from < images.size(); from += BATCH) {
                 INDArray x = ImageTensors.features(images, order, from, BATCH, null);
                 float[][] expected = loaded.network().output(x, false).toFloatMatrix();

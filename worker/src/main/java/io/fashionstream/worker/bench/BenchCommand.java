@@ -2,9 +2,10 @@ package io.fashionstream.worker.bench;
 
 import io.fashionstream.core.Json;
 import io.fashionstream.core.data.FashionMnist;
+import io.fashionstream.core.inference.EngineKind;
 import io.fashionstream.core.inference.FashionClassifier;
-import io.fashionstream.core.model.ModelFiles;
-import io.fashionstream.core.model.ModelFiles.LoadedModel;
+import io.fashionstream.core.inference.InferenceEngine;
+import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.worker.config.WorkerConfig;
 import io.fashionstream.worker.demo.EmbeddedKafka;
 import io.fashionstream.worker.produce.TestSplitSource;
@@ -49,6 +50,14 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Engine: models to measure (default: ${DEFAULT-VALUE})")
     List<String> models;
 
+    @Option(names = "--engines", split = ",", defaultValue = "onnxruntime,dl4j",
+            description = "Engine: engines to compare (default: ${DEFAULT-VALUE})")
+    List<String> engines;
+
+    @Option(names = "--threads", split = ",", defaultValue = "1,2",
+            description = "Engine: ONNX Runtime intra-op thread settings to compare (default: ${DEFAULT-VALUE})")
+    List<Integer> threads;
+
     @Option(names = "--batches", split = ",", defaultValue = "1,8,32,128,512,1024",
             description = "Engine: batch sizes (default: ${DEFAULT-VALUE})")
     List<Integer> batches;
@@ -66,9 +75,18 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "simple", description = "Pipeline: the model the workers serve (default: ${DEFAULT-VALUE})")
     String pipelineModel;
 
-    @Option(names = "--settings", split = ",", defaultValue = "1:0,8:10,32:10,64:2,64:10:0,64:10,64:50,128:10,256:10:0,256:10",
-            description = "Pipeline: max-batch:max-wait-ms[:decode-threads] settings, decode threads defaulting to the"
-                    + " worker's default (default: ${DEFAULT-VALUE})")
+    @Option(names = "--engine", defaultValue = "onnxruntime",
+            description = "Pipeline and failover: the engine the workers run (default: ${DEFAULT-VALUE})")
+    String pipelineEngine;
+
+    @Option(names = "--format", defaultValue = "raw",
+            description = "Pipeline: what the images are sent as, raw (784 bytes) or png (default: ${DEFAULT-VALUE})")
+    String format;
+
+    @Option(names = "--settings", split = ",",
+            defaultValue = "1:0:0:0,1:0,8:10,64:10,64:10:1:0,256:10,256:10:0,1024:10",
+            description = "Pipeline: max-batch:max-wait-ms[:decode-threads[:commit-interval-ms]] settings, the others"
+                    + " defaulting to the worker's defaults (default: ${DEFAULT-VALUE})")
     List<String> settings;
 
     @Option(names = "--settle-seconds", defaultValue = "120",
@@ -76,7 +94,8 @@ public final class BenchCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE})")
     double settleSeconds;
 
-    @Option(names = "--images", defaultValue = "3000", description = "Pipeline: images per saturated run (default: ${DEFAULT-VALUE})")
+    @Option(names = "--images", defaultValue = "30000",
+            description = "Pipeline: images of each saturated run's backlog (default: ${DEFAULT-VALUE})")
     long floodImages;
 
     @Option(names = "--load-seconds", defaultValue = "10",
@@ -115,14 +134,19 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as one JSON object on the last line")
     boolean json;
 
-    /** One model's engine points and where a pass at {@code profileBatch} spends its time. */
-    public record ModelResult(String model, String version, List<EngineBench.Point> points, int profileBatch,
-                              List<LayerProfile.Layer> layers) {
+    /**
+     * One model on one engine: its points and, for DL4J, where a pass at {@code profileBatch}
+     * spends its time (empty for ONNX Runtime).
+     *
+     * @param threads ONNX Runtime's intra-op threads, or DL4J's OpenMP threads
+     */
+    public record ModelResult(String model, String version, String engine, int threads, List<EngineBench.Point> points,
+                              int profileBatch, List<LayerProfile.Layer> layers) {
     }
 
     /** The whole report; a part not run is null. */
-    public record Report(String createdAt, MachineInfo machine, List<ModelResult> engine, PipelineReport pipeline,
-                         List<FailoverBench.Result> failover) {
+    public record Report(String createdAt, MachineInfo machine, List<ModelResult> engine, EngineTargets engineTargets,
+                         PipelineReport pipeline, List<FailoverBench.Result> failover) {
     }
 
     @Override
@@ -135,7 +159,8 @@ public final class BenchCommand implements Callable<Integer> {
         List<ModelResult> engine = parts.contains("engine") ? engine(err) : null;
         PipelineReport pipeline = parts.contains("pipeline") ? pipeline(pipelineSettings, err) : null;
         List<FailoverBench.Result> failover = parts.contains("failover") ? failover(scenarios, err) : null;
-        Report report = new Report(Instant.now().toString(), machine, engine, pipeline, failover);
+        Report report = new Report(Instant.now().toString(), machine, engine,
+                engine == null ? null : EngineTargets.of(engine, defaultThreads()), pipeline, failover);
 
         Files.createDirectories(out);
         String markdown = BenchMarkdown.of(report);
@@ -172,6 +197,14 @@ public final class BenchCommand implements Callable<Integer> {
         if (batches.isEmpty() || batches.stream().anyMatch(b -> b < 1 || b > 8192)) {
             throw new IllegalArgumentException("--batches must be sizes from 1 to 8192, not " + batches);
         }
+        engines.forEach(EngineKind::parse);
+        EngineKind.parse(pipelineEngine);
+        if (threads.isEmpty() || threads.stream().anyMatch(t -> t < 1 || t > 256)) {
+            throw new IllegalArgumentException("--threads must be thread counts from 1 to 256, not " + threads);
+        }
+        if (!format.equals("raw") && !format.equals("png")) {
+            throw new IllegalArgumentException("--format must be raw or png, not '" + format + "'");
+        }
         if (floodImages < 1 || workers < 1) {
             throw new IllegalArgumentException("--images and --workers must be at least 1");
         }
@@ -189,51 +222,62 @@ public final class BenchCommand implements Callable<Integer> {
     private List<ModelResult> engine(PrintWriter err) throws Exception {
         List<ModelResult> results = new ArrayList<>();
         for (String name : models) {
-            LoadedModel model = load(name);
-            try (FashionClassifier classifier = FashionClassifier.forInference(model.network())) {
-                EngineBench bench = engineBench(classifier);
-                List<EngineBench.Point> points = new ArrayList<>();
-                for (int batch : batches) {
-                    EngineBench.Point p = bench.run(batch);
-                    err.printf("engine   %-9s batch %5d: %,10.0f images/s (%.2f ms per batch)%n", name, batch,
-                            p.imagesPerSec(), p.msPerBatch());
-                    points.add(p);
+            for (String engineName : engines) {
+                EngineKind kind = EngineKind.parse(engineName);
+                for (int t : kind == EngineKind.ONNXRUNTIME ? threads : List.of(MachineInfo.openMpThreads())) {
+                    try (ServingModel model = ServingModel.open(name, modelsDir, kind, t)) {
+                        EngineBench bench = engineBench(model.engine());
+                        List<EngineBench.Point> points = new ArrayList<>();
+                        for (int batch : batches) {
+                            EngineBench.Point p = bench.run(batch);
+                            err.printf("engine   %-9s %-11s %d thread(s) batch %5d: %,10.0f images/s (%.2f ms per batch)%n",
+                                    name, kind.cliName(), t, batch, p.imagesPerSec(), p.msPerBatch());
+                            points.add(p);
+                        }
+                        List<LayerProfile.Layer> layers = model.engine() instanceof FashionClassifier dl4j
+                                ? LayerProfile.of(dl4j, profileBatch) : List.of();
+                        results.add(new ModelResult(model.name(), model.version(), kind.cliName(), t, points,
+                                profileBatch, layers));
+                    }
                 }
-                List<LayerProfile.Layer> layers = LayerProfile.of(classifier, profileBatch);
-                results.add(new ModelResult(model.name(), model.version(), points, profileBatch, layers));
             }
         }
         return results;
     }
 
+    /** The intra-op threads a single worker thread's ONNX Runtime engine gets by default. */
+    private static int defaultThreads() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
     private PipelineReport pipeline(List<PipelineBench.Setting> pipelineSettings, PrintWriter err) throws Exception {
-        LoadedModel model = load(pipelineModel);
-        TestSplitSource images = new TestSplitSource(FashionMnist.loadShippedTestSplit());
-        // Encode the PNGs now: encoded while sending, they would make the sender the bottleneck being measured.
+        TestSplitSource images = new TestSplitSource(FashionMnist.loadShippedTestSplit(), format.equals("raw"));
+        // Encode any PNGs now: encoded while sending, they would make the sender the bottleneck being measured.
         for (int i = 0; i < Math.min(floodImages, images.size()); i++) {
             images.item(i);
         }
         EmbeddedKafka embedded = null;
-        try {
+        WorkerConfig base = WorkerConfig.builder().model(pipelineModel).modelsDir(modelsDir).workers(workers)
+                .engine(EngineKind.parse(pipelineEngine)).transactionalIdPrefix("fashion-bench").build();
+        try (ServingModel model = base.openModel();
+             ServingModel passThrough = new ServingModel(model.name(), model.version(), model.card(), new PassThroughEngine())) {
             String servers = bootstrapServers;
             if (servers == null) {
                 err.println("starting an embedded Kafka broker (KRaft, single node)...");
                 embedded = EmbeddedKafka.start();
                 servers = embedded.bootstrapServers();
             }
-            WorkerConfig base = WorkerConfig.builder().bootstrapServers(servers).model(pipelineModel)
-                    .modelsDir(modelsDir).workers(workers).transactionalIdPrefix("fashion-bench").build();
+            base = base.toBuilder().bootstrapServers(servers).build();
             PipelineBench bench = new PipelineBench(base, model, images);
+            PipelineBench ceiling = new PipelineBench(base, passThrough, images);
+            EngineBench engine = engineBench(model.engine());
+            settle(bench, err);
             List<PipelineReport.Point> points = new ArrayList<>();
-            try (FashionClassifier classifier = FashionClassifier.forInference(model.network())) {
-                EngineBench engine = engineBench(classifier);
-                settle(bench, err);
-                for (PipelineBench.Setting setting : pipelineSettings) {
-                    points.add(point(bench, engine, setting, err));
-                }
+            for (PipelineBench.Setting setting : pipelineSettings) {
+                points.add(point(bench, ceiling, engine, setting, err));
             }
-            return PipelineReport.of(model.name(), workers, bootstrapServers == null ? "embedded" : bootstrapServers,
-                    floodImages, loadSeconds, points);
+            return PipelineReport.of(model.name(), base.describeEngine(), format, workers,
+                    bootstrapServers == null ? "embedded" : bootstrapServers, floodImages, loadSeconds, points);
         } finally {
             if (embedded != null) {
                 embedded.close();
@@ -243,7 +287,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     private List<FailoverBench.Result> failover(List<FailoverBench.Scenario> scenarios, PrintWriter err) throws Exception {
         FailoverBench bench = new FailoverBench(new TestSplitSource(FashionMnist.loadShippedTestSplit()), pipelineModel,
-                modelsDir, failoverKills, failoverRate, Duration.ofMillis((long) (failoverObserveSeconds * 1000)),
+                EngineKind.parse(pipelineEngine), modelsDir, failoverKills, failoverRate, Duration.ofMillis((long) (failoverObserveSeconds * 1000)),
                 out.resolve("failover-logs"), err);
         List<FailoverBench.Result> results = new ArrayList<>();
         for (FailoverBench.Scenario scenario : scenarios) {
@@ -270,29 +314,33 @@ public final class BenchCommand implements Callable<Integer> {
         err.println("pipeline warm-up: the JIT compiler had not settled within --settle-seconds; measuring anyway");
     }
 
-    private PipelineReport.Point point(PipelineBench bench, EngineBench engine, PipelineBench.Setting setting,
-                                       PrintWriter err) throws Exception {
+    /**
+     * One setting: the engine alone at its batch size, the pool saturated, the same pool on a
+     * pass-through engine (the Kafka ceiling), then half the saturated rate for the latency.
+     */
+    private PipelineReport.Point point(PipelineBench bench, PipelineBench ceiling, EngineBench engine,
+                                       PipelineBench.Setting setting, PrintWriter err) throws Exception {
         EngineBench.Point alone = engine.run(setting.maxBatch());
         PipelineBench.Measurement saturated = bench.run(setting, floodImages, 0);
+        PipelineBench.Measurement kafka = ceiling.run(setting, floodImages, 0);
         double rate = saturated.imagesPerSec() / 2;
         long count = Math.max(20, (long) (rate * loadSeconds));
         PipelineBench.Measurement half = bench.run(setting, count, rate);
-        double bound = setting.maxWaitMs() + 2 * alone.msPerBatch();
-        err.printf("pipeline batch %4d wait %3d ms decode threads %d: saturated %,8.0f images/s (engine %,8.0f, %3.0f%%),"
-                        + " mean batch %5.1f; at %,.0f/s p50 %,.0f ms p99 %,.0f ms (bound %,.0f ms)%n", setting.maxBatch(),
-                setting.maxWaitMs(), setting.decodeThreads(), saturated.imagesPerSec(), alone.imagesPerSec(),
-                100 * saturated.imagesPerSec() / alone.imagesPerSec(), saturated.meanBatchSize(), rate, half.p50Ms(),
+        double bound = setting.maxWaitMs() + setting.commitIntervalMs() + 2 * alone.msPerBatch();
+        err.printf("pipeline %s: saturated %,8.0f images/s (engine %,8.0f, Kafka ceiling %,8.0f: %3.0f%%),"
+                        + " mean batch %5.1f; at %,.0f/s p50 %,.0f ms p99 %,.0f ms (bound %,.0f ms)%n", setting,
+                saturated.imagesPerSec(), alone.imagesPerSec(), kafka.imagesPerSec(),
+                100 * saturated.imagesPerSec() / kafka.imagesPerSec(), saturated.meanBatchSize(), rate, half.p50Ms(),
                 half.p99Ms(), bound);
-        return new PipelineReport.Point(setting.maxBatch(), setting.maxWaitMs(), setting.decodeThreads(), alone.imagesPerSec(), alone.msPerBatch(), saturated, half,
-                saturated.imagesPerSec() / alone.imagesPerSec(), bound, half.p99Ms() / bound);
+        return new PipelineReport.Point(setting.maxBatch(), setting.maxWaitMs(), setting.decodeThreads(),
+                setting.commitIntervalMs(), alone.imagesPerSec(), alone.msPerBatch(), saturated, kafka, half,
+                saturated.imagesPerSec() / alone.imagesPerSec(), saturated.imagesPerSec() / kafka.imagesPerSec(), bound,
+                half.p99Ms() / bound);
     }
 
-    private EngineBench engineBench(FashionClassifier classifier) {
+    private EngineBench engineBench(InferenceEngine classifier) {
         return new EngineBench(classifier, Duration.ofMillis((long) (warmupSeconds * 1000)),
                 Duration.ofMillis((long) (seconds * 1000)));
     }
 
-    private LoadedModel load(String name) throws Exception {
-        return ModelFiles.load(ModelFiles.resolve(name, modelsDir));
-    }
 }

@@ -1,22 +1,22 @@
 package io.fashionstream.worker.bench;
 
-import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.inference.InferenceEngine;
 import io.fashionstream.core.inference.InferenceException;
 
 import java.time.Duration;
 import java.util.Random;
 
 /**
- * Forward-pass throughput of one network at one batch size, on the worker's own path
- * ({@link FashionClassifier#batchPredict(float[], int)} from a preallocated buffer): fixed
+ * Forward-pass throughput of one engine at one batch size, on the worker's own path
+ * ({@link InferenceEngine#batchPredict(float[], int)} from a preallocated buffer): fixed
  * pseudo-random images, a warm-up, then as many passes as fit in the measuring time.
  */
 public final class EngineBench {
-    private final FashionClassifier classifier;
+    private final InferenceEngine classifier;
     private final Duration warmup;
     private final Duration measure;
 
-    public EngineBench(FashionClassifier classifier, Duration warmup, Duration measure) {
+    public EngineBench(InferenceEngine classifier, Duration warmup, Duration measure) {
         this.classifier = classifier;
         this.warmup = warmup;
         this.measure = measure;
@@ -27,7 +27,7 @@ public final class EngineBench {
     }
 
     public Point run(int batchSize) throws InferenceException {
-        float[] buffer = new float[batchSize * FashionClassifier.PIXELS];
+        float[] buffer = new float[batchSize * InferenceEngine.PIXELS];
         Random random = new Random(42);
         for (int i = 0; i < buffer.length; i++) {
             buffer[i] = random.nextFloat();

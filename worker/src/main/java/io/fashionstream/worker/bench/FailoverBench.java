@@ -1,5 +1,6 @@
 package io.fashionstream.worker.bench;
 
+import io.fashionstream.core.inference.EngineKind;
 import io.fashionstream.worker.WorkerCli;
 import io.fashionstream.worker.config.GroupProtocol;
 import io.fashionstream.worker.demo.DemoTopics;
@@ -81,6 +82,7 @@ final class FailoverBench {
 
     private final ImageSource images;
     private final String model;
+    private final EngineKind engine;
     private final Path modelsDir;
     private final int kills;
     private final double rate;
@@ -94,10 +96,11 @@ final class FailoverBench {
      * @param observe how long after each crash answers are watched: longer than the broker's group
      *                session timeout (45 s by default) to see what waits for it
      */
-    FailoverBench(ImageSource images, String model, Path modelsDir, int kills, double rate, Duration observe,
-                  Path logs, PrintWriter err) {
+    FailoverBench(ImageSource images, String model, EngineKind engine, Path modelsDir, int kills, double rate,
+                  Duration observe, Path logs, PrintWriter err) {
         this.images = images;
         this.model = model;
+        this.engine = engine;
         this.modelsDir = modelsDir;
         this.kills = kills;
         this.rate = rate;
@@ -226,7 +229,7 @@ final class FailoverBench {
                     "-cp", System.getProperty("java.class.path"), WorkerCli.class.getName(), "run",
                     "--bootstrap-servers", broker.bootstrapServers(), "--input-topic", run + ".images",
                     "--results-topic", run + ".labels", "--dead-letter-topic", run + ".dlq", "--group-id", run,
-                    "--transactional-id-prefix", run + "-" + name, "--model", model, "--models-dir", modelsDir.toString(),
+                    "--transactional-id-prefix", run + "-" + name, "--model", model, "--engine", engine.cliName(), "--models-dir", modelsDir.toString(),
                     "--group-protocol", scenario.protocol.cliName(), "--static-membership", Boolean.toString(scenario.staticMembership),
                     "--metrics-host", "127.0.0.1", "--metrics-port", Integer.toString(port)));
             startedNanos = System.nanoTime();

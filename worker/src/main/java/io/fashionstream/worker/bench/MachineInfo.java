@@ -1,6 +1,8 @@
 package io.fashionstream.worker.bench;
 
+import ai.onnxruntime.OrtEnvironment;
 import io.fashionstream.core.model.NativeBackend;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +16,8 @@ import java.util.Set;
  *
  * @param cpuFlags the SIMD flags that matter for ND4J's builds, of those the CPU reports
  */
-public record MachineInfo(int cores, String cpu, List<String> cpuFlags, String jvm, String nd4j, String ompNumThreads) {
+public record MachineInfo(int cores, String cpu, List<String> cpuFlags, String jvm, String nd4j, String onnxRuntime,
+                          String ompNumThreads) {
     private static final Set<String> FLAGS = Set.of("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512_vnni", "amx_tile");
 
     /** This machine, now (initialises ND4J). */
@@ -35,12 +38,18 @@ public record MachineInfo(int cores, String cpu, List<String> cpuFlags, String j
         }
         String jvm = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
         return new MachineInfo(Runtime.getRuntime().availableProcessors(), cpu, flags, jvm,
-                NativeBackend.describeLoaded(), System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
+                NativeBackend.describeLoaded(), "onnxruntime " + OrtEnvironment.getEnvironment().getVersion(),
+                System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
+    }
+
+    /** The OpenMP threads ND4J's native ops use (its DL4J forward passes). */
+    public static int openMpThreads() {
+        return Nd4j.getEnvironment().maxThreads();
     }
 
     /** One line for a report's header. */
     public String describe() {
-        return String.format("%d cores, %s [%s]; %s; %s; OMP_NUM_THREADS=%s", cores, cpu, String.join(" ", cpuFlags),
-                jvm, nd4j, ompNumThreads);
+        return String.format("%d cores, %s [%s]; %s; %s; %s; OMP_NUM_THREADS=%s", cores, cpu,
+                String.join(" ", cpuFlags), jvm, nd4j, onnxRuntime, ompNumThreads);
     }
 }

@@ -1,6 +1,6 @@
 package io.fashionstream.worker.bench;
 
-import io.fashionstream.core.model.ModelFiles.LoadedModel;
+import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.worker.config.WorkerConfig;
 import io.fashionstream.worker.demo.DemoTopics;
 import io.fashionstream.worker.demo.ResultTally;
@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
 
 /**
  * End-to-end through a real broker: a worker pool on fresh topics, images sent as a flood
@@ -25,39 +27,47 @@ import java.util.concurrent.Executors;
 public final class PipelineBench {
     static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     static final Duration STALL_TIMEOUT = Duration.ofSeconds(60);
+    /** The longest a backlog is timed: enough for 30,000 images at 1,000 a second. */
+    static final Duration MAX_BACKLOG_TIME = Duration.ofSeconds(30);
 
     private final WorkerConfig base;
-    private final LoadedModel model;
+    private final ServingModel model;
     private final ImageSource images;
 
     /**
      * One batching setting of the pool.
      *
-     * @param decodeThreads helpers per worker thread decoding ahead; 0 decodes on the worker thread
+     * @param decodeThreads    helpers per worker thread decoding ahead; 0 decodes on the worker thread
+     * @param commitIntervalMs how long a transaction gathers batches before it commits; 0: one per batch
      */
-    public record Setting(int maxBatch, long maxWaitMs, int decodeThreads) {
-        /** {@code max-batch:max-wait-ms[:decode-threads]}, the decode threads defaulting to the worker's default. */
+    public record Setting(int maxBatch, long maxWaitMs, int decodeThreads, long commitIntervalMs) {
+        /**
+         * {@code max-batch:max-wait-ms[:decode-threads[:commit-interval-ms]]}, the others defaulting to
+         * the worker's defaults.
+         */
         public static Setting parse(String text) {
             String[] p = text.strip().split(":");
             try {
-                if (p.length < 2 || p.length > 3) {
+                if (p.length < 2 || p.length > 4) {
                     throw new IllegalArgumentException();
                 }
                 return new Setting(Integer.parseInt(p[0].strip()), Long.parseLong(p[1].strip()),
-                        p.length == 3 ? Integer.parseInt(p[2].strip()) : WorkerConfig.DEFAULT_DECODE_THREADS);
+                        p.length >= 3 ? Integer.parseInt(p[2].strip()) : WorkerConfig.DEFAULT_DECODE_THREADS,
+                        p.length == 4 ? Long.parseLong(p[3].strip()) : WorkerConfig.DEFAULT_COMMIT_INTERVAL_MS);
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("'" + text + "' is not max-batch:max-wait-ms[:decode-threads]");
+                throw new IllegalArgumentException("'" + text
+                        + "' is not max-batch:max-wait-ms[:decode-threads[:commit-interval-ms]]");
             }
         }
 
         @Override
         public String toString() {
-            return maxBatch + ":" + maxWaitMs + ":" + decodeThreads;
+            return maxBatch + ":" + maxWaitMs + ":" + decodeThreads + ":" + commitIntervalMs;
         }
     }
 
     /** {@code base}: the cluster, model and workers; topics, group and batching are set per run. */
-    public PipelineBench(WorkerConfig base, LoadedModel model, ImageSource images) {
+    public PipelineBench(WorkerConfig base, ServingModel model, ImageSource images) {
         this.base = base;
         this.model = model;
         this.images = images;
@@ -74,10 +84,16 @@ public final class PipelineBench {
                               double p99Ms, double p99ClassifiedMs, double meanBatchSize, Map<String, Double> cpuCores) {
     }
 
-    /** Sends {@code count} images at {@code rate} (0: a flood) with this batching; waits for every answer. */
+    /**
+     * With this batching, waits for every answer to {@code count} images. {@code rate} above 0: the
+     * pool runs first and the images come at that rate, for latency. 0: a backlog, as after an
+     * outage or a deploy: the images are all in the topic before the pool starts, and the clock
+     * runs from the pool's joining its group to the last answer, so the sender's CPU is not in it.
+     */
     public Measurement run(Setting setting, long count, double rate) throws Exception {
         WorkerConfig config = DemoTopics.forFreshRun(base.toBuilder().maxBatch(setting.maxBatch())
-                .maxWait(Duration.ofMillis(setting.maxWaitMs())).decodeThreads(setting.decodeThreads()).build(), "bench");
+                .maxWait(Duration.ofMillis(setting.maxWaitMs())).decodeThreads(setting.decodeThreads())
+                .commitInterval(Duration.ofMillis(setting.commitIntervalMs())).build(), "bench");
         Map<String, Object> clientProps = KafkaClients.common(config);
         DemoTopics.create(clientProps, config.inputTopic(), config.resultsTopic(), config.deadLetterTopic());
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
@@ -85,24 +101,39 @@ public final class PipelineBench {
         Thread tallyThread = new Thread(tally, "fashion-bench-tally");
         tallyThread.start();
         ExecutorService sendingThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "fashion-bench-sender"));
-        try (WorkerPool pool = WorkerPool.start(config, model, new SimpleMeterRegistry());
-             ImageSender sender = new ImageSender(clientProps, "fashion-bench-producer", config.inputTopic())) {
-            awaitReady(pool);
-            ThreadCpu cpuBefore = ThreadCpu.now();
-            long start = System.currentTimeMillis();
-            // On a named thread, so that its CPU time is told apart from the unnamed OpenMP threads',
-            // kept alive until counted (an ended thread's time is no longer listed).
-            long sent = sendingThread.submit(() -> sender.send(images, count, rate,
-                    (seq, item) -> String.format("bench-%07d", seq), sentAt::put, () -> pool.failure().isPresent())).get();
-            if (sender.failed() > 0 || !tally.awaitAnswered(sent, STALL_TIMEOUT, () -> pool.failure().isPresent())) {
-                throw new IllegalStateException("run on " + config.inputTopic() + " did not complete: " + tally.answered() + " of " + sent
-                        + " answered" + pool.failure().map(f -> "; worker failed: " + f.getMessage()).orElse(""));
+        boolean backlog = rate <= 0;
+        try (ImageSender sender = new ImageSender(clientProps, "fashion-bench-producer", config.inputTopic())) {
+            // On a named thread, so that its CPU time is told apart from the unnamed native threads'.
+            Future<Long> sending = null;
+            if (backlog) {
+                long sent = send(sendingThread, sender, count, rate, sentAt, () -> false).get();
+                if (sender.failed() > 0) {
+                    throw new IllegalStateException("the backlog was not written: " + sender.failed() + " of " + sent + " refused");
+                }
             }
-            Map<String, Double> cpu = ThreadCpu.now().coresSince(cpuBefore);
-            ResultTally.Snapshot s = tally.snapshot();
-            double seconds = Math.max(1, s.lastAnswerMillis() - start) / 1000.0;
-            return new Measurement(sent, rate, s.answered() / seconds, s.p50Ms(), s.p95Ms(), s.p99Ms(),
-                    s.p99ClassifiedMs(), s.meanBatchSize(), cpu);
+            try (WorkerPool pool = WorkerPool.start(config, model, new SimpleMeterRegistry())) {
+                awaitSettled(pool);
+                ThreadCpu cpuBefore = ThreadCpu.now();
+                long start = System.currentTimeMillis();
+                // A backlog is being answered already: what came before the clock started is not counted.
+                long answeredBefore = tally.answered();
+                if (!backlog) {
+                    sending = send(sendingThread, sender, count, rate, sentAt, () -> pool.failure().isPresent());
+                }
+                long sent = sending == null ? sentAt.size() : sending.get();
+                // A slow setting (one transaction per record) is timed on the part of the backlog it answers in time.
+                long deadline = System.nanoTime() + MAX_BACKLOG_TIME.toNanos();
+                BooleanSupplier stop = () -> pool.failure().isPresent() || (backlog && System.nanoTime() > deadline);
+                if (sender.failed() > 0 || !tally.awaitAnswered(sent, STALL_TIMEOUT, stop) && !timedOut(deadline, pool)) {
+                    throw new IllegalStateException("run on " + config.inputTopic() + " did not complete: " + tally.answered()
+                            + " of " + sent + " answered" + pool.failure().map(f -> "; worker failed: " + f.getMessage()).orElse(""));
+                }
+                Map<String, Double> cpu = ThreadCpu.now().coresSince(cpuBefore);
+                ResultTally.Snapshot s = tally.snapshot();
+                double seconds = Math.max(1, s.lastAnswerMillis() - start) / 1000.0;
+                return new Measurement(sent, rate, (s.answered() - answeredBefore) / seconds, s.p50Ms(), s.p95Ms(), s.p99Ms(),
+                        s.p99ClassifiedMs(), s.meanBatchSize(), cpu);
+            }
         } finally {
             sendingThread.shutdownNow();
             tally.stop();
@@ -111,12 +142,30 @@ public final class PipelineBench {
         }
     }
 
-    /** The group must have formed first, or its join time would count as latency. */
-    private static void awaitReady(WorkerPool pool) throws InterruptedException {
+    /** The backlog's time ran out with the pool still healthy: measured on what it answered. */
+    private static boolean timedOut(long deadline, WorkerPool pool) {
+        return System.nanoTime() > deadline && pool.failure().isEmpty();
+    }
+
+    private Future<Long> send(ExecutorService thread, ImageSender sender, long count, double rate,
+                              Map<String, Long> sentAt, BooleanSupplier stop) {
+        return thread.submit(() -> sender.send(images, count, rate, (seq, item) -> ImageSender.sequenceKey("bench-", seq),
+                sentAt::put, stop));
+    }
+
+    /**
+     * The group must have formed, and its partitions have been shared out, first: a second worker
+     * thread's share moves to it only at its next heartbeat (seconds), and a run measured meanwhile
+     * would measure one thread.
+     */
+    private static void awaitSettled(WorkerPool pool) throws InterruptedException {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (!pool.isReady()) {
+        int everyoneGetsOne = Math.min(pool.size(), DemoTopics.INPUT_PARTITIONS);
+        while (!pool.isReady() || pool.ownedPartitions().stream().filter(n -> n > 0).count() < everyoneGetsOne
+                || pool.ownedPartitions().stream().mapToInt(Integer::intValue).sum() < DemoTopics.INPUT_PARTITIONS) {
             if (System.nanoTime() > deadline || pool.failure().isPresent()) {
-                throw new IllegalStateException("the worker pool did not join its group within " + READY_TIMEOUT.toSeconds() + " s");
+                throw new IllegalStateException("the worker pool did not share out its partitions within "
+                        + READY_TIMEOUT.toSeconds() + " s: " + pool.ownedPartitions());
             }
             Thread.sleep(20);
         }

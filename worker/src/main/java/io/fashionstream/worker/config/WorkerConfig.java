@@ -1,6 +1,9 @@
 package io.fashionstream.worker.config;
 
 import io.fashionstream.core.image.ImageLimits;
+import io.fashionstream.core.inference.EngineKind;
+import io.fashionstream.core.inference.ServingModel;
+import io.fashionstream.core.model.ModelLoadException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
@@ -19,11 +22,16 @@ import java.util.TreeMap;
  * @param inputTopic            topic of catalog images
  * @param resultsTopic          topic the labels are published to
  * @param deadLetterTopic       topic bad inputs are copied to, with the error in headers
- * @param model                 model name in {@code modelsDir} or path to a {@code .zip}
+ * @param model                 model name in {@code modelsDir}, or path to a {@code .zip} or {@code .onnx}
+ * @param engine                what runs the model: ONNX Runtime on its export, or DL4J
+ * @param intraOpThreads        ONNX Runtime threads per forward pass; 0: the machine's cores shared
+ *                              among the worker threads
  * @param modelsDir             where model names are looked up
  * @param workers               worker threads in this process, each with its own consumer, producer and network
  * @param maxBatch              most records per forward pass
  * @param maxWait               longest a record waits for its batch to fill
+ * @param commitInterval        how long a worker thread gathers batches into one transaction (or, at
+ *                              least once, one offset commit) before committing; zero commits every batch
  * @param decodeThreads         per worker thread, helpers that decode the next batch during the
  *                              forward pass; 0 decodes on the worker thread
  * @param guarantee             delivery guarantee
@@ -45,10 +53,13 @@ public record WorkerConfig(
         String resultsTopic,
         String deadLetterTopic,
         String model,
+        EngineKind engine,
+        int intraOpThreads,
         Path modelsDir,
         int workers,
         int maxBatch,
         Duration maxWait,
+        Duration commitInterval,
         int decodeThreads,
         Guarantee guarantee,
         GroupProtocol groupProtocol,
@@ -65,11 +76,15 @@ public record WorkerConfig(
     public static final String DEFAULT_RESULTS_TOPIC = "catalog-labels";
     public static final String DEFAULT_DEAD_LETTER_TOPIC = "catalog-images.dlq";
     public static final String DEFAULT_MODEL = "complex2";
+    public static final EngineKind DEFAULT_ENGINE = EngineKind.ONNXRUNTIME;
+    public static final int DEFAULT_INTRA_OP_THREADS = 0;
     public static final String DEFAULT_MODELS_DIR = "models";
     public static final int DEFAULT_WORKERS = 1;
     public static final int DEFAULT_MAX_BATCH = 64;
     public static final long DEFAULT_MAX_WAIT_MS = 10;
     public static final int DEFAULT_DECODE_THREADS = 1;
+    /** Kafka Streams' commit interval under exactly-once. */
+    public static final long DEFAULT_COMMIT_INTERVAL_MS = 100;
     public static final Guarantee DEFAULT_GUARANTEE = Guarantee.EXACTLY_ONCE;
     public static final GroupProtocol DEFAULT_GROUP_PROTOCOL = GroupProtocol.AUTO;
     public static final boolean DEFAULT_STATIC_MEMBERSHIP = true;
@@ -103,8 +118,9 @@ public record WorkerConfig(
 
     private static WorkerConfig defaults(String bootstrapServers) {
         return new WorkerConfig(bootstrapServers, DEFAULT_GROUP_ID, DEFAULT_INPUT_TOPIC, DEFAULT_RESULTS_TOPIC,
-                DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_MODEL, Path.of(DEFAULT_MODELS_DIR), DEFAULT_WORKERS,
-                DEFAULT_MAX_BATCH, Duration.ofMillis(DEFAULT_MAX_WAIT_MS), DEFAULT_DECODE_THREADS, DEFAULT_GUARANTEE,
+                DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_MODEL, DEFAULT_ENGINE, DEFAULT_INTRA_OP_THREADS, Path.of(DEFAULT_MODELS_DIR), DEFAULT_WORKERS,
+                DEFAULT_MAX_BATCH, Duration.ofMillis(DEFAULT_MAX_WAIT_MS), Duration.ofMillis(DEFAULT_COMMIT_INTERVAL_MS),
+                DEFAULT_DECODE_THREADS, DEFAULT_GUARANTEE,
                 DEFAULT_GROUP_PROTOCOL, DEFAULT_STATIC_MEMBERSHIP, DEFAULT_TRANSACTIONAL_ID_PREFIX, ImageLimits.DEFAULTS,
                 Duration.ofMillis(DEFAULT_STARTUP_TIMEOUT_MS), Duration.ofMillis(DEFAULT_STALL_TIMEOUT_MS), Map.of());
     }
@@ -130,6 +146,12 @@ public record WorkerConfig(
         }
         if (maxWait.isNegative() || maxWait.toMillis() > 60_000) {
             throw new IllegalArgumentException("max-wait-ms must be between 0 and 60000, not " + maxWait.toMillis());
+        }
+        if (intraOpThreads < 0 || intraOpThreads > 256) {
+            throw new IllegalArgumentException("intra-op-threads must be between 0 (automatic) and 256, not " + intraOpThreads);
+        }
+        if (commitInterval.isNegative() || commitInterval.toMillis() > 60_000) {
+            throw new IllegalArgumentException("commit-interval-ms must be between 0 and 60000, not " + commitInterval.toMillis());
         }
         if (decodeThreads < 0 || decodeThreads > 64) {
             throw new IllegalArgumentException("decode-threads must be between 0 and 64, not " + decodeThreads);
@@ -175,6 +197,22 @@ public record WorkerConfig(
         }
     }
 
+    /** ONNX Runtime threads per forward pass: as chosen, or the machine's cores shared among the worker threads. */
+    public int effectiveIntraOpThreads() {
+        return intraOpThreads > 0 ? intraOpThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
+    }
+
+    /** The model to serve, opened with the chosen engine. */
+    public ServingModel openModel() throws ModelLoadException {
+        return ServingModel.open(model, modelsDir, engine, effectiveIntraOpThreads());
+    }
+
+    /** {@code onnxruntime (2 intra-op threads)} or {@code dl4j}, for start-up lines. */
+    public String describeEngine() {
+        return engine == EngineKind.ONNXRUNTIME
+                ? engine.cliName() + " (" + effectiveIntraOpThreads() + " intra-op thread(s))" : engine.cliName();
+    }
+
     /** A builder holding this configuration's values, to change some of them. */
     public Builder toBuilder() {
         return new Builder(this);
@@ -193,10 +231,13 @@ public record WorkerConfig(
         private String resultsTopic;
         private String deadLetterTopic;
         private String model;
+        private EngineKind engine;
+        private int intraOpThreads;
         private Path modelsDir;
         private int workers;
         private int maxBatch;
         private Duration maxWait;
+        private Duration commitInterval;
         private int decodeThreads;
         private Guarantee guarantee;
         private GroupProtocol groupProtocol;
@@ -214,10 +255,13 @@ public record WorkerConfig(
             resultsTopic = c.resultsTopic;
             deadLetterTopic = c.deadLetterTopic;
             model = c.model;
+            engine = c.engine;
+            intraOpThreads = c.intraOpThreads;
             modelsDir = c.modelsDir;
             workers = c.workers;
             maxBatch = c.maxBatch;
             maxWait = c.maxWait;
+            commitInterval = c.commitInterval;
             decodeThreads = c.decodeThreads;
             guarantee = c.guarantee;
             groupProtocol = c.groupProtocol;
@@ -235,10 +279,13 @@ public record WorkerConfig(
         public Builder resultsTopic(String v) { resultsTopic = v; return this; }
         public Builder deadLetterTopic(String v) { deadLetterTopic = v; return this; }
         public Builder model(String v) { model = v; return this; }
+        public Builder engine(EngineKind v) { engine = v; return this; }
+        public Builder intraOpThreads(int v) { intraOpThreads = v; return this; }
         public Builder modelsDir(Path v) { modelsDir = v; return this; }
         public Builder workers(int v) { workers = v; return this; }
         public Builder maxBatch(int v) { maxBatch = v; return this; }
         public Builder maxWait(Duration v) { maxWait = v; return this; }
+        public Builder commitInterval(Duration v) { commitInterval = v; return this; }
         public Builder decodeThreads(int v) { decodeThreads = v; return this; }
         public Builder guarantee(Guarantee v) { guarantee = v; return this; }
         public Builder groupProtocol(GroupProtocol v) { groupProtocol = v; return this; }
@@ -252,7 +299,7 @@ public record WorkerConfig(
         /** The configuration, validated. */
         public WorkerConfig build() {
             return new WorkerConfig(bootstrapServers, groupId, inputTopic, resultsTopic, deadLetterTopic, model,
-                    modelsDir, workers, maxBatch, maxWait, decodeThreads, guarantee, groupProtocol, staticMembership, transactionalIdPrefix,
+                    engine, intraOpThreads, modelsDir, workers, maxBatch, maxWait, commitInterval, decodeThreads, guarantee, groupProtocol, staticMembership, transactionalIdPrefix,
                     imageLimits, startupTimeout, stallTimeout, kafkaProperties).validate();
         }
     }

@@ -4,8 +4,7 @@ import io.fashionstream.core.Json;
 import io.fashionstream.core.data.FashionMnist;
 import io.fashionstream.core.data.LabelledImages;
 import io.fashionstream.core.model.ModelCard;
-import io.fashionstream.core.model.ModelFiles;
-import io.fashionstream.core.model.ModelFiles.LoadedModel;
+import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.worker.Shutdown;
 import io.fashionstream.worker.WorkerCli;
 import io.fashionstream.worker.WorkerOptions;
@@ -82,11 +81,10 @@ public final class DemoCommand implements Callable<Integer> {
         WorkerConfig config = options.toConfig(bootstrapServers == null ? "embedded" : bootstrapServers, sources, env);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        LoadedModel model = ModelFiles.load(ModelFiles.resolve(config.model(), config.modelsDir()));
         LabelledImages testSplit = FashionMnist.loadShippedTestSplit();
 
         EmbeddedKafka embedded = null;
-        try {
+        try (ServingModel model = config.openModel()) {
             if (bootstrapServers == null) {
                 err.println("starting an embedded Kafka broker (KRaft, single node)...");
                 embedded = EmbeddedKafka.start();
@@ -103,7 +101,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private int runDemo(WorkerConfig config, LoadedModel model, LabelledImages testSplit, boolean external,
+    private int runDemo(WorkerConfig config, ServingModel model, LabelledImages testSplit, boolean external,
                         PrintWriter out, PrintWriter err) throws Exception {
         Map<String, Object> clientProps = KafkaClients.common(config);
         DemoTopics.create(clientProps, config.inputTopic(), config.resultsTopic(), config.deadLetterTopic());
@@ -117,8 +115,8 @@ public final class DemoCommand implements Callable<Integer> {
         long sent;
         try (WorkerPool pool = WorkerPool.start(config, model, new SimpleMeterRegistry());
              ImageSender sender = new ImageSender(clientProps, "fashion-demo-producer", config.inputTopic())) {
-            err.printf("model %s (%s), %d worker(s), max batch %d, max wait %d ms, %s; sending %,d images%s%n",
-                    model.name(), model.version(), config.workers(), config.maxBatch(), config.maxWait().toMillis(),
+            err.printf("model %s (%s) on %s, %d worker(s), max batch %d, max wait %d ms, %s; sending %,d images%s%n",
+                    model.name(), model.version(), config.describeEngine(), config.workers(), config.maxBatch(), config.maxWait().toMillis(),
                     config.guarantee().cliName(), images, rate > 0 ? String.format(" at %.0f/s", rate) : "");
             Shutdown.onSignal(() -> interrupted = true);
             ProgressLine progress = new ProgressLine(err, images);
@@ -127,7 +125,7 @@ public final class DemoCommand implements Callable<Integer> {
             progressThread.setDaemon(true);
             progressThread.start();
             // Every record gets its own key, so answers can be matched to sends however often the split is cycled.
-            sent = sender.send(new TestSplitSource(testSplit), images, rate, (seq, item) -> String.format("item-%07d", seq),
+            sent = sender.send(new TestSplitSource(testSplit), images, rate, (seq, item) -> ImageSender.sequenceKey("item-", seq),
                     sentAt::put, () -> interrupted || pool.failure().isPresent());
             if (sender.failed() > 0) {
                 progress.stop();
@@ -149,7 +147,7 @@ public final class DemoCommand implements Callable<Integer> {
         double seconds = Math.max(1, s.lastAnswerMillis() - startMillis) / 1000.0;
         DemoSummary summary = new DemoSummary(sent, s.classified(), s.deadLettered(), s.duplicates(), s.accuracy(),
                 s.answered() / seconds, s.p50Ms(), s.p99Ms(), s.meanBatchSize(), model.name(), model.version(),
-                model.card().map(ModelCard::testAccuracy).orElse(Double.NaN), config.workers(), config.maxBatch(),
+                config.describeEngine(), model.card().map(ModelCard::testAccuracy).orElse(Double.NaN), config.workers(), config.maxBatch(),
                 config.maxWait().toMillis(), config.guarantee().cliName(), seconds,
                 external ? config.bootstrapServers() : "embedded");
         printSummary(summary, out);

@@ -6,9 +6,10 @@ package io.fashionstream.worker.demo;
  * @param throughputPerSec inputs answered per second, first send to last answer
  * @param p50Ms            median end-to-end latency: input sent to result visible to a read_committed reader
  * @param duplicates       inputs answered more than once (must be 0)
+ * @param engine           what ran the model: {@code onnxruntime (N intra-op thread(s))} or {@code dl4j}
  */
 public record DemoSummary(long sent, long classified, long deadLettered, long duplicates, double accuracy,
                           double throughputPerSec, double p50Ms, double p99Ms, double meanBatchSize,
-                          String model, String modelVersion, double cardAccuracy, int workers, int maxBatch,
+                          String model, String modelVersion, String engine, double cardAccuracy, int workers, int maxBatch,
                           long maxWaitMs, String guarantee, double seconds, String kafka) {
 }

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeoutException;
 
 /** Names, creates and removes the topics of a demo or bench run. */
 public final class DemoTopics {
-    static final int INPUT_PARTITIONS = 6;
+    public static final int INPUT_PARTITIONS = 6;
     private static final long TIMEOUT_S = 30;
 
     private DemoTopics() {

@@ -1,6 +1,7 @@
 package io.fashionstream.worker.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.fashionstream.core.Json;
 import io.fashionstream.worker.pipeline.DeadLetters;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -52,6 +53,13 @@ public final class ResultTally implements Runnable {
     public interface AnswerListener {
         void answered(String id, int inputPartition, long nanoTime);
     }
+
+    /** The fields of a result the tally counts; the rest (the scores above all) is skipped, not parsed. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    private record Counted(int partition, long batchSize, double latencyMs, Boolean correct) {
+    }
+
+    private static final ObjectReader COUNTED = Json.MAPPER.readerFor(Counted.class);
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String resultsTopic;
@@ -160,13 +168,13 @@ public final class ResultTally implements Runnable {
         }
         classified++;
         try {
-            JsonNode result = Json.MAPPER.readTree(record.value());
-            listener.answered(id, result.path("partition").asInt(-1), System.nanoTime());
-            batchSizeSum += result.path("batchSize").asLong();
-            classifiedAt.add(result.path("latencyMs").asLong());
-            if (result.has("correct")) {
+            Counted result = COUNTED.readValue(record.value());
+            listener.answered(id, result.partition(), System.nanoTime());
+            batchSizeSum += result.batchSize();
+            classifiedAt.add((long) result.latencyMs());
+            if (result.correct() != null) {
                 labelled++;
-                if (result.get("correct").asBoolean()) {
+                if (result.correct()) {
                     correct++;
                 }
             }

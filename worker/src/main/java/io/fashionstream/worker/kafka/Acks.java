@@ -21,18 +21,13 @@ import java.util.concurrent.TimeUnit;
  * that timed out can only be retried, never aborted.
  */
 final class Acks {
-    private final List<Future<RecordMetadata>> futures;
+    private final List<Future<RecordMetadata>> futures = new ArrayList<>();
 
-    private Acks(List<Future<RecordMetadata>> futures) {
-        this.futures = futures;
-    }
-
-    static Acks send(Producer<byte[], byte[]> producer, List<ProducerRecord<byte[], byte[]>> records) {
-        List<Future<RecordMetadata>> futures = new ArrayList<>(records.size());
+    /** Hands {@code records} to the producer and keeps their acknowledgements. */
+    void send(Producer<byte[], byte[]> producer, List<ProducerRecord<byte[], byte[]>> records) {
         for (ProducerRecord<byte[], byte[]> record : records) {
             futures.add(producer.send(record));
         }
-        return new Acks(futures);
     }
 
     /**

@@ -33,9 +33,17 @@ final class AtLeastOncePublisher implements BatchPublisher {
     }
 
     @Override
+    public void send(List<ProducerRecord<byte[], byte[]>> records) {
+        if (pending == null) {
+            pending = new Acks();
+        }
+        pending.send(producer, records);
+    }
+
+    @Override
     public void publish(List<ProducerRecord<byte[], byte[]>> records, Map<TopicPartition, OffsetAndMetadata> offsets) {
         if (pending == null) {
-            pending = Acks.send(producer, records);
+            send(records);
         }
         try {
             pending.await(ackTimeout);

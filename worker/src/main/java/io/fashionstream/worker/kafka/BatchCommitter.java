@@ -10,15 +10,21 @@ import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
- * Gets one batch's answers into Kafka with its input offsets, whatever Kafka throws on the way,
- * so that no input can hold up its partition:
+ * Gets answers into Kafka with their input offsets, whatever Kafka throws on the way, so that no
+ * input can hold up its partition. Batches are gathered into one unit (a transaction, under
+ * exactly-once) for up to the commit interval, as Kafka Streams' {@code commit.interval.ms} does:
+ * each batch's answers are sent at once ({@link #add}), and the unit commits once the interval
+ * has passed since its first batch ({@link #commitIfDue}), or when asked ({@link #commitPending}).
+ * On the way:
  * <ul>
  *   <li>transient errors (broker away, leaders moving, timeouts) are retried with backoff until
  *       they pass: an outage is not the inputs' fault, so it never turns them into dead letters;</li>
@@ -35,29 +41,115 @@ final class BatchCommitter {
     /** Attempts at a refused batch, and at a refused single answer, before isolating or replacing it. */
     static final int REFUSAL_ATTEMPTS = 3;
 
+    /** Answers gathered into one unit at most: a bound on what a failed commit makes redo. */
+    static final int MAX_PENDING = 65_536;
+
     private final String worker;
     private final BatchPublisher publisher;
     private final DeadLetters deadLetters;
     private final Backoff backoff;
+    private final long intervalNanos;
+    private final LongSupplier nanoClock;
     private final Consumer<List<RecordOutcome>> onCommitted;
+    /** Answers sent in the open unit and not yet committed, in input order. */
+    private final List<RecordOutcome> pending = new ArrayList<>();
+    private long pendingSinceNanos;
 
-    /** @param onCommitted told of each part once it is committed, with what finally answered each input */
-    BatchCommitter(String worker, BatchPublisher publisher, DeadLetters deadLetters, Backoff backoff,
-                   Consumer<List<RecordOutcome>> onCommitted) {
+    /**
+     * @param interval    how long a unit gathers batches; zero commits every batch
+     * @param onCommitted told of each part once it is committed, with what finally answered each input
+     */
+    BatchCommitter(String worker, BatchPublisher publisher, DeadLetters deadLetters, Backoff backoff, Duration interval,
+                   LongSupplier nanoClock, Consumer<List<RecordOutcome>> onCommitted) {
         this.worker = worker;
         this.publisher = publisher;
         this.deadLetters = deadLetters;
         this.backoff = backoff;
+        this.intervalNanos = interval.toNanos();
+        this.nanoClock = nanoClock;
         this.onCommitted = onCommitted;
     }
 
+    /** Sends one batch's answers in the open unit and commits it if it is due; does not wait for Kafka otherwise. */
+    void add(List<RecordOutcome> answers) {
+        if (answers.isEmpty()) {
+            return;
+        }
+        if (pending.isEmpty()) {
+            pendingSinceNanos = nanoClock.getAsLong();
+        }
+        pending.addAll(answers);
+        try {
+            publisher.send(answers.stream().map(RecordOutcome::output).toList());
+        } catch (KafkaException e) {
+            // Sorted out by the commit, which meets the same error (or the producer's error state).
+            commitPending();
+            return;
+        }
+        commitIfDue();
+    }
+
+    /** Commits the open unit if its interval has passed (or it has grown to {@link #MAX_PENDING}). */
+    void commitIfDue() {
+        if (!pending.isEmpty() && (nanoClock.getAsLong() - pendingSinceNanos >= intervalNanos
+                || pending.size() >= MAX_PENDING)) {
+            commitPending();
+        }
+    }
+
+    /** How long until the open unit is due, for a poll's timeout; {@code idleMillis} when none is open. */
+    long millisUntilDue(long idleMillis) {
+        if (pending.isEmpty()) {
+            return idleMillis;
+        }
+        long left = intervalNanos - (nanoClock.getAsLong() - pendingSinceNanos);
+        return Math.max(0, Math.min(idleMillis, (left + 999_999) / 1_000_000));
+    }
+
+    /** Answers sent and not yet committed. */
+    int pendingCount() {
+        return pending.size();
+    }
+
+    /** The inputs sent and not yet committed, in input order. */
+    List<ConsumerRecord<byte[], byte[]>> pendingInputs() {
+        return pending.stream().map(RecordOutcome::source).toList();
+    }
+
+    /**
+     * Gives up the open unit without committing it (aborting its transaction): its partitions were
+     * lost, so their new owner redoes them. Returns its inputs.
+     */
+    List<ConsumerRecord<byte[], byte[]>> abandonPending() {
+        List<ConsumerRecord<byte[], byte[]>> inputs = pendingInputs();
+        if (!pending.isEmpty()) {
+            pending.clear();
+            abort();
+        }
+        return inputs;
+    }
+
+    /** Commits everything sent so far; returns once all of it is durable. */
+    void commitPending() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        List<RecordOutcome> unit = List.copyOf(pending);
+        pending.clear();
+        try {
+            commit(unit);
+        } catch (RewindRequiredException e) {
+            throw e.withInputs(unit.stream().map(RecordOutcome::source).toList());
+        }
+    }
+
     /** Publishes every answer and commits the inputs' offsets; returns once all of it is durable. */
-    void commit(List<RecordOutcome> answers) {
+    private void commit(List<RecordOutcome> answers) {
         Refusals refusals = new Refusals();
         commitIsolating(answers, REFUSAL_ATTEMPTS, refusals);
         List<RecordOutcome> replaced = refusals.replaced;
         if (!replaced.isEmpty()) {
-            log.warn("{}: Kafka refused {} of a batch of {} ({}); dead-lettered {} ({}), published the rest",
+            log.warn("{}: Kafka refused {} of {} committed together ({}); dead-lettered {} ({}), published the rest",
                     worker, replaced.size() == 1 ? "one answer" : replaced.size() + " answers", answers.size(),
                     KafkaErrors.describe(refusals.first), replaced.size() == 1 ? "it" : "them", coordinates(replaced));
         }
@@ -206,12 +298,31 @@ final class BatchCommitter {
         private KafkaException first;
     }
 
-    /** The group moved on while publishing: the batch was aborted and must be redone from the committed offsets. */
+    /**
+     * The group moved on while publishing: what was being committed was aborted and must be
+     * redone from the committed offsets.
+     */
     static final class RewindRequiredException extends RuntimeException {
         private static final long serialVersionUID = 1L;
+        private final transient List<ConsumerRecord<byte[], byte[]>> inputs;
 
         RewindRequiredException(KafkaException cause) {
+            this(cause, List.of());
+        }
+
+        private RewindRequiredException(Throwable cause, List<ConsumerRecord<byte[], byte[]>> inputs) {
             super(KafkaErrors.describe(cause), cause);
+            this.inputs = inputs;
+        }
+
+        /** The same, naming the inputs whose answers were aborted. */
+        RewindRequiredException withInputs(List<ConsumerRecord<byte[], byte[]>> aborted) {
+            return new RewindRequiredException(getCause(), aborted);
+        }
+
+        /** The inputs whose answers were aborted. */
+        List<ConsumerRecord<byte[], byte[]>> inputs() {
+            return inputs;
         }
     }
 

@@ -45,12 +45,23 @@ final class TransactionalPublisher implements BatchPublisher {
     }
 
     @Override
+    public void send(List<ProducerRecord<byte[], byte[]>> records) {
+        if (step == Step.BEGIN) {
+            producer.beginTransaction();
+            acks = new Acks();
+            step = Step.AWAIT_ACKS;
+        }
+        if (step != Step.AWAIT_ACKS) {
+            throw new IllegalStateException("a commit is in progress: resume it with publish before sending more");
+        }
+        acks.send(producer, records);
+    }
+
+    @Override
     public void publish(List<ProducerRecord<byte[], byte[]>> records, Map<TopicPartition, OffsetAndMetadata> offsets) {
         inProgress = false;
         if (step == Step.BEGIN) {
-            producer.beginTransaction();
-            acks = Acks.send(producer, records);
-            step = Step.AWAIT_ACKS;
+            send(records);
         }
         if (step == Step.AWAIT_ACKS) {
             try {

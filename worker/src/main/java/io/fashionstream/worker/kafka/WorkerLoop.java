@@ -70,6 +70,8 @@ public final class WorkerLoop implements Runnable {
     /** Closing the consumer: a revocation now must not commit anything more (what is held is redone). */
     private boolean closing;
     private volatile boolean assigned;
+    /** Input partitions this consumer owns, as of its last rebalance. */
+    private volatile int ownedPartitions;
     private volatile Throwable failure;
     /** Inputs fetched and not yet answered, as of the loop's last step. */
     private volatile int held;
@@ -79,14 +81,14 @@ public final class WorkerLoop implements Runnable {
 
     WorkerLoop(String name, Consumer<byte[], byte[]> consumer, BatchPublisher publisher, BatchClassifier classifier,
                DeadLetters deadLetters, int decodeThreads, WorkerMetrics metrics, String inputTopic, int maxBatch,
-               Duration maxWait, LongSupplier nanoClock, LongSupplier wallClockMillis) {
+               Duration maxWait, Duration commitInterval, LongSupplier nanoClock, LongSupplier wallClockMillis) {
         this.name = name;
         this.consumer = consumer;
         this.publisher = publisher;
         this.classifier = classifier;
         this.decoder = new BatchDecoder(classifier, decodeThreads, "decode-" + name); // Linux keeps 15 characters of a name
         this.backoff = new Backoff(() -> stopRequested);
-        this.committer = new BatchCommitter(name, publisher, deadLetters, backoff, part -> {
+        this.committer = new BatchCommitter(name, publisher, deadLetters, backoff, commitInterval, nanoClock, part -> {
             metrics.recordAnswered(part, wallClockMillis.getAsLong());
             progressNanos = System.nanoTime();
         });
@@ -106,6 +108,7 @@ public final class WorkerLoop implements Runnable {
             while (!stopRequested) {
                 pollOnce();
                 runDueBatches();
+                committer.commitIfDue();
                 updateStatus();
             }
             // Graceful stop: what was fetched is finished and committed before the group is left.
@@ -157,6 +160,11 @@ public final class WorkerLoop implements Runnable {
         return name;
     }
 
+    /** Input partitions its consumer owns now; thread-safe. */
+    public int ownedPartitions() {
+        return ownedPartitions;
+    }
+
     /** How the thread is doing, for health checks and metrics; thread-safe. */
     public WorkerStatus status() {
         double silence = Double.NaN;
@@ -193,7 +201,8 @@ public final class WorkerLoop implements Runnable {
             return;
         }
         long waitMs = fetched.isEmpty() && inFlight == null
-                ? Math.min(IDLE_POLL_MS, batch.millisUntilDue(nanoClock.getAsLong(), IDLE_POLL_MS)) : 0;
+                ? Math.min(committer.millisUntilDue(IDLE_POLL_MS), batch.millisUntilDue(nanoClock.getAsLong(), IDLE_POLL_MS))
+                : 0;
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(waitMs))) {
             fetched.add(record);
         }
@@ -201,7 +210,8 @@ public final class WorkerLoop implements Runnable {
 
     /** Publishes the loop's state for {@link #status()}: what it holds, and whether it is up to date. */
     private void updateStatus() {
-        int now = fetched.size() + batch.size() + (inFlight == null ? 0 : inFlight.records().size()) + running;
+        int now = fetched.size() + batch.size() + (inFlight == null ? 0 : inFlight.records().size()) + running
+                + committer.pendingCount();
         held = now;
         if (now == 0) {
             progressNanos = System.nanoTime();
@@ -253,11 +263,16 @@ public final class WorkerLoop implements Runnable {
         }
     }
 
-    /** Runs everything decoding or fetched, due or not: on stop and before partitions are revoked. */
+    /** Runs and commits everything decoding or fetched, due or not: on stop and before partitions are revoked. */
     private void drainEverything() {
         while (inFlight != null || !batch.isEmpty() || !fetched.isEmpty()) {
             fillBatch();
             advance(batch.isEmpty() ? null : batch.drain());
+        }
+        try {
+            committer.commitPending();
+        } catch (BatchCommitter.RewindRequiredException e) {
+            rewind(e.inputs(), e);
         }
     }
 
@@ -273,9 +288,9 @@ public final class WorkerLoop implements Runnable {
         running = records.size();
         updateStatus();
         try {
-            committer.commit(output.outcomes());
+            committer.add(output.outcomes());
         } catch (BatchCommitter.RewindRequiredException e) {
-            rewind(records, e);
+            rewind(e.inputs(), e);
         } finally {
             running = 0;
         }
@@ -283,7 +298,7 @@ public final class WorkerLoop implements Runnable {
 
     /** After the group moved on mid-commit: drops what is held and seeks back to the committed offsets. */
     private void rewind(List<ConsumerRecord<byte[], byte[]>> failed, RuntimeException cause) {
-        log.warn("{}: the group moved on while a batch of {} was committing ({}); redoing it from the committed offsets",
+        log.warn("{}: the group moved on while {} answers were committing ({}); redoing them from the committed offsets",
                 name, failed.size(), cause.getMessage());
         Map<TopicPartition, Long> firstHeld = new HashMap<>();
         List<ConsumerRecord<byte[], byte[]>> decoding = discardInFlight();
@@ -359,6 +374,7 @@ public final class WorkerLoop implements Runnable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            ownedPartitions = Math.max(0, consumer.assignment().size() - partitions.size());
             if (partitions.isEmpty() || failure != null || closing) {
                 return;
             }
@@ -370,8 +386,15 @@ public final class WorkerLoop implements Runnable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            ownedPartitions = Math.max(0, consumer.assignment().size() - partitions.size());
             log.warn("{}: {} partition(s) lost ({}) without a chance to commit; their next owner redoes what was in flight",
                     name, partitions.size(), names(partitions));
+            List<ConsumerRecord<byte[], byte[]>> abandoned = committer.abandonPending();
+            if (!abandoned.isEmpty()) {
+                // Its transaction mixed lost and kept partitions: redo the kept ones from their committed offsets.
+                rewind(abandoned, new KafkaException("partitions lost while " + abandoned.size() + " answers awaited their commit"));
+                return;
+            }
             // No longer the owner and too late to commit: drop what we hold of them; the new owner redoes it.
             Set<TopicPartition> lost = new HashSet<>(partitions);
             List<ConsumerRecord<byte[], byte[]>> kept = new ArrayList<>();
@@ -396,6 +419,7 @@ public final class WorkerLoop implements Runnable {
                 log.info("{}: {} partition(s) assigned ({}); it now reads {}", name, partitions.size(),
                         names(partitions), consumer.assignment().size());
             }
+            ownedPartitions = consumer.assignment().size();
             assigned = true;
         }
     }

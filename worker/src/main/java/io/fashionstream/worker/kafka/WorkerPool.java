@@ -1,9 +1,9 @@
 package io.fashionstream.worker.kafka;
 
 import io.fashionstream.core.image.ImagePreprocessor;
-import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.inference.InferenceEngine;
+import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.core.model.ModelCard;
-import io.fashionstream.core.model.ModelFiles.LoadedModel;
 import io.fashionstream.worker.config.GroupProtocol;
 import io.fashionstream.worker.config.Guarantee;
 import io.fashionstream.worker.config.WorkerConfig;
@@ -28,8 +28,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code --workers N} worker threads in one consumer group, each with its own consumer,
- * producer and copy of the network (DL4J networks are not thread-safe). If one thread meets a
- * fatal error the whole pool stops, so a supervisor sees the process end and restarts it.
+ * producer and copy of the engine ({@link InferenceEngine#copy()}: its own buffers, and for DL4J
+ * its own network, which is not thread-safe). If one thread meets a fatal error the whole pool
+ * stops, so a supervisor sees the process end and restarts it.
  */
 public final class WorkerPool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WorkerPool.class);
@@ -38,7 +39,7 @@ public final class WorkerPool implements AutoCloseable {
 
     private final List<WorkerLoop> loops = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final List<FashionClassifier> classifiers = new ArrayList<>();
+    private final List<InferenceEngine> engines = new ArrayList<>();
     private final WorkerMetrics metrics;
     private final KafkaClientMeters clientMeters;
     private final GroupProtocol protocol;
@@ -60,7 +61,7 @@ public final class WorkerPool implements AutoCloseable {
      * Checks the cluster ({@link Preflight}), adapts to what it found (group protocol, record size
      * limits), builds the clients and starts the threads.
      */
-    public static WorkerPool start(WorkerConfig config, LoadedModel model, MeterRegistry registry)
+    public static WorkerPool start(WorkerConfig config, ServingModel model, MeterRegistry registry)
             throws KafkaUnavailableException {
         ClusterFacts facts = Preflight.check(config);
         RecordSizeLimits limits = RecordSizeLimits.of(config, facts);
@@ -72,15 +73,13 @@ public final class WorkerPool implements AutoCloseable {
                 model.card().map(ModelCard::testAccuracy).orElse(Double.NaN));
         metrics.bindTo(registry);
         WorkerPool pool = new WorkerPool(metrics, registry, protocol, config.stallTimeout());
-        // The pool's own copy of the network (the caller keeps the model): thread 0 runs it, the others copies.
-        FashionClassifier base = FashionClassifier.forInference(model.network());
         ImagePreprocessor preprocessor = new ImagePreprocessor(config.imageLimits());
         DeadLetters deadLetters = new DeadLetters(config.deadLetterTopic(), limits.deadLetterBytes());
         for (int i = 0; i < config.workers(); i++) {
             String name = "fashion-worker-" + i;
             String stableId = config.transactionalIdPrefix() + "-" + i;
-            FashionClassifier classifier = i == 0 ? base : base.copy();
-            pool.classifiers.add(classifier);
+            InferenceEngine engine = model.engine().copy(); // the caller keeps (and closes) the model's own
+            pool.engines.add(engine);
             // Distinct client ids per role, as Kafka Streams names its clients, so their metrics never collide.
             Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(config, name + "-consumer",
                     protocol, staticMembership(config, protocol) ? stableId : null));
@@ -90,10 +89,10 @@ public final class WorkerPool implements AutoCloseable {
             BatchPublisher publisher = config.guarantee() == Guarantee.EXACTLY_ONCE
                     ? new TransactionalPublisher(producer, consumer, KafkaClients.ACK_TIMEOUT)
                     : new AtLeastOncePublisher(producer, consumer, KafkaClients.ACK_TIMEOUT);
-            BatchClassifier batches = new BatchClassifier(classifier, preprocessor, model.name(), model.version(),
+            BatchClassifier batches = new BatchClassifier(engine, preprocessor, model.name(), model.version(),
                     config.resultsTopic(), deadLetters, config.maxBatch(), System::currentTimeMillis);
             WorkerLoop loop = new WorkerLoop(name, consumer, publisher, batches, deadLetters, config.decodeThreads(),
-                    metrics, config.inputTopic(), config.maxBatch(), config.maxWait(), System::nanoTime,
+                    metrics, config.inputTopic(), config.maxBatch(), config.maxWait(), config.commitInterval(), System::nanoTime,
                     System::currentTimeMillis);
             metrics.watchWorker(name, () -> loop.status().progressAgeSeconds(), () -> loop.status().heldRecords());
             pool.loops.add(loop);
@@ -160,6 +159,11 @@ public final class WorkerPool implements AutoCloseable {
         return (int) loops.stream().filter(WorkerLoop::hasJoined).count();
     }
 
+    /** Input partitions each thread's consumer owns now. */
+    public List<Integer> ownedPartitions() {
+        return loops.stream().map(WorkerLoop::ownedPartitions).toList();
+    }
+
     /** The number of worker threads. */
     public int size() {
         return loops.size();
@@ -193,13 +197,13 @@ public final class WorkerPool implements AutoCloseable {
         return metrics;
     }
 
-    /** Stops gracefully and frees the networks (those of threads that ended). */
+    /** Stops gracefully and frees the engines' copies (once their threads ended). */
     @Override
     public void close() throws InterruptedException {
         stop();
         watch.shutdownNow();
         if (awaitTermination(STOP_TIMEOUT)) {
-            classifiers.forEach(FashionClassifier::close);
+            engines.forEach(InferenceEngine::close);
         }
         clientMeters.close();
     }

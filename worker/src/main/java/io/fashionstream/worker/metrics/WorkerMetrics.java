@@ -13,6 +13,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
@@ -45,6 +47,11 @@ public final class WorkerMetrics implements MeterBinder {
     private Timer decode;
     private Timer inference;
     private Timer endToEnd;
+    // Looked up once: building a meter's id for every record costs more than counting it.
+    private Counter classified;
+    private final Counter[] predictions = new Counter[FashionClass.values().length];
+    private final Counter[][] labeled = new Counter[FashionClass.values().length][FashionClass.values().length];
+    private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
 
     /** {@code cardAccuracy}: the model card's test accuracy, NaN when the model has no card. */
     public WorkerMetrics(String model, String version, double cardAccuracy) {
@@ -85,9 +92,12 @@ public final class WorkerMetrics implements MeterBinder {
                 .tags("model", model, "version", version)
                 .register(registry);
         // Zero-valued series from the start, so rates and alerts have something to work on.
-        records(OUTCOME_CLASSIFIED, "none");
+        classified = records(OUTCOME_CLASSIFIED, "none");
         for (FashionClass c : FashionClass.values()) {
-            predictions(c);
+            predictions[c.ordinal()] = Counter.builder("fashion.predictions")
+                    .description("Predictions by class")
+                    .tags("class", c.displayName())
+                    .register(registry);
         }
     }
 
@@ -119,17 +129,15 @@ public final class WorkerMetrics implements MeterBinder {
                 endToEnd.record(Math.max(0, ackedAtMillis - timestamp), TimeUnit.MILLISECONDS);
             }
             if (!outcome.classified()) {
-                records(OUTCOME_DEAD_LETTERED, DeadLetters.reason(outcome.error())).increment();
+                deadLettered.computeIfAbsent(DeadLetters.reason(outcome.error()),
+                        reason -> records(OUTCOME_DEAD_LETTERED, reason)).increment();
                 continue;
             }
-            records(OUTCOME_CLASSIFIED, "none").increment();
+            classified.increment();
             FashionClass predicted = outcome.prediction().fashionClass();
-            predictions(predicted).increment();
+            predictions[predicted.ordinal()].increment();
             if (outcome.truth() != null) {
-                Counter.builder("fashion.labeled")
-                        .description("Labelled inputs by true and predicted class (the confusion matrix)")
-                        .tags("truth", outcome.truth().displayName(), "predicted", predicted.displayName())
-                        .register(registry).increment();
+                labeled(outcome.truth(), predicted).increment();
                 accuracy.record(outcome.truth() == predicted);
             }
         }
@@ -166,10 +174,17 @@ public final class WorkerMetrics implements MeterBinder {
                 .register(registry);
     }
 
-    private Counter predictions(FashionClass c) {
-        return Counter.builder("fashion.predictions")
-                .description("Predictions by class")
-                .tags("class", c.displayName())
-                .register(registry);
+    /** Registered on first use, so only the cells of the confusion matrix that occur become series. */
+    private Counter labeled(FashionClass truth, FashionClass predicted) {
+        Counter c = labeled[truth.ordinal()][predicted.ordinal()];
+        if (c == null) {
+            // Racing threads get the same meter back from the registry: the write is idempotent.
+            c = Counter.builder("fashion.labeled")
+                    .description("Labelled inputs by true and predicted class (the confusion matrix)")
+                    .tags("truth", truth.displayName(), "predicted", predicted.displayName())
+                    .register(registry);
+            labeled[truth.ordinal()][predicted.ordinal()] = c;
+        }
+        return c;
     }
 }

@@ -2,7 +2,7 @@ package io.fashionstream.worker.pipeline;
 
 import io.fashionstream.core.FashionClass;
 import io.fashionstream.core.image.ImagePreprocessor;
-import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.inference.InferenceEngine;
 import io.fashionstream.core.inference.InferenceException;
 import io.fashionstream.core.inference.Prediction;
 import io.fashionstream.worker.result.ClassificationResult;
@@ -24,7 +24,7 @@ import java.util.function.LongSupplier;
  * not thread-safe: one per worker thread, like its network; {@code prepare} is.
  */
 public final class BatchClassifier {
-    private final FashionClassifier classifier;
+    private final InferenceEngine classifier;
     private final ImagePreprocessor preprocessor;
     private final String modelName;
     private final String modelVersion;
@@ -33,7 +33,7 @@ public final class BatchClassifier {
     private final LongSupplier wallClockMillis;
     private final int maxBatch;
 
-    public BatchClassifier(FashionClassifier classifier, ImagePreprocessor preprocessor, String modelName,
+    public BatchClassifier(InferenceEngine classifier, ImagePreprocessor preprocessor, String modelName,
                            String modelVersion, String resultsTopic, DeadLetters deadLetters, int maxBatch,
                            LongSupplier wallClockMillis) {
         this.classifier = classifier;
@@ -52,7 +52,7 @@ public final class BatchClassifier {
      * {@code maxBatch} inputs.
      */
     public BatchOutput classify(List<ConsumerRecord<byte[], byte[]>> batch) {
-        return classify(prepare(batch, new float[batch.size() * FashionClassifier.PIXELS]));
+        return classify(prepare(batch, new float[batch.size() * InferenceEngine.PIXELS]));
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.fashionstream.worker.pipeline;
 
-import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.inference.InferenceEngine;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.util.ArrayList;
@@ -46,7 +46,7 @@ public final class BatchDecoder implements AutoCloseable {
             return t;
         });
         for (int i = 0; i < BUFFERS; i++) {
-            freeBuffers.add(new float[classifier.maxBatch() * FashionClassifier.PIXELS]);
+            freeBuffers.add(new float[classifier.maxBatch() * InferenceEngine.PIXELS]);
         }
     }
 

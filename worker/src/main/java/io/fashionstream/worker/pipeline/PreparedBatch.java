@@ -3,7 +3,7 @@ package io.fashionstream.worker.pipeline;
 import io.fashionstream.core.FashionClass;
 import io.fashionstream.core.image.ImagePreprocessor;
 import io.fashionstream.core.image.InvalidImageException;
-import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.inference.InferenceEngine;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.util.List;
@@ -27,9 +27,9 @@ public final class PreparedBatch {
     private int good = -1;
 
     PreparedBatch(List<ConsumerRecord<byte[], byte[]>> records, float[] pixels) {
-        if ((long) records.size() * FashionClassifier.PIXELS > pixels.length) {
+        if ((long) records.size() * InferenceEngine.PIXELS > pixels.length) {
             throw new IllegalArgumentException(records.size() + " records do not fit a buffer of "
-                    + pixels.length / FashionClassifier.PIXELS + " images");
+                    + pixels.length / InferenceEngine.PIXELS + " images");
         }
         this.records = records;
         this.pixels = pixels;
@@ -45,7 +45,7 @@ public final class PreparedBatch {
             ConsumerRecord<byte[], byte[]> record = records.get(i);
             try {
                 truths[i] = LabelHeader.read(record.headers());
-                preprocessor.preprocess(record.value(), pixels, i * FashionClassifier.PIXELS);
+                preprocessor.preprocess(record.value(), pixels, i * InferenceEngine.PIXELS);
             } catch (InvalidLabelException | InvalidImageException e) {
                 errors[i] = e;
             }
@@ -60,8 +60,8 @@ public final class PreparedBatch {
                 continue;
             }
             if (next != i) {
-                System.arraycopy(pixels, i * FashionClassifier.PIXELS, pixels, next * FashionClassifier.PIXELS,
-                        FashionClassifier.PIXELS);
+                System.arraycopy(pixels, i * InferenceEngine.PIXELS, pixels, next * InferenceEngine.PIXELS,
+                        InferenceEngine.PIXELS);
             }
             rows[i] = next++;
         }

@@ -34,6 +34,12 @@ public final class ImageSender implements AutoCloseable {
     private final AtomicLong failed = new AtomicLong();
     private final AtomicReference<Exception> firstError = new AtomicReference<>();
 
+    /** {@code prefix} and the sequence number in at least 7 digits ({@code item-0000042}), without a formatter's cost. */
+    public static String sequenceKey(String prefix, long seq) {
+        String digits = Long.toString(seq);
+        return digits.length() >= 7 ? prefix + digits : prefix + "0".repeat(7 - digits.length()) + digits;
+    }
+
     public ImageSender(Map<String, Object> clientProps, String clientId, String topic) {
         Map<String, Object> props = new HashMap<>(clientProps);
         props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, clientId);

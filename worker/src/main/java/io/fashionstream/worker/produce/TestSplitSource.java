@@ -3,15 +3,23 @@ package io.fashionstream.worker.produce;
 import io.fashionstream.core.data.LabelledImages;
 
 /**
- * The shipped Fashion-MNIST test split as PNG files with their labels; each PNG is encoded
- * once, on first use. Keys are {@code fashion-mnist-test-<index>}.
+ * The shipped Fashion-MNIST test split with its labels, as PNG files (each encoded once, on
+ * first use) or as raw 784-byte images. Keys are {@code fashion-mnist-test-<index>}.
  */
 public final class TestSplitSource implements ImageSource {
     private final LabelledImages images;
+    private final boolean raw;
     private final byte[][] pngs;
 
+    /** The images as PNG files. */
     public TestSplitSource(LabelledImages images) {
+        this(images, false);
+    }
+
+    /** The images as raw 784-byte values when {@code raw}, as PNG files otherwise. */
+    public TestSplitSource(LabelledImages images, boolean raw) {
         this.images = images;
+        this.raw = raw;
         this.pngs = new byte[images.size()][];
     }
 
@@ -22,6 +30,9 @@ public final class TestSplitSource implements ImageSource {
 
     @Override
     public synchronized Item item(int index) {
+        if (raw) {
+            return new Item(String.format("fashion-mnist-test-%05d", index), images.image(index), images.label(index));
+        }
         if (pngs[index] == null) {
             pngs[index] = PngImages.encodeGray(images.image(index), images.cols(), images.rows());
         }
@@ -30,6 +41,6 @@ public final class TestSplitSource implements ImageSource {
 
     @Override
     public String describe() {
-        return "the Fashion-MNIST test split (" + images.size() + " PNG images with labels)";
+        return "the Fashion-MNIST test split (" + images.size() + (raw ? " raw" : " PNG") + " images with labels)";
     }
 }

@@ -35,6 +35,24 @@ class DemoIT {
         assertTrue(output.contains("sent 500/500"), "a progress line was printed");
     }
 
+    /**
+     * ONNX Runtime 1.29.0 kills the JVM while creating its environment when the process command line
+     * is longer than 4 KB, as a plain {@code java -cp <every jar>} is: the pinned version must not.
+     */
+    @Test
+    void theDemoRunsOnOnnxRuntimeFromAClasspathOfEveryJar() throws Exception {
+        Process demo = WorkerProcess.startOnClasspath("demo-classpath", List.of("demo", "--images", "200", "--model",
+                "simple", "--models-dir", TestInputs.MODELS_DIR.toString(), "--json"));
+        int classpath = WorkerProcess.classpathOfEveryJar().length();
+        assertTrue(classpath > 4096, "a class path of " + classpath + " characters");
+        assertTrue(demo.waitFor(240, TimeUnit.SECONDS), "the demo ends");
+        String output = WorkerProcess.log("demo-classpath");
+        assertEquals(0, demo.exitValue(), output);
+        JsonNode s = lastJsonLine(output);
+        assertEquals(200, s.get("classified").asInt(), output);
+        assertTrue(s.get("engine").asText().startsWith("onnxruntime"), "the default engine: " + s);
+    }
+
     static JsonNode lastJsonLine(String output) throws IOException {
         List<String> lines = output.strip().lines().toList();
         return Json.MAPPER.readTree(lines.get(lines.size() - 1));

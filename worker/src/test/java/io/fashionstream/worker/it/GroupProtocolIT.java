@@ -1,6 +1,7 @@
 package io.fashionstream.worker.it;
 
-import io.fashionstream.core.model.ModelFiles.LoadedModel;
+import io.fashionstream.core.inference.EngineKind;
+import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.worker.config.GroupProtocol;
 import io.fashionstream.worker.config.WorkerConfig;
 import io.fashionstream.worker.demo.EmbeddedKafka;
@@ -13,6 +14,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.GroupType;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -35,11 +37,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class GroupProtocolIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
-    private static LoadedModel model;
+    private static ServingModel model;
 
     @BeforeAll
     static void load() throws Exception {
-        model = TestInputs.simpleModel();
+        model = TestInputs.servingSimple(EngineKind.ONNXRUNTIME);
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
     }
 
     @Test

@@ -1,7 +1,8 @@
 package io.fashionstream.worker.it;
 
 import io.fashionstream.core.image.ImageLimits;
-import io.fashionstream.core.model.ModelFiles.LoadedModel;
+import io.fashionstream.core.inference.EngineKind;
+import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.worker.config.WorkerConfig;
 import io.fashionstream.worker.demo.EmbeddedKafka;
 import io.fashionstream.worker.it.KafkaTestClient.Topics;
@@ -43,16 +44,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PoisonRecordsIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static EmbeddedKafka broker;
-    private static LoadedModel model;
+    private static ServingModel model;
 
     @BeforeAll
     static void start() throws Exception {
         broker = EmbeddedKafka.start();
-        model = TestInputs.simpleModel();
+        model = TestInputs.servingSimple(EngineKind.ONNXRUNTIME);
     }
 
     @AfterAll
     static void stop() throws Exception {
+        model.close();
         broker.close();
     }
 

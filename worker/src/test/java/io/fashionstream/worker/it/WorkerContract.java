@@ -2,7 +2,8 @@ package io.fashionstream.worker.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fashionstream.core.inference.FashionClassifier;
-import io.fashionstream.core.model.ModelFiles.LoadedModel;
+import io.fashionstream.core.inference.EngineKind;
+import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.worker.WorkerCli;
 import io.fashionstream.worker.config.Guarantee;
 import io.fashionstream.worker.config.WorkerConfig;
@@ -51,7 +52,7 @@ abstract class WorkerContract {
             "group.consumer.session.timeout.ms", "10000", "group.consumer.min.session.timeout.ms", "10000");
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
-    private static LoadedModel model;
+    private static ServingModel model;
     private static FashionClassifier reference;
 
     /** Bootstrap servers of the broker under test. */
@@ -63,12 +64,13 @@ abstract class WorkerContract {
 
     @BeforeAll
     static void loadModel() throws Exception {
-        model = TestInputs.simpleModel();
-        reference = new FashionClassifier(model.network()).copy();
+        model = TestInputs.servingSimple(EngineKind.ONNXRUNTIME);
+        reference = new FashionClassifier(TestInputs.simpleModel().network());
     }
 
     @AfterAll
     static void closeModel() {
+        model.close();
         reference.close();
     }
 
@@ -89,6 +91,31 @@ abstract class WorkerContract {
                 "--model", "simple", "--models-dir", TestInputs.MODELS_DIR.toString(), "--metrics-port", "0"));
         args.addAll(List.of(extra));
         return args;
+    }
+
+    /** The other engine, DL4J, serves the same answers as its own network does. */
+    @Test
+    void theDl4jEngineAnswersExactlyOnceWithTheNetworksLabels() throws Exception {
+        Topics t = kafka().createTopics();
+        int n = 120;
+        List<ProducerRecord<byte[], byte[]>> in = new ArrayList<>();
+        Map<String, Integer> expectedLabel = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            byte[] png = TestInputs.png(i);
+            in.add(input(t.input(), "item-" + i, png));
+            expectedLabel.put("item-" + i, TestInputs.expectedLabel(reference, png));
+        }
+        WorkerConfig config = config(t, Guarantee.EXACTLY_ONCE, 2, 16, 20).toBuilder().engine(EngineKind.DL4J).build();
+        try (ServingModel dl4j = config.openModel();
+             WorkerPool pool = WorkerPool.start(config, dl4j, new SimpleMeterRegistry())) {
+            assertEquals(EngineKind.DL4J.cliName(), dl4j.engine().name());
+            kafka().send(in);
+            List<ConsumerRecord<byte[], byte[]>> results = kafka().readCommitted(List.of(t.results()), r -> r.size() >= n, TIMEOUT);
+            assertEachExactlyOnce(results, 0, n);
+            for (ConsumerRecord<byte[], byte[]> r : results) {
+                assertEquals(expectedLabel.get(key(r)), json(r).get("label").asInt(), "prediction for " + key(r));
+            }
+        }
     }
 
     @Test

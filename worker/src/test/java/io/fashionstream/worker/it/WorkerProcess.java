@@ -1,11 +1,14 @@
 package io.fashionstream.worker.it;
 
+import io.fashionstream.worker.WorkerCli;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** The packaged worker ({@code target/fashion-worker.jar}) in its own JVM, so it can be killed like a real one. */
 final class WorkerProcess {
@@ -14,20 +17,44 @@ final class WorkerProcess {
     private WorkerProcess() {
     }
 
-    /** Starts {@code fashion-worker <args>}; output goes to {@code target/it-logs/<logName>.log}. */
+    /** Starts {@code java -jar fashion-worker.jar <args>}; output goes to {@code target/it-logs/<logName>.log}. */
     static Process start(String logName, List<String> args) throws IOException {
-        if (!Files.isRegularFile(JAR)) {
-            throw new IllegalStateException(JAR + " is missing: integration tests run after 'package'");
+        return start(logName, List.of("-jar", jar().toString()), args);
+    }
+
+    /**
+     * Starts the worker as IDEs and {@code exec} plugins do: {@code java -cp <the jar and every
+     * dependency jar, absolute paths> WorkerCli <args>}, a command line of several kilobytes.
+     */
+    static Process startOnClasspath(String logName, List<String> args) throws IOException {
+        return start(logName, List.of("-cp", classpathOfEveryJar(), WorkerCli.class.getName()), args);
+    }
+
+    /** The jar and every jar of {@code target/lib}, by absolute path. */
+    static String classpathOfEveryJar() throws IOException {
+        List<String> entries = new ArrayList<>(List.of(jar().toAbsolutePath().toString()));
+        try (Stream<Path> lib = Files.list(JAR.resolveSibling("lib"))) {
+            lib.map(p -> p.toAbsolutePath().toString()).sorted().forEach(entries::add);
         }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    private static Process start(String logName, List<String> launcher, List<String> args) throws IOException {
         Path logs = Files.createDirectories(Path.of("target", "it-logs"));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx2g");
-        command.add("-jar");
-        command.add(JAR.toString());
+        command.addAll(launcher);
         command.addAll(args);
         File log = logs.resolve(logName + ".log").toFile();
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+    }
+
+    private static Path jar() {
+        if (!Files.isRegularFile(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: integration tests run after 'package'");
+        }
+        return JAR;
     }
 
     static String log(String logName) throws IOException {

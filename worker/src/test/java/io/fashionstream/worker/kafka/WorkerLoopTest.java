@@ -103,6 +103,24 @@ class WorkerLoopTest {
 
     @ParameterizedTest(name = "decode threads {0}")
     @ValueSource(ints = {0, 1, 3})
+    void oneTransactionGathersTheBatchesOfACommitInterval(int decodeThreads) throws Exception {
+        MockProducer<byte[], byte[]> producer = transactionalProducer();
+        start(producer, new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads, Duration.ofMillis(100));
+        addRecords(0, 24);
+
+        await(() -> producer.uncommittedRecords().size() == 24, "three batches sent in the open transaction");
+        assertEquals(0, producer.commitCount(), "not committed before the interval has passed");
+        assertEquals(24, loop.status().heldRecords(), "sent but uncommitted inputs count as held");
+        clock.addAndGet(100_000_000L);
+        await(() -> producer.history().size() == 24, "committed once the interval has passed");
+        assertEquals(1, producer.commitCount(), "one transaction for the three batches");
+        assertEquals(24, committedOffset(producer));
+        assertEquals(List.of(8), batchSizes(producer).stream().distinct().toList(), "batches of 8 all the same");
+        assertInputOrder(producer.history());
+    }
+
+    @ParameterizedTest(name = "decode threads {0}")
+    @ValueSource(ints = {0, 1, 3})
     void aRebalanceDuringTheCommitAbortsAndRewindsToTheLastCommit(int decodeThreads) throws Exception {
         AtomicInteger failures = new AtomicInteger(1);
         MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
@@ -310,13 +328,18 @@ class WorkerLoopTest {
     }
 
     private void start(MockProducer<byte[], byte[]> producer, BatchPublisher publisher, int maxBatch, int decodeThreads) {
+        start(producer, publisher, maxBatch, decodeThreads, Duration.ZERO);
+    }
+
+    private void start(MockProducer<byte[], byte[]> producer, BatchPublisher publisher, int maxBatch, int decodeThreads,
+                       Duration commitInterval) {
         DeadLetters deadLetters = new DeadLetters(DLQ, DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES);
         BatchClassifier batches = new BatchClassifier(network, new ImagePreprocessor(ImageLimits.DEFAULTS), "simple",
                 "v1", RESULTS, deadLetters, maxBatch, System::currentTimeMillis);
         WorkerMetrics metrics = new WorkerMetrics("simple", "v1", 0.9);
         metrics.bindTo(registry);
         loop = new WorkerLoop("test-worker", consumer, publisher, batches, deadLetters, decodeThreads, metrics, TOPIC,
-                maxBatch, Duration.ofMillis(WAIT_MS), clock::get, System::currentTimeMillis);
+                maxBatch, Duration.ofMillis(WAIT_MS), commitInterval, clock::get, System::currentTimeMillis);
         consumer.schedulePollTask(() -> {
             consumer.rebalance(List.of(P0));
             consumer.updateBeginningOffsets(Map.of(P0, 0L));

@@ -5,6 +5,8 @@ import io.fashionstream.core.data.LabelledImages;
 import io.fashionstream.core.image.ImageLimits;
 import io.fashionstream.core.image.ImagePreprocessor;
 import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.inference.EngineKind;
+import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.core.model.ModelFiles;
 import io.fashionstream.worker.produce.PngImages;
 
@@ -38,6 +40,11 @@ public final class TestInputs {
 
     public static ModelFiles.LoadedModel simpleModel() throws Exception {
         return ModelFiles.load(MODELS_DIR.resolve("simple.zip"));
+    }
+
+    /** {@code simple} opened for serving with {@code engine}, as a worker opens it. */
+    public static ServingModel servingSimple(EngineKind engine) throws Exception {
+        return ServingModel.open("simple", MODELS_DIR, engine, 1);
     }
 
     public static byte[] png(int index) {

@@ -1,0 +1,90 @@
+package io.fashionstream.core.inference;
+
+import io.fashionstream.core.data.FashionMnist;
+import io.fashionstream.core.data.ImageTensors;
+import io.fashionstream.core.data.LabelledImages;
+import io.fashionstream.core.model.ModelFiles;
+import io.fashionstream.core.model.ModelLoadException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Opening a model for serving with either engine, and what the engines' copies share. */
+class ServingModelTest {
+    private static final Path MODELS = Path.of("..", "models");
+    private static final int COUNT = 50;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void bothEnginesServeTheSameModelVersionAndScores() throws Exception {
+        float[] pixels = testImages(COUNT);
+        try (ServingModel onnx = ServingModel.open("simple", MODELS, EngineKind.ONNXRUNTIME, 1);
+             ServingModel dl4j = ServingModel.open("simple", MODELS, EngineKind.DL4J, 0)) {
+            assertEquals("onnxruntime", onnx.engine().name());
+            assertEquals("dl4j", dl4j.engine().name());
+            assertEquals(dl4j.version(), onnx.version(), "results name the trained model's version either way");
+            assertEquals("simple", onnx.name());
+            assertTrue(onnx.card().isPresent());
+            assertSameScores(dl4j.engine().batchPredict(pixels, COUNT), onnx.engine().batchPredict(pixels, COUNT), 1e-5f);
+        }
+    }
+
+    @Test
+    void aModelWithoutAnOnnxFileBesideItIsExportedInMemory() throws Exception {
+        Path zip = Files.copy(MODELS.resolve("simple.zip"), dir.resolve("simple.zip"));
+        float[] pixels = testImages(COUNT);
+        try (ServingModel exported = ServingModel.open(zip.toString(), dir, EngineKind.ONNXRUNTIME, 1);
+             ServingModel shipped = ServingModel.open("simple", MODELS, EngineKind.ONNXRUNTIME, 1)) {
+            assertTrue(Files.notExists(dir.resolve("simple.onnx")), "nothing written beside the model");
+            assertSameScores(shipped.engine().batchPredict(pixels, COUNT), exported.engine().batchPredict(pixels, COUNT), 0f);
+        }
+    }
+
+    @Test
+    void copiesShareTheSessionUntilTheLastIsClosed() throws Exception {
+        float[] pixels = testImages(COUNT);
+        ServingModel model = ServingModel.open(MODELS.resolve("simple.onnx").toString(), MODELS, EngineKind.ONNXRUNTIME, 1);
+        InferenceEngine copy = model.engine().copy();
+        List<Prediction> before = model.engine().batchPredict(pixels, COUNT);
+        model.close();
+        // The copy still runs on the session after the original is closed, from a buffer sized for a larger batch.
+        float[] larger = Arrays.copyOf(pixels, 2 * pixels.length);
+        assertSameScores(before, copy.batchPredict(larger, COUNT), 0f);
+        copy.close();
+    }
+
+    @Test
+    void unservableRequestsFailWithTheirReason() {
+        ModelLoadException onnxOnDl4j = assertThrows(ModelLoadException.class, () ->
+                ServingModel.open(MODELS.resolve("simple.onnx").toString(), MODELS, EngineKind.DL4J, 0));
+        assertTrue(onnxOnDl4j.getMessage().contains("the dl4j engine runs the trained .zip"), onnxOnDl4j.getMessage());
+        ModelLoadException missing = assertThrows(ModelLoadException.class, () ->
+                ServingModel.open(dir.resolve("absent.onnx").toString(), dir, EngineKind.ONNXRUNTIME, 0));
+        assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> EngineKind.parse("tensorrt"));
+        assertEquals(EngineKind.DL4J, EngineKind.parse(" DL4J "));
+    }
+
+    private static float[] testImages(int count) throws Exception {
+        LabelledImages images = FashionMnist.loadShippedTestSplit();
+        return ImageTensors.features(images, ImageTensors.identityOrder(images.size()), 0, count, null).data().asFloat();
+    }
+
+    private static void assertSameScores(List<Prediction> expected, List<Prediction> actual, float tolerance) {
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+            assertArrayEquals(expected.get(i).scores(), actual.get(i).scores(), tolerance, "image " + i);
+        }
+    }
+}
