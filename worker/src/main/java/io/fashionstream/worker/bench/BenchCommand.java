@@ -160,7 +160,7 @@ public final class BenchCommand implements Callable<Integer> {
         PipelineReport pipeline = parts.contains("pipeline") ? pipeline(pipelineSettings, err) : null;
         List<FailoverBench.Result> failover = parts.contains("failover") ? failover(scenarios, err) : null;
         Report report = new Report(Instant.now().toString(), machine, engine,
-                engine == null ? null : EngineTargets.of(engine, defaultThreads()), pipeline, failover);
+                engine == null ? null : EngineTargets.of(engine, WorkerConfig.builder().build().effectiveIntraOpThreads()), pipeline, failover);
 
         Files.createDirectories(out);
         String markdown = BenchMarkdown.of(report);
@@ -243,11 +243,6 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         return results;
-    }
-
-    /** The intra-op threads a single worker thread's ONNX Runtime engine gets by default. */
-    private static int defaultThreads() {
-        return Runtime.getRuntime().availableProcessors();
     }
 
     private PipelineReport pipeline(List<PipelineBench.Setting> pipelineSettings, PrintWriter err) throws Exception {

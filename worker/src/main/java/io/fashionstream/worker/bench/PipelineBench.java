@@ -142,6 +142,12 @@ public final class PipelineBench {
         }
     }
 
+    /** Every partition owned, and at least {@code owners} threads owning some. */
+    private static boolean sharedOut(List<Integer> owned, int owners) {
+        return owned.stream().filter(n -> n > 0).count() >= owners
+                && owned.stream().mapToInt(Integer::intValue).sum() >= DemoTopics.INPUT_PARTITIONS;
+    }
+
     /** The backlog's time ran out with the pool still healthy: measured on what it answered. */
     private static boolean timedOut(long deadline, WorkerPool pool) {
         return System.nanoTime() > deadline && pool.failure().isEmpty();
@@ -161,8 +167,7 @@ public final class PipelineBench {
     private static void awaitSettled(WorkerPool pool) throws InterruptedException {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         int everyoneGetsOne = Math.min(pool.size(), DemoTopics.INPUT_PARTITIONS);
-        while (!pool.isReady() || pool.ownedPartitions().stream().filter(n -> n > 0).count() < everyoneGetsOne
-                || pool.ownedPartitions().stream().mapToInt(Integer::intValue).sum() < DemoTopics.INPUT_PARTITIONS) {
+        while (!pool.isReady() || !sharedOut(pool.ownedPartitions(), everyoneGetsOne)) {
             if (System.nanoTime() > deadline || pool.failure().isPresent()) {
                 throw new IllegalStateException("the worker pool did not share out its partitions within "
                         + READY_TIMEOUT.toSeconds() + " s: " + pool.ownedPartitions());
