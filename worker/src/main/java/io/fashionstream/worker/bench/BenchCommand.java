@@ -105,6 +105,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "1", description = "Pipeline: worker threads (default: ${DEFAULT-VALUE})")
     int workers;
 
+    @Option(names = "--intra-op-threads", defaultValue = "0",
+            description = "Pipeline: ONNX Runtime threads per forward pass, as on run; 0: the worker's default")
+    int intraOpThreads;
+
     @Option(names = "--failover-scenarios", split = ",", defaultValue = "consumer,classic-static,classic-dynamic",
             description = "Failover: group protocol and membership settings to compare (default: ${DEFAULT-VALUE})")
     List<String> failoverScenarios;
@@ -252,7 +256,7 @@ public final class BenchCommand implements Callable<Integer> {
             images.item(i);
         }
         EmbeddedKafka embedded = null;
-        WorkerConfig base = WorkerConfig.builder().model(pipelineModel).modelsDir(modelsDir).workers(workers)
+        WorkerConfig base = WorkerConfig.builder().model(pipelineModel).modelsDir(modelsDir).workers(workers).intraOpThreads(intraOpThreads)
                 .engine(EngineKind.parse(pipelineEngine)).transactionalIdPrefix("fashion-bench").build();
         try (ServingModel model = base.openModel();
              ServingModel passThrough = new ServingModel(model.name(), model.version(), model.card(), new PassThroughEngine())) {

@@ -26,10 +26,11 @@ public final class ThreadCpu {
 
     /** Thread name prefixes (as Linux keeps them: the first 15 characters) and their group. */
     private static final List<Map.Entry<String, String>> GROUPS = List.of(
-            Map.entry("fashion-worker", "worker threads (poll, forward pass, publish)"),
+            Map.entry("fashion-worker", "worker threads (poll, publish)"),
             Map.entry("decode-", "decode helpers"),
+            Map.entry("forward-", "forward-pass helpers"),
             // ND4J's OpenMP threads have no name of their own; nor have the launcher's, which sleep
-            Map.entry("java", "OpenMP pool (forward pass)"),
+            Map.entry("java", "engine thread pools (forward pass)"),
             Map.entry("kafka-producer-", "Kafka clients' I/O threads"),
             Map.entry("consumer_", "Kafka clients' I/O threads"),
             Map.entry("fashion-bench", "bench sender and reader"),

@@ -30,9 +30,10 @@ import java.util.function.LongSupplier;
 
 /**
  * One worker thread: poll → micro-batch → decode → classify → publish and commit, until stopped.
- * Decoding is pipelined: when a batch is due it is handed to the {@link BatchDecoder}, and the
- * previous batch runs through the network and is published while it decodes. A batch is never
- * held back waiting for the next one: when no other batch is due, it runs at once.
+ * Decoding and the forward pass are pipelined: when a batch is due it is handed to the
+ * {@link BatchDecoder}, which decodes it and runs it through the network on helper threads while
+ * this thread publishes the batch before it and polls. A batch is never held back waiting for
+ * the next one: when no other batch is due, it runs at once.
  * Errors are sorted the way Kafka's {@code ExactlyOnceMessageProcessor} sorts them: poison
  * inputs are dead-lettered by the {@link BatchClassifier}; what Kafka refuses to take is isolated
  * and dead-lettered, and transient errors are waited out, by the {@link BatchCommitter}; a
@@ -61,7 +62,7 @@ public final class WorkerLoop implements Runnable {
     private final LongSupplier nanoClock;
     private final LongSupplier wallClockMillis;
 
-    /** The batch being decoded (or decoded) and not yet classified; at most one. */
+    /** The batch being decoded or classified ahead, not yet published; at most one. */
     private BatchDecoder.Pending inFlight;
     /** Inputs of the batch being classified and committed. */
     private int running;
@@ -86,7 +87,7 @@ public final class WorkerLoop implements Runnable {
         this.consumer = consumer;
         this.publisher = publisher;
         this.classifier = classifier;
-        this.decoder = new BatchDecoder(classifier, decodeThreads, "decode-" + name); // Linux keeps 15 characters of a name
+        this.decoder = new BatchDecoder(classifier, decodeThreads, name);
         this.backoff = new Backoff(() -> stopRequested);
         this.committer = new BatchCommitter(name, publisher, deadLetters, backoff, commitInterval, nanoClock, part -> {
             metrics.recordAnswered(part, wallClockMillis.getAsLong());
@@ -280,7 +281,7 @@ public final class WorkerLoop implements Runnable {
         List<ConsumerRecord<byte[], byte[]>> records = decoded.records();
         BatchOutput output;
         try {
-            output = classifier.classify(decoded.await());
+            output = decoded.output();
         } finally {
             decoded.release();
         }

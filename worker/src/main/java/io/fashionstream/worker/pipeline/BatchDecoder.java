@@ -14,11 +14,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Decodes micro-batches on helper threads so that the worker thread can run the previous batch
- * through the network meanwhile (double buffering: two preallocated buffers, one being filled
- * while the other is classified). With {@code threads} helpers a batch is split into that many
- * ranges decoded side by side; with none, {@link #start} decodes on the caller's thread.
- * Used by one worker thread; at most two batches may be started and not yet released.
+ * Runs micro-batches ahead of the worker thread: decoding on helper threads, then the forward
+ * pass on a helper of its own, so that the worker thread polls and publishes the previous batch
+ * meanwhile (double buffering: two preallocated buffers, one being filled while the other is in
+ * the network). With {@code threads} decode helpers a batch is split into that many ranges
+ * decoded side by side; with none, {@link #start} decodes on the caller's thread and
+ * {@link Pending#output} runs the forward pass there too. Used by one worker thread; at most two
+ * batches may be started and not yet released. Touches no Kafka client: those stay on the
+ * worker thread.
  */
 public final class BatchDecoder implements AutoCloseable {
     /** One batch in the forward pass, one being decoded. */
@@ -27,13 +30,15 @@ public final class BatchDecoder implements AutoCloseable {
     private final BatchClassifier classifier;
     private final int threads;
     private final ExecutorService executor;
+    /** One thread, so batches pass the network (which is not thread-safe) one at a time, in order. */
+    private final ExecutorService forward;
     private final BlockingQueue<float[]> freeBuffers = new ArrayBlockingQueue<>(BUFFERS);
 
     /**
-     * @param threads    helper threads; 0 decodes on the calling thread
-     * @param threadName prefix of the helper threads' names
+     * @param threads decode helper threads; 0 decodes and classifies on the calling thread
+     * @param owner   the worker thread's name, which the helpers' names end with
      */
-    public BatchDecoder(BatchClassifier classifier, int threads, String threadName) {
+    public BatchDecoder(BatchClassifier classifier, int threads, String owner) {
         if (threads < 0) {
             throw new IllegalArgumentException("decode threads must not be negative, not " + threads);
         }
@@ -41,7 +46,12 @@ public final class BatchDecoder implements AutoCloseable {
         this.threads = threads;
         AtomicInteger index = new AtomicInteger();
         this.executor = threads == 0 ? null : Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, threadName + "-" + index.getAndIncrement());
+            Thread t = new Thread(r, "decode-" + owner + "-" + index.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        });
+        this.forward = threads == 0 ? null : Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "forward-" + owner);
             t.setDaemon(true);
             return t;
         });
@@ -58,7 +68,7 @@ public final class BatchDecoder implements AutoCloseable {
             throw new IllegalStateException("both buffers are in use: release a batch before starting another");
         }
         if (executor == null) {
-            return new Pending(records, buffer, CompletableFuture.completedFuture(classifier.prepare(records, buffer)));
+            return new Pending(records, buffer, CompletableFuture.completedFuture(classifier.prepare(records, buffer)), null);
         }
         PreparedBatch batch = classifier.newBatch(records, buffer);
         int chunk = Math.max(1, (records.size() + threads - 1) / threads);
@@ -73,7 +83,7 @@ public final class BatchDecoder implements AutoCloseable {
                     batch.pack();
                     return batch;
                 });
-        return new Pending(records, buffer, done);
+        return new Pending(records, buffer, done, done.thenApplyAsync(classifier::classify, forward));
     }
 
     /** Stops the helper threads; batches still being decoded are abandoned. */
@@ -81,20 +91,24 @@ public final class BatchDecoder implements AutoCloseable {
     public void close() {
         if (executor != null) {
             executor.shutdownNow();
+            forward.shutdownNow();
         }
     }
 
-    /** A batch being decoded, or decoded and not yet released. */
+    /** A batch being decoded or classified, or done and not yet released. */
     public final class Pending {
         private final List<ConsumerRecord<byte[], byte[]>> records;
         private final CompletableFuture<PreparedBatch> prepared;
+        /** The forward pass on the helper; null where it runs on the caller's thread. */
+        private final CompletableFuture<BatchOutput> output;
         private float[] buffer;
 
         private Pending(List<ConsumerRecord<byte[], byte[]>> records, float[] buffer,
-                        CompletableFuture<PreparedBatch> prepared) {
+                        CompletableFuture<PreparedBatch> prepared, CompletableFuture<BatchOutput> output) {
             this.records = records;
             this.buffer = buffer;
             this.prepared = prepared;
+            this.output = output;
         }
 
         public List<ConsumerRecord<byte[], byte[]>> records() {
@@ -103,8 +117,20 @@ public final class BatchDecoder implements AutoCloseable {
 
         /** Waits for the decoding to finish; rethrows what went wrong in it, unexpected errors only. */
         public PreparedBatch await() {
+            return join(prepared);
+        }
+
+        /**
+         * The batch's answers: waits for its forward pass on the helper, or runs it on the calling
+         * thread where decoding ran there; rethrows unexpected errors.
+         */
+        public BatchOutput output() {
+            return output == null ? classifier.classify(await()) : join(output);
+        }
+
+        private <T> T join(CompletableFuture<T> future) {
             try {
-                return prepared.join();
+                return future.join();
             } catch (CompletionException e) {
                 if (e.getCause() instanceof RuntimeException r) {
                     throw r;
@@ -116,13 +142,13 @@ public final class BatchDecoder implements AutoCloseable {
             }
         }
 
-        /** Gives the buffer back once decoding has stopped writing into it; safe to call twice. */
+        /** Gives the buffer back once decoding and the forward pass have stopped using it; safe to call twice. */
         public void release() {
             if (buffer == null) {
                 return;
             }
             try {
-                prepared.join();
+                (output == null ? prepared : output).join();
             } catch (RuntimeException e) {
                 // the decoding failed; the buffer is free all the same
             }

@@ -16,9 +16,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class ThreadCpuTest {
     @Test
     void groupsThreadsByTheNamesLinuxKeeps() {
-        assertEquals("worker threads (poll, forward pass, publish)", ThreadCpu.group("fashion-worker-"));
+        assertEquals("worker threads (poll, publish)", ThreadCpu.group("fashion-worker-"));
         assertEquals("decode helpers", ThreadCpu.group("decode-fashion-"));
-        assertEquals("OpenMP pool (forward pass)", ThreadCpu.group("java"));
+        assertEquals("engine thread pools (forward pass)", ThreadCpu.group("java"));
         assertEquals("Kafka clients' I/O threads", ThreadCpu.group("kafka-producer-"));
         assertEquals("JVM JIT compiler", ThreadCpu.group("C2 CompilerThre"));
         assertEquals("JVM garbage collector", ThreadCpu.group("GC Thread#1"));

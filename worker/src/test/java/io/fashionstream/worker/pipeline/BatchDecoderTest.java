@@ -3,6 +3,9 @@ package io.fashionstream.worker.pipeline;
 import io.fashionstream.core.image.ImageLimits;
 import io.fashionstream.core.image.ImagePreprocessor;
 import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.inference.InferenceEngine;
+import io.fashionstream.core.inference.InferenceException;
+import io.fashionstream.core.inference.Prediction;
 import io.fashionstream.worker.testing.TestInputs;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -60,7 +63,7 @@ class BatchDecoderTest {
     void decodesExactlyWhatTheWorkerThreadWouldHave(int threads) {
         List<ConsumerRecord<byte[], byte[]>> in = mixedBatch();
         PreparedBatch inline = batches.prepare(in, new float[MAX_BATCH * FashionClassifier.PIXELS]);
-        try (BatchDecoder decoder = new BatchDecoder(batches, threads, "test-decode")) {
+        try (BatchDecoder decoder = new BatchDecoder(batches, threads, "test")) {
             BatchDecoder.Pending pending = decoder.start(in);
             PreparedBatch decoded = pending.await();
 
@@ -86,7 +89,7 @@ class BatchDecoderTest {
 
     @Test
     void holdsTwoBatchesAtATimeAndReusesABufferOnceReleased() {
-        try (BatchDecoder decoder = new BatchDecoder(batches, 1, "test-decode")) {
+        try (BatchDecoder decoder = new BatchDecoder(batches, 1, "test")) {
             BatchDecoder.Pending first = decoder.start(mixedBatch());
             BatchDecoder.Pending second = decoder.start(mixedBatch());
             assertThrows(IllegalStateException.class, () -> decoder.start(mixedBatch()),
@@ -102,13 +105,63 @@ class BatchDecoderTest {
         }
     }
 
+    @ParameterizedTest(name = "decode threads {0}")
+    @ValueSource(ints = {0, 2})
+    void runsTheForwardPassOnItsHelperInOrderWhenItHasDecodeThreads(int threads) {
+        List<String> passThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        InferenceEngine watched = new InferenceEngine() {
+            @Override
+            public List<Prediction> batchPredict(float[] pixels, int count) throws InferenceException {
+                passThreads.add(Thread.currentThread().getName());
+                return network.batchPredict(pixels, count);
+            }
+
+            @Override
+            public InferenceEngine copy() {
+                return this;
+            }
+
+            @Override
+            public String name() {
+                return "watched";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        BatchClassifier watchedBatches = new BatchClassifier(watched, new ImagePreprocessor(ImageLimits.DEFAULTS),
+                "simple", "v1", "results", new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES),
+                MAX_BATCH, () -> 5_000L);
+        List<ConsumerRecord<byte[], byte[]>> first = mixedBatch();
+        List<ConsumerRecord<byte[], byte[]>> second = mixedBatch().subList(0, 5);
+        try (BatchDecoder decoder = new BatchDecoder(watchedBatches, threads, "test")) {
+            BatchDecoder.Pending a = decoder.start(first);
+            BatchDecoder.Pending b = decoder.start(second);
+            BatchOutput secondOut = b.output(); // asked for out of order: still computed in order
+            BatchOutput firstOut = a.output();
+            a.release();
+            b.release();
+
+            assertEquals(values(batches.classify(first)), values(firstOut));
+            assertEquals(values(batches.classify(second)), values(secondOut));
+            assertEquals(threads == 0 ? List.of("main", "main") : List.of("forward-test", "forward-test"),
+                    passThreads.stream().map(n -> n.startsWith("forward-") ? n : "main").toList());
+        }
+    }
+
+    private static List<String> values(BatchOutput output) {
+        return output.records().stream().map(r -> r.topic() + ":" + new String(r.value(),
+                java.nio.charset.StandardCharsets.UTF_8)).toList();
+    }
+
     @Test
     void rejectsMoreRecordsThanTheMaxBatch() {
         List<ConsumerRecord<byte[], byte[]>> tooMany = new ArrayList<>();
         for (int i = 0; i <= MAX_BATCH; i++) {
             tooMany.add(record(i, "k", TestInputs.raw(i)));
         }
-        try (BatchDecoder decoder = new BatchDecoder(batches, 2, "test-decode")) {
+        try (BatchDecoder decoder = new BatchDecoder(batches, 2, "test")) {
             assertThrows(IllegalArgumentException.class, () -> decoder.start(tooMany));
             // the refused batch did not keep a buffer
             decoder.start(mixedBatch()).release();
@@ -122,7 +175,7 @@ class BatchDecoderTest {
 
     @Test
     void anEmptyBatchDecodesToNothing() {
-        try (BatchDecoder decoder = new BatchDecoder(batches, 2, "test-decode")) {
+        try (BatchDecoder decoder = new BatchDecoder(batches, 2, "test")) {
             BatchDecoder.Pending pending = decoder.start(List.of());
             assertEquals(0, pending.await().goodCount());
             pending.release();
