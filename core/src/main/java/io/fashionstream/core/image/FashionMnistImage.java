@@ -1,56 +1,80 @@
 package io.fashionstream.core.image;
 
-import java.awt.image.BufferedImage;
+import java.util.Arrays;
 
 /**
  * Turns a product photo into a Fashion-MNIST-style 28x28 image, following the steps Zalando
- * used to make the data set (Xiao et al., 2017): trim the edges close to the background
- * colour, scale the longest edge to 28 keeping the aspect ratio, centre on a 28x28 canvas,
- * and negate so the article is bright on black. Photos whose background is already dark are
- * not negated. An image that is already 28x28 has been framed by whoever made it (Fashion-MNIST
- * exported as PNG, for one): it keeps its geometry and is only made gray and, if light, negated,
- * so the Fashion-MNIST convention passes through unchanged.
+ * used to make the data set (Xiao et al., 2017): trim the edges close to the background, scale
+ * the longest edge to 28 keeping the aspect ratio (a box filter: each output pixel the mean of
+ * the pixels under it), sharpen with a Gaussian of radius and standard deviation 1.0, centre on a
+ * 28x28 canvas, negate so the article is bright on black, and, as every image of the data set
+ * is, stretch the intensities so that the brightest pixel is 255 (a tinted article on an
+ * off-white background would otherwise peak far below what the networks were trained on).
+ * <p>The background is estimated from the image's border, side by side, so that off-white and
+ * gray backgrounds (from about 200 up), gradients and sensor or JPEG noise are all taken out:
+ * each pixel's distance from the background there is what is kept, minus the border's noise.
+ * Photos whose background is dark are not negated. An image that is already 28x28 has been
+ * framed by whoever made it (Fashion-MNIST exported as PNG, for one): it keeps its geometry and
+ * intensities and is only negated if light, so the data set's own images pass through unchanged.
  */
 public final class FashionMnistImage {
     public static final int SIZE = 28;
     public static final int PIXELS = SIZE * SIZE;
     /** Zalando's trim threshold: within 5% of the intensity range counts as background. */
     private static final double TRIM_THRESHOLD = 0.05 * 255;
+    /** A side of the border this far (gray levels) from the others is the article reaching the edge, not background. */
+    private static final double SIDE_OUTLIER = 40;
+    /** Border noise (standard deviations) taken off every pixel's distance from the background. */
+    private static final double NOISE_FLOOR_SIGMAS = 3;
+    /** How much of the detail a Gaussian blur removes is added back (measured best of 0.5 and 1 on the photo evaluation). */
+    private static final double SHARPEN_AMOUNT = 0.5;
+    /** A Gaussian of standard deviation 1.0 over radius 1, normalised: e^-1/2 beside 1. */
+    private static final double GAUSS_SIDE = Math.exp(-0.5) / (1 + 2 * Math.exp(-0.5));
+    private static final double GAUSS_CENTRE = 1 / (1 + 2 * Math.exp(-0.5));
+    /** A peak this faint (of 255) after resampling is noise, not an article: nothing is stretched. */
+    private static final double MIN_PEAK = 8;
 
     private FashionMnistImage() {
     }
 
     /** Writes the converted image as 784 floats in [0, 1] into {@code dst} at {@code offset}. */
-    public static void convert(BufferedImage image, float[] dst, int offset) {
-        int w = image.getWidth();
-        int h = image.getHeight();
-        double[] gray = grayscale(image);
-        double background = cornerMean(gray, w, h);
-        boolean negate = background > 127.5;
+    static void convert(GrayImage image, float[] dst, int offset) {
+        int w = image.width();
+        int h = image.height();
         if (w == SIZE && h == SIZE) {
+            double corners = (image.at(0, 0) + image.at(w - 1, 0) + image.at(0, h - 1) + image.at(w - 1, h - 1)) / 4.0;
+            boolean negate = corners > 127.5;
             for (int i = 0; i < PIXELS; i++) {
-                dst[offset + i] = (float) ((negate ? 255 - gray[i] : gray[i]) / 255.0);
+                int v = image.pixels()[i] & 0xff;
+                dst[offset + i] = (negate ? 255 - v : v) / 255f;
             }
             return;
         }
-
-        // Trim: bounding box of everything that differs from the background by more than the threshold.
-        int left = w;
-        int right = -1;
-        int top = h;
-        int bottom = -1;
+        Arrays.fill(dst, offset, offset + PIXELS, 0f);
+        Background bg = Background.of(image);
+        // What stands out from the background, on the article's side, less the border's noise
+        // (which also takes the faint part of soft shadows out).
+        float[] signal = new float[w * h];
+        double floor = NOISE_FLOOR_SIGMAS * bg.noise();
+        // Trim: bounding box of the pixels off the background by Zalando's threshold beyond its noise.
+        double threshold = TRIM_THRESHOLD + floor;
+        int[] rowHits = new int[h];
+        int[] columnHits = new int[w];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                if (Math.abs(gray[y * w + x] - background) > TRIM_THRESHOLD) {
-                    left = Math.min(left, x);
-                    right = Math.max(right, x);
-                    top = Math.min(top, y);
-                    bottom = Math.max(bottom, y);
+                double d = bg.distance(image.at(x, y), x, y);
+                signal[y * w + x] = (float) Math.max(0, d - floor);
+                if (d > threshold) {
+                    rowHits[y]++;
+                    columnHits[x]++;
                 }
             }
         }
-        java.util.Arrays.fill(dst, offset, offset + PIXELS, 0f);
-        if (right < 0) {
+        int left = first(columnHits);
+        int right = last(columnHits);
+        int top = first(rowHits);
+        int bottom = last(rowHits);
+        if (right < 0 || bottom < 0) {
             return; // a blank image: nothing but background
         }
         int bw = right - left + 1;
@@ -60,48 +84,81 @@ public final class FashionMnistImage {
         int th = Math.max(1, (int) Math.round(bh * scale));
         int ox = (SIZE - tw) / 2;
         int oy = (SIZE - th) / 2;
+        double[] canvas = new double[PIXELS];
         for (int ty = 0; ty < th; ty++) {
             for (int tx = 0; tx < tw; tx++) {
-                double v = areaAverage(gray, w, left + tx / scale, top + ty / scale, 1 / scale, left + bw, top + bh);
-                double bright = negate ? 255 - v : v;
-                dst[offset + (oy + ty) * SIZE + ox + tx] = (float) (Math.max(0, Math.min(255, bright)) / 255.0);
+                canvas[(oy + ty) * SIZE + ox + tx] =
+                        areaAverage(signal, w, left + tx / scale, top + ty / scale, 1 / scale, left + bw, top + bh);
             }
+        }
+        double max = 0;
+        for (double v : canvas) {
+            max = Math.max(max, v);
+        }
+        // The data set's convention: every image's brightest pixel is 255. Stretched before
+        // sharpening, whose overshoot at edges is clipped, so that it does not dim the rest.
+        double gain = max >= MIN_PEAK ? 255 / max : 1;
+        for (int i = 0; i < PIXELS; i++) {
+            canvas[i] *= gain;
+        }
+        canvas = sharpen(canvas);
+        for (int i = 0; i < PIXELS; i++) {
+            dst[offset + i] = (float) (Math.min(255, canvas[i]) / 255.0);
         }
     }
 
-    /** Luminance per pixel (ITU-R BT.601); transparent pixels are composited over white. */
-    private static double[] grayscale(BufferedImage image) {
-        int w = image.getWidth();
-        int h = image.getHeight();
-        if (image.getRaster().getNumBands() == 1 && image.getColorModel().getNumComponents() == 1) {
-            // Gray PNGs: take the stored values as they are (as PIL does). getRGB would treat
-            // Java's gray colour space as linear and brighten every pixel on the way to sRGB.
-            double max = (1 << image.getColorModel().getComponentSize(0)) - 1;
-            double[] gray = new double[w * h];
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    gray[y * w + x] = image.getRaster().getSample(x, y, 0) * 255.0 / max;
+    /**
+     * Zalando's sharpening step: an unsharp mask with a Gaussian of radius 1 and standard deviation
+     * 1.0, which brings back the edges that scaling down softened.
+     */
+    private static double[] sharpen(double[] c) {
+        double[] blurred = blur3(blur3(c, 1, SIZE), SIZE, 1);
+        double[] out = new double[PIXELS];
+        for (int i = 0; i < PIXELS; i++) {
+            out[i] = Math.max(0, c[i] + SHARPEN_AMOUNT * (c[i] - blurred[i]));
+        }
+        return out;
+    }
+
+    /** One pass of the radius-1 Gaussian along x ({@code step} 1, {@code stride} SIZE) or y (SIZE, 1). */
+    private static double[] blur3(double[] c, int step, int stride) {
+        double[] out = new double[PIXELS];
+        for (int line = 0; line < SIZE; line++) {
+            for (int i = 0; i < SIZE; i++) {
+                int at = line * stride + i * step;
+                double v = GAUSS_CENTRE * c[at];
+                if (i > 0) {
+                    v += GAUSS_SIDE * c[at - step];
                 }
+                if (i < SIZE - 1) {
+                    v += GAUSS_SIDE * c[at + step];
+                }
+                out[at] = v;
             }
-            return gray;
         }
-        int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
-        double[] gray = new double[w * h];
-        for (int i = 0; i < argb.length; i++) {
-            int p = argb[i];
-            double a = ((p >>> 24) & 0xff) / 255.0;
-            double lum = 0.299 * ((p >> 16) & 0xff) + 0.587 * ((p >> 8) & 0xff) + 0.114 * (p & 0xff);
-            gray[i] = lum * a + 255 * (1 - a);
-        }
-        return gray;
+        return out;
     }
 
-    private static double cornerMean(double[] gray, int w, int h) {
-        return (gray[0] + gray[w - 1] + gray[(h - 1) * w] + gray[h * w - 1]) / 4;
+    private static int first(int[] hits) {
+        for (int i = 0; i < hits.length; i++) {
+            if (hits[i] > 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int last(int[] hits) {
+        for (int i = hits.length - 1; i >= 0; i--) {
+            if (hits[i] > 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Mean of the source pixels under a target pixel (box filter), clipped to the trimmed box. */
-    private static double areaAverage(double[] gray, int w, double x0, double y0, double size, int xEnd, int yEnd) {
+    private static double areaAverage(float[] values, int w, double x0, double y0, double size, int xEnd, int yEnd) {
         int xa = (int) Math.floor(x0);
         int ya = (int) Math.floor(y0);
         int xb = Math.min(xEnd, Math.max(xa + 1, (int) Math.ceil(x0 + size)));
@@ -113,10 +170,103 @@ public final class FashionMnistImage {
             for (int x = xa; x < xb; x++) {
                 double wx = Math.min(x + 1, x0 + size) - Math.max(x, x0);
                 double wgt = Math.max(0, wx) * Math.max(0, wy);
-                sum += gray[y * w + x] * wgt;
+                sum += values[y * w + x] * wgt;
                 weight += wgt;
             }
         }
-        return weight > 0 ? sum / weight : gray[ya * w + xa];
+        return weight > 0 ? sum / weight : values[ya * w + xa];
+    }
+
+    /**
+     * The background as seen on the image's border: the median of each side, blended across the
+     * image (so a linear gradient is followed), its noise (from the border's spread around that),
+     * and whether it is light (the article then dark on it).
+     */
+    private record Background(double top, double bottom, double left, double right, int w, int h, double noise,
+                              boolean light) {
+        /** Border band per side: a sliver of the image, at least one pixel. */
+        private static final int BAND_DIVISOR = 64;
+
+        static Background of(GrayImage image) {
+            int w = image.width();
+            int h = image.height();
+            int band = Math.max(1, Math.min(w, h) / BAND_DIVISOR);
+            int[] topH = new int[256];
+            int[] bottomH = new int[256];
+            int[] leftH = new int[256];
+            int[] rightH = new int[256];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int v = image.at(x, y);
+                    if (y < band) {
+                        topH[v]++;
+                    } else if (y >= h - band) {
+                        bottomH[v]++;
+                    } else if (x < band) {
+                        leftH[v]++;
+                    } else if (x >= w - band) {
+                        rightH[v]++;
+                    } else {
+                        x = w - band - 1; // skip the interior of the row
+                    }
+                }
+            }
+            double[] sides = {median(topH), median(bottomH), median(leftH), median(rightH)};
+            double[] sorted = Arrays.stream(sides).filter(v -> !Double.isNaN(v)).sorted().toArray();
+            double typical = (sorted[(sorted.length - 1) / 2] + sorted[sorted.length / 2]) / 2;
+            for (int i = 0; i < sides.length; i++) {
+                if (Double.isNaN(sides[i]) || Math.abs(sides[i] - typical) > SIDE_OUTLIER) {
+                    sides[i] = typical; // the article (or a border strip) covers that side
+                }
+            }
+            double top = sides[0];
+            double bottom = sides[1];
+            double left = sides[2];
+            double right = sides[3];
+            boolean light = (top + bottom + left + right) / 4 > 127.5;
+            Background flat = new Background(top, bottom, left, right, w, h, 0, light);
+            // Noise: the median absolute deviation of the border from the background there, as a standard deviation.
+            int[] deviations = new int[256];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    if (y < band || y >= h - band || x < band || x >= w - band) {
+                        deviations[(int) Math.min(255, Math.abs(image.at(x, y) - flat.at(x, y)))]++;
+                    } else {
+                        x = w - band - 1;
+                    }
+                }
+            }
+            return new Background(top, bottom, left, right, w, h, 1.4826 * median(deviations), light);
+        }
+
+        double at(int x, int y) {
+            double u = w > 1 ? (double) x / (w - 1) : 0.5;
+            double v = h > 1 ? (double) y / (h - 1) : 0.5;
+            return ((1 - v) * top + v * bottom + (1 - u) * left + u * right) / 2;
+        }
+
+        /** How far a pixel stands out from the background, towards the article's side (dark on light, or light on dark). */
+        double distance(int value, int x, int y) {
+            double d = value - at(x, y);
+            return light ? -d : d;
+        }
+
+        private static double median(int[] histogram) {
+            long n = 0;
+            for (int c : histogram) {
+                n += c;
+            }
+            if (n == 0) {
+                return Double.NaN;
+            }
+            long seen = 0;
+            for (int v = 0; v < histogram.length; v++) {
+                seen += histogram[v];
+                if (seen * 2 >= n) {
+                    return v;
+                }
+            }
+            return histogram.length - 1;
+        }
     }
 }

@@ -1,36 +1,33 @@
 package io.fashionstream.core.image;
 
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReadParam;
-import javax.imageio.ImageReader;
-import javax.imageio.spi.ImageReaderSpi;
-import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.util.EnumMap;
-import java.util.Iterator;
-import java.util.Map;
 
 /**
- * Turns a record value into one network input: PNG, JPEG, GIF or BMP of any size and colour
- * (converted by {@link FashionMnistImage}), or exactly 784 raw bytes already in the
- * Fashion-MNIST convention, used as they are. Limits are checked before any decoding.
- * Stateless and thread-safe.
+ * Turns a record value into one network input: a JPEG, PNG, WebP, TIFF, GIF or BMP photo of any
+ * size and colour (decoded by OpenCV's codecs, GIF by the JDK's, then converted by
+ * {@link FashionMnistImage}), or exactly 784 raw bytes already in the Fashion-MNIST convention,
+ * used as they are. Safety first: the size, the format and the dimensions the header declares
+ * ({@link ImageHeader}, read by this project's own code before any decoder allocates) are all
+ * checked before decoding, and a file cut short is refused rather than decoded with its missing
+ * part filled in. Stateless and thread-safe.
  */
 public final class ImagePreprocessor {
     /**
-     * Large photos are decoded with only every n-th pixel read, keeping at least this many on the
-     * longer edge: 8 source pixels per output pixel still feed the 28x28 box filter, at a
-     * fraction of the decode and conversion time of a full catalog photo.
+     * Large photos are decoded scaled down (a JPEG in the decoder itself, whose DCT-domain scaling
+     * is a proper filter), keeping at least this many pixels
+     * on the longer edge: 6 source pixels per output pixel still feed the 28x28 box filter.
      */
-    static final int MIN_DECODED_EDGE = 8 * FashionMnistImage.SIZE;
-
-    /** The reader of each format, looked up once rather than by probing every reader per record. */
-    private static final Map<ImageFormat, ImageReaderSpi> READERS = readers();
+    static final int MIN_DECODED_EDGE = 6 * FashionMnistImage.SIZE;
+    /**
+     * What a decoded image is shrunk to (block means) before conversion, at least, on its longer
+     * edge, and what a GIF keeps when read every n-th pixel: the conversion's cost follows the
+     * pixel count, and 8 pixels per output pixel keep the trim and the box filter precise.
+     */
+    static final int MIN_CONVERTED_EDGE = 8 * FashionMnistImage.SIZE;
 
     private final ImageLimits limits;
+    private final OpenCvDecoder openCv = new OpenCvDecoder(MIN_DECODED_EDGE);
+    private final ImageIoDecoder imageIo = new ImageIoDecoder(MIN_CONVERTED_EDGE);
 
     public ImagePreprocessor(ImageLimits limits) {
         this.limits = limits;
@@ -53,7 +50,8 @@ public final class ImagePreprocessor {
                 return;
             }
             throw new InvalidImageException(InvalidImageException.Reason.UNKNOWN_FORMAT, String.format(
-                    "not a PNG, JPEG, GIF or BMP image, nor %d raw pixels (%d bytes)", FashionMnistImage.PIXELS, value.length));
+                    "not a JPEG, PNG, WebP, TIFF, GIF or BMP image, nor %d raw pixels (%d bytes)",
+                    FashionMnistImage.PIXELS, value.length));
         }
         try {
             FashionMnistImage.convert(decode(value, format), dst, offset);
@@ -66,64 +64,48 @@ public final class ImagePreprocessor {
         }
     }
 
-    private static Map<ImageFormat, ImageReaderSpi> readers() {
-        Map<ImageFormat, ImageReaderSpi> readers = new EnumMap<>(ImageFormat.class);
-        for (ImageFormat format : ImageFormat.values()) {
-            if (format == ImageFormat.UNKNOWN) {
-                continue;
-            }
-            Iterator<ImageReader> found = ImageIO.getImageReadersByFormatName(format.name());
-            if (!found.hasNext()) {
-                throw new IllegalStateException("this JRE has no " + format + " reader");
-            }
-            readers.put(format, found.next().getOriginatingProvider());
-        }
-        return readers;
-    }
-
-    /** Read every n-th pixel in each direction: 1 up to twice {@link #MIN_DECODED_EDGE}. */
-    static int subsampling(int width, int height) {
-        return Math.max(1, Math.max(width, height) / MIN_DECODED_EDGE);
-    }
-
     private static void copyRaw(byte[] value, float[] dst, int offset) {
         for (int i = 0; i < FashionMnistImage.PIXELS; i++) {
             dst[offset + i] = (value[i] & 0xff) / 255f;
         }
     }
 
-    private BufferedImage decode(byte[] value, ImageFormat format) throws InvalidImageException {
-        // In memory: ImageIO.createImageInputStream would look through every stream provider and,
-        // with ImageIO's default cache setting, buffer each record through a temporary file.
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(value))) {
-            ImageReader reader = READERS.get(format).createReaderInstance();
-            try {
-                reader.setInput(in, true, true);
-                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                if (pixels > limits.maxPixels()) {
-                    throw new InvalidImageException(InvalidImageException.Reason.TOO_MANY_PIXELS, String.format(
-                            "%s header declares %dx%d = %,d pixels, over the limit of %,d", format,
-                            reader.getWidth(0), reader.getHeight(0), pixels, limits.maxPixels()));
-                }
-                ImageReadParam param = reader.getDefaultReadParam();
-                int step = subsampling(reader.getWidth(0), reader.getHeight(0));
-                if (step > 1) {
-                    param.setSourceSubsampling(step, step, 0, 0);
-                }
-                BufferedImage image = reader.read(0, param);
-                if (image == null || image.getWidth() < 1 || image.getHeight() < 1) {
-                    throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE, format + " image has no pixels");
-                }
-                return image;
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException | RuntimeException e) {
-            // ImageIO signals truncated or corrupt data with IIOException, EOFException and, for
-            // some malformed files, runtime exceptions from inside the codec.
-            throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE,
-                    format + " image cannot be decoded: " + e.getClass().getSimpleName()
-                            + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
+    /** Decodes to gray after checking the format and the header's dimensions. */
+    GrayImage decode(byte[] value, ImageFormat format) throws InvalidImageException {
+        if (!format.supported()) {
+            throw new InvalidImageException(InvalidImageException.Reason.UNSUPPORTED_FORMAT, format
+                    + " image: the worker has no " + format + " decoder; send JPEG, PNG, WebP, TIFF, GIF or BMP");
         }
+        ImageHeader header = ImageHeader.read(value, format);
+        if (header.pixels() > limits.maxPixels()) {
+            throw new InvalidImageException(InvalidImageException.Reason.TOO_MANY_PIXELS, String.format(
+                    "%s header declares %dx%d = %,d pixels, over the limit of %,d", format,
+                    header.width(), header.height(), header.pixels(), limits.maxPixels()));
+        }
+        ImageHeader.requireWhole(value, format);
+        GrayImage image;
+        try {
+            image = format == ImageFormat.GIF ? imageIo.decodeGif(value, header) : openCv.decode(value, header);
+        } catch (IOException | RuntimeException e) {
+            // ImageIO signals corrupt data with IIOException, often wrapping the codec's own
+            // exception: the root cause is what says what is wrong.
+            throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE,
+                    format + " image cannot be decoded: " + rootCause(e), e);
+        }
+        if (image == null) {
+            throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE, format
+                    + " image cannot be decoded: the codec rejected its data (corrupt or unsupported variant)");
+        }
+        return image.shrunk(MIN_CONVERTED_EDGE);
+    }
+
+    /** "Type: message" of the innermost cause, on one line. */
+    static String rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? "" : ": " + root.getMessage().strip().replaceAll("\\s+", " ");
+        return root.getClass().getSimpleName() + message;
     }
 }

@@ -65,7 +65,10 @@ class ImagePreprocessorTest {
             BufferedImage photo = catalogPhoto(original, 10, 120, 40);
             float[] converted = preprocess(encode(photo, format));
             double meanDiff = bestAlignedMeanDifference(converted, original);
-            double tolerance = format.equals("jpg") ? 0.04 : 0.01; // JPEG is lossy
+            // The conversion sharpens as Zalando's did, which moves even a lossless copy of a finely
+            // patterned article by a few levels per pixel; JPEG is lossy too, and its softened peak is
+            // stretched back to 255 (the data set's convention), which lifts the other pixels a little.
+            double tolerance = format.equals("jpg") ? 0.07 : 0.04;
             assertTrue(meanDiff < tolerance, format + " image " + i + ": mean absolute difference " + meanDiff);
             checked++;
         }
@@ -73,26 +76,29 @@ class ImagePreprocessorTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"png", "jpg"})
-    void aLargePhotoDecodedSubsampledMatchesItsFullDecodeAndItsCounterpart(String format) throws Exception {
+    void aLargePhotoDecodedScaledDownMatchesItsFullDecodeAndItsCounterpart(String format) throws Exception {
         for (int i = 0; i < 5; i++) {
-            // About 1,000 x 900 pixels: read with every 4th pixel in each direction.
+            // About 1,000 x 900 pixels: a JPEG is decoded at 1/4 scale inside the decoder.
             BufferedImage photo = catalogPhoto(test.image(i), 30, 120, 40);
-            assertEquals(4, ImagePreprocessor.subsampling(photo.getWidth(), photo.getHeight()));
             byte[] encoded = encode(photo, format);
             float[] fast = preprocess(encoded);
             float[] full = new float[784];
-            FashionMnistImage.convert(ImageIO.read(new java.io.ByteArrayInputStream(encoded)), full, 0);
+            FashionMnistImage.convert(ImageIoDecoder.gray(ImageIO.read(new java.io.ByteArrayInputStream(encoded))), full, 0);
             double sum = 0;
             for (int p = 0; p < 784; p++) {
                 sum += Math.abs(fast[p] - full[p]);
             }
-            assertTrue(sum / 784 < 0.02, format + " image " + i + ": subsampled differs from full decode by " + sum / 784);
+            // Scaled and shrunk images trim at a coarser grid: the box may move by a fraction of an output pixel.
+            assertTrue(sum / 784 < 0.03, format + " image " + i + ": scaled down differs from full decode by " + sum / 784);
             if (fillsLongestEdge(test.image(i))) {
                 double meanDiff = bestAlignedMeanDifference(fast, test.image(i));
                 assertTrue(meanDiff < 0.05, format + " image " + i + ": mean absolute difference " + meanDiff);
             }
         }
-        assertEquals(1, ImagePreprocessor.subsampling(447, 200), "under twice the minimum edge: every pixel");
+        OpenCvDecoder decoder = new OpenCvDecoder(ImagePreprocessor.MIN_DECODED_EDGE);
+        assertEquals(decoder.jpegFlags(335), org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_GRAYSCALE,
+                "under twice the minimum edge: full size");
+        assertEquals(decoder.jpegFlags(1000), org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_GRAYSCALE_4);
     }
 
     @Test
