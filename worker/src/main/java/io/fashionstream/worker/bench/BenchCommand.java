@@ -6,8 +6,11 @@ import io.fashionstream.core.inference.EngineKind;
 import io.fashionstream.core.inference.FashionClassifier;
 import io.fashionstream.core.inference.InferenceEngine;
 import io.fashionstream.core.inference.ServingModel;
+import io.fashionstream.core.photo.PhotoVariation;
 import io.fashionstream.worker.config.WorkerConfig;
 import io.fashionstream.worker.demo.EmbeddedKafka;
+import io.fashionstream.worker.produce.CatalogPhotoSource;
+import io.fashionstream.worker.produce.ImageSource;
 import io.fashionstream.worker.produce.TestSplitSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -34,7 +38,11 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure forward-pass throughput per model and batch size, and the pipeline end to end through Kafka.")
 public final class BenchCommand implements Callable<Integer> {
-    static final Set<String> PARTS = Set.of("engine", "pipeline", "failover");
+    /** The photo generator's seed: the same photos every run. */
+    static final long PHOTO_SEED = 2017;
+    /** Distinct photos rendered for a pipeline run on JPEG photos; a longer run repeats them. */
+    static final int DISTINCT_PHOTOS = 1000;
+    static final Set<String> PARTS = Set.of("engine", "pipeline", "failover", "photos");
     /** Below this share the JIT compiler counts as settled (it never quite stops). */
     static final double SETTLED_JIT_CORES = 0.15;
 
@@ -80,7 +88,8 @@ public final class BenchCommand implements Callable<Integer> {
     String pipelineEngine;
 
     @Option(names = "--format", defaultValue = "raw",
-            description = "Pipeline: what the images are sent as, raw (784 bytes) or png (default: ${DEFAULT-VALUE})")
+            description = "Pipeline: what the images are sent as, raw (784 bytes), png (28x28) or jpeg (600x800"
+                    + " catalog photos) (default: ${DEFAULT-VALUE})")
     String format;
 
     @Option(names = "--settings", split = ",",
@@ -108,6 +117,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--intra-op-threads", defaultValue = "0",
             description = "Pipeline: ONNX Runtime threads per forward pass, as on run; 0: the worker's default")
     int intraOpThreads;
+
+    @Option(names = "--photo-images", defaultValue = "1000",
+            description = "Photos: test images rendered per photo variation (default: ${DEFAULT-VALUE})")
+    int photoImages;
 
     @Option(names = "--failover-scenarios", split = ",", defaultValue = "consumer,classic-static,classic-dynamic",
             description = "Failover: group protocol and membership settings to compare (default: ${DEFAULT-VALUE})")
@@ -150,7 +163,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** The whole report; a part not run is null. */
     public record Report(String createdAt, MachineInfo machine, List<ModelResult> engine, EngineTargets engineTargets,
-                         PipelineReport pipeline, List<FailoverBench.Result> failover) {
+                         PipelineReport pipeline, List<FailoverBench.Result> failover, PhotoReport photos) {
+    }
+
+    /** The photos part: accuracy per variation, then decoding speed by format and size. */
+    public record PhotoReport(long seed, List<PhotoBench.Accuracy> accuracy, List<PhotoBench.DecodeSpeed> decoding) {
     }
 
     @Override
@@ -163,8 +180,10 @@ public final class BenchCommand implements Callable<Integer> {
         List<ModelResult> engine = parts.contains("engine") ? engine(err) : null;
         PipelineReport pipeline = parts.contains("pipeline") ? pipeline(pipelineSettings, err) : null;
         List<FailoverBench.Result> failover = parts.contains("failover") ? failover(scenarios, err) : null;
+        PhotoReport photos = parts.contains("photos") ? photos(err) : null;
         Report report = new Report(Instant.now().toString(), machine, engine,
-                engine == null ? null : EngineTargets.of(engine, WorkerConfig.builder().build().effectiveIntraOpThreads()), pipeline, failover);
+                engine == null ? null : EngineTargets.of(engine, WorkerConfig.builder().build().effectiveIntraOpThreads()),
+                pipeline, failover, photos);
 
         Files.createDirectories(out);
         String markdown = BenchMarkdown.of(report);
@@ -185,7 +204,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     private List<PipelineBench.Setting> validate() {
         if (parts.isEmpty() || !PARTS.containsAll(parts)) {
-            throw new IllegalArgumentException("--parts must be engine, pipeline or failover, not " + parts);
+            throw new IllegalArgumentException("--parts must be engine, pipeline, failover or photos, not " + parts);
         }
         if (failoverKills < 0 || failoverRate <= 0 || failoverObserveSeconds <= 0) {
             throw new IllegalArgumentException("--failover-kills must not be negative, --failover-rate and"
@@ -206,11 +225,11 @@ public final class BenchCommand implements Callable<Integer> {
         if (threads.isEmpty() || threads.stream().anyMatch(t -> t < 1 || t > 256)) {
             throw new IllegalArgumentException("--threads must be thread counts from 1 to 256, not " + threads);
         }
-        if (!format.equals("raw") && !format.equals("png")) {
-            throw new IllegalArgumentException("--format must be raw or png, not '" + format + "'");
+        if (!format.equals("raw") && !format.equals("png") && !format.equals("jpeg")) {
+            throw new IllegalArgumentException("--format must be raw, png or jpeg, not '" + format + "'");
         }
-        if (floodImages < 1 || workers < 1) {
-            throw new IllegalArgumentException("--images and --workers must be at least 1");
+        if (floodImages < 1 || workers < 1 || photoImages < 1) {
+            throw new IllegalArgumentException("--images, --photo-images and --workers must be at least 1");
         }
         List<PipelineBench.Setting> parsed = new ArrayList<>();
         for (String s : settings) {
@@ -250,7 +269,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private PipelineReport pipeline(List<PipelineBench.Setting> pipelineSettings, PrintWriter err) throws Exception {
-        TestSplitSource images = new TestSplitSource(FashionMnist.loadShippedTestSplit(), format.equals("raw"));
+        ImageSource images = format.equals("jpeg")
+                ? new CatalogPhotoSource(FashionMnist.loadShippedTestSplit(), DISTINCT_PHOTOS)
+                : new TestSplitSource(FashionMnist.loadShippedTestSplit(), format.equals("raw"));
         // Encode any PNGs now: encoded while sending, they would make the sender the bottleneck being measured.
         for (int i = 0; i < Math.min(floodImages, images.size()); i++) {
             images.item(i);
@@ -280,6 +301,23 @@ public final class BenchCommand implements Callable<Integer> {
         } finally {
             if (embedded != null) {
                 embedded.close();
+            }
+        }
+    }
+
+    private PhotoReport photos(PrintWriter err) throws Exception {
+        PhotoBench bench = new PhotoBench(FashionMnist.loadShippedTestSplit(), PHOTO_SEED);
+        List<ServingModel> opened = new ArrayList<>();
+        try {
+            for (String name : models) {
+                opened.add(ServingModel.open(name, modelsDir, EngineKind.parse(pipelineEngine),
+                        WorkerConfig.builder().build().effectiveIntraOpThreads()));
+            }
+            return new PhotoReport(PHOTO_SEED, bench.accuracy(opened, PhotoVariation.standard(), photoImages, err),
+                    bench.decodeSpeed(err));
+        } finally {
+            for (ServingModel m : opened) {
+                m.close();
             }
         }
     }
@@ -333,8 +371,31 @@ public final class BenchCommand implements Callable<Integer> {
                 half.p99Ms(), bound);
         return new PipelineReport.Point(setting.maxBatch(), setting.maxWaitMs(), setting.decodeThreads(),
                 setting.commitIntervalMs(), alone.imagesPerSec(), alone.msPerBatch(), saturated, kafka, half,
-                saturated.imagesPerSec() / alone.imagesPerSec(), saturated.imagesPerSec() / kafka.imagesPerSec(), bound,
-                half.p99Ms() / bound);
+                saturated.imagesPerSec() / alone.imagesPerSec(), saturated.imagesPerSec() / kafka.imagesPerSec(),
+                cpuBound(kafka, alone) / kafka.imagesPerSec(), bound, half.p99Ms() / bound);
+    }
+
+    /**
+     * The most images per second end to end that this machine's cores allow at one setting: each
+     * image costs the CPU the ceiling run spent per image (Kafka, the worker's plumbing, the bench's
+     * sender and reader, the broker) plus what the engine alone spends per image on its threads.
+     */
+    private double cpuBound(PipelineBench.Measurement ceiling, EngineBench.Point alone) {
+        double ceilingCores = ceiling.cpuCores().entrySet().stream()
+                .filter(e -> !e.getKey().equals(ThreadCpu.OTHER_PROCESSES)).mapToDouble(Map.Entry::getValue).sum();
+        if (ceilingCores <= 0) {
+            return Double.NaN; // no per-thread counters on this system
+        }
+        int engineThreads = pipelineEngineThreads();
+        double coreSecondsPerImage = ceilingCores / ceiling.imagesPerSec() + engineThreads / alone.imagesPerSec();
+        return Runtime.getRuntime().availableProcessors() / coreSecondsPerImage;
+    }
+
+    /** The threads one forward pass of the pipeline's engine keeps busy. */
+    private int pipelineEngineThreads() {
+        return EngineKind.parse(pipelineEngine) == EngineKind.ONNXRUNTIME
+                ? WorkerConfig.builder().workers(workers).intraOpThreads(intraOpThreads).build().effectiveIntraOpThreads()
+                : MachineInfo.openMpThreads();
     }
 
     private EngineBench engineBench(InferenceEngine classifier) {

@@ -19,7 +19,37 @@ final class BenchMarkdown {
         if (report.failover() != null) {
             failover(md, report.failover());
         }
+        if (report.photos() != null) {
+            photos(md, report.photos());
+        }
         return md.toString();
+    }
+
+    private static void photos(StringBuilder md, BenchCommand.PhotoReport p) {
+        List<PhotoBench.Accuracy> rows = p.accuracy();
+        List<String> models = List.copyOf(rows.get(0).rawByModel().keySet());
+        md.append(String.format("Photos: accuracy on %,d test images as they are (raw) and rendered as catalog photos"
+                + " (seed %d), through the worker's preprocessing; photo minus raw in points%n%n", rows.get(0).images(),
+                p.seed()));
+        md.append("| variation | what |");
+        models.forEach(m -> md.append(" `").append(m).append("` raw | photo | diff |"));
+        md.append("\n|---|---|").append("---:|---:|---:|".repeat(models.size())).append('\n');
+        for (PhotoBench.Accuracy a : rows) {
+            md.append("| ").append(a.variation()).append(" | ").append(a.description()).append(" |");
+            for (String m : models) {
+                double raw = a.rawByModel().get(m);
+                double photo = a.photoByModel().get(m);
+                md.append(String.format(" %.3f | %.3f | %+.1f |", raw, photo, 100 * (photo - raw)));
+            }
+            md.append('\n');
+        }
+        md.append("\nDecoding and preprocessing one photo (CPU time of one thread):\n\n");
+        md.append("| format | size | bytes | ms per photo | photos/s per core |\n|---|---|---:|---:|---:|\n");
+        for (PhotoBench.DecodeSpeed d : p.decoding()) {
+            md.append(String.format("| %s | %dx%d | %,d | %.2f | %,.0f |%n", d.format(), d.width(), d.height(), d.bytes(),
+                    d.msPerPhoto(), d.photosPerSecPerCore()));
+        }
+        md.append('\n');
     }
 
     private static void engine(StringBuilder md, List<BenchCommand.ModelResult> results, EngineTargets targets) {
@@ -101,25 +131,26 @@ final class BenchMarkdown {
                 + " half the saturated rate for %.0f s; latency is send to answer visible (read_committed)%n%n",
                 p.model(), p.engine(), p.format(), p.workers(), p.kafka(), p.floodImages(), p.loadSeconds()));
         md.append("| max batch | max wait ms | decode threads | commit interval ms | saturated img/s | Kafka ceiling img/s"
-                + " | end to end / ceiling | engine img/s | mean batch | half-load p50 ms | p95 ms | p99 ms |"
-                + " p99 bound ms |\n");
-        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " | end to end / ceiling | CPU bound / ceiling | engine img/s | mean batch | half-load p50 ms | p95 ms"
+                + " | p99 ms | p99 bound ms |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (PipelineReport.Point x : p.points()) {
-            md.append(String.format("| %d | %d | %d | %d | %,.0f | %,.0f | %.0f%% | %,.0f | %.1f | %,.0f | %,.0f | %,.0f"
-                            + " | %,.0f |%n",
+            md.append(String.format("| %d | %d | %d | %d | %,.0f | %,.0f | %.0f%% | %.0f%% | %,.0f | %.1f | %,.0f | %,.0f"
+                            + " | %,.0f | %,.0f |%n",
                     x.maxBatch(), x.maxWaitMs(), x.decodeThreads(), x.commitIntervalMs(), x.saturated().imagesPerSec(),
-                    x.ceiling().imagesPerSec(), 100 * x.endToEndOverCeiling(), x.engineImagesPerSec(),
+                    x.ceiling().imagesPerSec(), 100 * x.endToEndOverCeiling(), 100 * x.cpuBoundOverCeiling(),
+                    x.engineImagesPerSec(),
                     x.saturated().meanBatchSize(), x.halfLoad().p50Ms(), x.halfLoad().p95Ms(), x.halfLoad().p99Ms(),
                     x.p99BoundMs()));
         }
         cpu(md, p);
         PipelineReport.Targets t = p.targets();
         md.append(String.format("%nTargets (ratios from this run): fastest setting %,.0f images/s end to end (target"
-                        + " 10,000), %.2f of its Kafka ceiling (target 0.80; the forward pass alone, on every core,"
-                        + " runs at %.2f of that ceiling, the most end to end can reach here); one record per pass"
+                        + " 10,000), %.2f of its Kafka ceiling (target 0.80; this machine's cores allow at most %.2f"
+                        + " there: the ceiling run's CPU per image plus the engine's); one record per pass"
                         + " %,.0f images/s (target 500), micro-batching gain over it %.1fx; half-load p99 within its"
                         + " bound at %d of %d settings.%n",
-                t.bestImagesPerSec(), t.bestEndToEndOverCeiling(), t.bestEngineOverCeiling(),
+                t.bestImagesPerSec(), t.bestEndToEndOverCeiling(), t.bestCpuBoundOverCeiling(),
                 t.singleRecordImagesPerSec(), t.microBatchingGain(),
                 t.pointsWithinP99Bound(), t.points()));
     }

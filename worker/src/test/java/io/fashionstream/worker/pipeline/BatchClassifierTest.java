@@ -90,7 +90,7 @@ class BatchClassifierTest {
         assertEquals("t", header(dead.headers(), "traceparent"));
         assertEquals("io.fashionstream.core.image.InvalidImageException", header(dead.headers(), DeadLetters.ERROR_CLASS));
         assertEquals("unknown_format", header(dead.headers(), DeadLetters.ERROR_REASON));
-        assertTrue(header(dead.headers(), DeadLetters.ERROR_MESSAGE).contains("not a PNG"));
+        assertTrue(header(dead.headers(), DeadLetters.ERROR_MESSAGE).contains("not a JPEG, PNG"));
         assertEquals("in", header(dead.headers(), DeadLetters.SOURCE_TOPIC));
         assertEquals("0", header(dead.headers(), DeadLetters.SOURCE_PARTITION));
         assertEquals("7", header(dead.headers(), DeadLetters.SOURCE_OFFSET));
