@@ -17,14 +17,14 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The image files under a directory (PNG, JPEG, GIF, BMP, or {@code .raw} 784-byte
+ * The image files under a directory (PNG, JPEG, WebP, TIFF, GIF, BMP, or {@code .raw} 784-byte
  * Fashion-MNIST pixels), in path order; keys are their paths relative to the directory. Labels
  * come from a CSV file ({@code file,label} rows, paths relative to the directory, an optional
  * header row) or else from sub-folder names ({@code coat/123.png}, {@code 4/123.png}); files
  * with neither are sent unlabelled. Files are read at send time, so large catalogs stream.
  */
 public final class DirectorySource implements ImageSource {
-    static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "gif", "bmp", "raw");
+    static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff", "raw");
 
     private final Path root;
     private final List<Path> files;

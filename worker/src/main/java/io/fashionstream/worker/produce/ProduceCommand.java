@@ -50,7 +50,7 @@ public final class ProduceCommand implements Callable<Integer> {
     String topic;
 
     @Option(names = "--dir", paramLabel = "DIR",
-            description = "Directory of images (png, jpg, gif, bmp, raw); default: the shipped Fashion-MNIST test split")
+            description = "Directory of images (png, jpg, webp, tiff, gif, bmp, raw); default: the shipped Fashion-MNIST test split")
     Path dir;
 
     @Option(names = "--labels", paramLabel = "CSV",

@@ -38,7 +38,8 @@ class DeployFilesTest {
     static final Path DEPLOY = ROOT.resolve("deploy");
     static final String WORKER_IMAGE = "fashion-stream/worker";
     /** Read by the JVM in the worker's process, not by the worker's options. */
-    static final Set<String> JVM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS");
+    /** Read by the JVM, or by a native library in it (OpenCV's own pixel limit). */
+    static final Set<String> JVM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS", "OPENCV_IO_MAX_IMAGE_PIXELS");
 
     @Test
     void composeGivesWorkerContainersOnlyVariablesTheirCommandReads() throws IOException {
