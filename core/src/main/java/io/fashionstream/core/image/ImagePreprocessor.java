@@ -13,9 +13,9 @@ import java.io.IOException;
  */
 public final class ImagePreprocessor {
     /**
-     * Large photos are decoded scaled down (a JPEG in the decoder itself, whose DCT-domain scaling
-     * is a proper filter), keeping at least this many pixels
-     * on the longer edge: 6 source pixels per output pixel still feed the 28x28 box filter.
+     * Large JPEG photos are decoded scaled down in the decoder itself (whose DCT-domain scaling is
+     * a proper filter), keeping at least this many pixels on the longer edge: 6 source pixels per
+     * output pixel still feed the 28x28 box filter.
      */
     static final int MIN_DECODED_EDGE = 6 * FashionMnistImage.SIZE;
     /**
