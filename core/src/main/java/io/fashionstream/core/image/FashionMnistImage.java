@@ -58,27 +58,29 @@ public final class FashionMnistImage {
         double floor = NOISE_FLOOR_SIGMAS * bg.noise();
         // Trim: bounding box of the pixels off the background by Zalando's threshold beyond its noise.
         double threshold = TRIM_THRESHOLD + floor;
-        int[] rowHits = new int[h];
-        int[] columnHits = new int[w];
+        // Per row and column, the largest distance: the box's edges are where it crosses the
+        // threshold, to a fraction of a pixel, so that a photo decoded at another scale frames alike.
+        double[] rowMax = new double[h];
+        double[] columnMax = new double[w];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 double d = bg.distance(image.at(x, y), x, y);
                 signal[y * w + x] = (float) Math.max(0, d - floor);
-                if (d > threshold) {
-                    rowHits[y]++;
-                    columnHits[x]++;
-                }
+                rowMax[y] = Math.max(rowMax[y], d);
+                columnMax[x] = Math.max(columnMax[x], d);
             }
         }
-        int left = first(columnHits);
-        int right = last(columnHits);
-        int top = first(rowHits);
-        int bottom = last(rowHits);
-        if (right < 0 || bottom < 0) {
+        double left = leadingEdge(columnMax, threshold);
+        double right = trailingEdge(columnMax, threshold);
+        double top = leadingEdge(rowMax, threshold);
+        double bottom = trailingEdge(rowMax, threshold);
+        if (Double.isNaN(left) || Double.isNaN(top)) {
             return; // a blank image: nothing but background
         }
-        int bw = right - left + 1;
-        int bh = bottom - top + 1;
+        double bw = right - left;
+        double bh = bottom - top;
+        int xEnd = Math.min(w, (int) Math.ceil(right));
+        int yEnd = Math.min(h, (int) Math.ceil(bottom));
         double scale = (double) SIZE / Math.max(bw, bh);
         int tw = Math.max(1, (int) Math.round(bw * scale));
         int th = Math.max(1, (int) Math.round(bh * scale));
@@ -88,7 +90,7 @@ public final class FashionMnistImage {
         for (int ty = 0; ty < th; ty++) {
             for (int tx = 0; tx < tw; tx++) {
                 canvas[(oy + ty) * SIZE + ox + tx] =
-                        areaAverage(signal, w, left + tx / scale, top + ty / scale, 1 / scale, left + bw, top + bh);
+                        areaAverage(signal, w, left + tx / scale, top + ty / scale, 1 / scale, xEnd, yEnd);
             }
         }
         double max = 0;
@@ -139,22 +141,36 @@ public final class FashionMnistImage {
         return out;
     }
 
-    private static int first(int[] hits) {
-        for (int i = 0; i < hits.length; i++) {
-            if (hits[i] > 0) {
-                return i;
+    /**
+     * Where {@code profile} first reaches {@code threshold}, in pixel-edge coordinates: the
+     * crossing between the centres of the last pixel below and the first above, interpolated,
+     * lands on the boundary between them when halfway. NaN when it never does.
+     */
+    private static double leadingEdge(double[] profile, double threshold) {
+        for (int i = 0; i < profile.length; i++) {
+            if (profile[i] > threshold) {
+                if (i == 0) {
+                    return 0;
+                }
+                double t = (threshold - profile[i - 1]) / (profile[i] - profile[i - 1]);
+                return i - 0.5 + t;
             }
         }
-        return -1;
+        return Double.NaN;
     }
 
-    private static int last(int[] hits) {
-        for (int i = hits.length - 1; i >= 0; i--) {
-            if (hits[i] > 0) {
-                return i;
+    /** Where {@code profile} last stays above {@code threshold}, as {@link #leadingEdge} from the other end. */
+    private static double trailingEdge(double[] profile, double threshold) {
+        for (int i = profile.length - 1; i >= 0; i--) {
+            if (profile[i] > threshold) {
+                if (i == profile.length - 1) {
+                    return profile.length;
+                }
+                double t = (profile[i] - threshold) / (profile[i] - profile[i + 1]);
+                return i + 0.5 + t;
             }
         }
-        return -1;
+        return Double.NaN;
     }
 
     /** Mean of the source pixels under a target pixel (box filter), clipped to the trimmed box. */
