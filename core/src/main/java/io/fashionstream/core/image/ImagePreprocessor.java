@@ -25,6 +25,9 @@ public final class ImagePreprocessor {
      */
     static final int MIN_CONVERTED_EDGE = 8 * FashionMnistImage.SIZE;
 
+    /** The longest edge the codecs decode (libpng's default user limit; OpenCV's is 2^20). */
+    static final int MAX_EDGE = 1_000_000;
+
     private final ImageLimits limits;
     private final OpenCvDecoder openCv = new OpenCvDecoder(MIN_DECODED_EDGE);
     private final ImageIoDecoder imageIo = new ImageIoDecoder(MIN_CONVERTED_EDGE);
@@ -81,6 +84,11 @@ public final class ImagePreprocessor {
             throw new InvalidImageException(InvalidImageException.Reason.TOO_MANY_PIXELS, String.format(
                     "%s header declares %dx%d = %,d pixels, over the limit of %,d", format,
                     header.width(), header.height(), header.pixels(), limits.maxPixels()));
+        }
+        if (Math.max(header.width(), header.height()) > MAX_EDGE) {
+            throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE, String.format(
+                    "%s header declares %dx%d pixels: the decoders take at most %,d pixels per edge", format,
+                    header.width(), header.height(), MAX_EDGE));
         }
         ImageHeader.requireWhole(value, format);
         GrayImage image;

@@ -169,6 +169,16 @@ class ImageFormatsTest {
     }
 
     @Test
+    void anEdgeLongerThanTheCodecsTakeIsRefusedWithThatReason() {
+        // Within the pixel limit (40,000,000 x 1), but wider than libpng and OpenCV decode.
+        InvalidImageException e = assertThrows(InvalidImageException.class,
+                () -> preprocess(ImagePreprocessorTest.pngHeaderClaiming(40_000_000, 1)));
+        assertEquals(InvalidImageException.Reason.UNDECODABLE, e.reason());
+        assertEquals("PNG header declares 40000000x1 pixels: the decoders take at most 1,000,000 pixels per edge",
+                e.getMessage());
+    }
+
+    @Test
     void aDecoderFailureNamesItsRootCause() {
         Exception wrapped = new IOException("Caught exception during read: ",
                 new ArithmeticException("/ by zero"));
