@@ -30,28 +30,25 @@ record GrayImage(byte[] pixels, int width, int height) {
         int w = (width + factor - 1) / factor;
         int h = (height + factor - 1) / factor;
         long[] sums = new long[w * h];
-        int[] counts = new int[w * h];
-        int[] rowSums = new int[w];
         for (int y = 0; y < height; y++) {
-            java.util.Arrays.fill(rowSums, 0);
+            int row = (y / factor) * w;
             for (int x = 0, from = y * width; x < width; ) {
-                int block = x / factor;
+                int block = row + x / factor;
                 int end = Math.min(width, x + factor);
                 int sum = 0;
                 for (; x < end; x++) {
                     sum += pixels[from++] & 0xff;
                 }
-                rowSums[block] = sum;
-            }
-            int row = (y / factor) * w;
-            for (int b = 0; b < w; b++) {
-                sums[row + b] += rowSums[b];
-                counts[row + b] += Math.min(factor, width - b * factor);
+                sums[block] += sum;
             }
         }
         byte[] out = new byte[w * h];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (byte) ((sums[i] + counts[i] / 2) / counts[i]);
+        for (int by = 0; by < h; by++) {
+            int rows = Math.min(factor, height - by * factor);
+            for (int bx = 0; bx < w; bx++) {
+                int count = rows * Math.min(factor, width - bx * factor);
+                out[by * w + bx] = (byte) ((sums[by * w + bx] + count / 2) / count);
+            }
         }
         return new GrayImage(out, w, h);
     }

@@ -68,7 +68,8 @@ record ImageHeader(ImageFormat format, int width, int height, boolean alpha) {
         }
         if (format == ImageFormat.JPEG) {
             int scan = jpegSegments(b, true);
-            for (int i = scan; i + 1 < b.length; i++) {
+            // From the end: a whole file ends with the marker, give or take trailing bytes.
+            for (int i = b.length - 2; i >= scan; i--) {
                 if ((b[i] & 0xff) == 0xff && (b[i + 1] & 0xff) == 0xd9) {
                     return;
                 }

@@ -51,10 +51,7 @@ public final class CatalogPhotos {
      * timing decoders on the sizes shops serve.
      */
     public static byte[] sized(byte[] raw, int width, int height, PhotoVariation.Format format, Random random) {
-        PhotoVariation c = PhotoVariation.CATALOG;
-        PhotoVariation v = new PhotoVariation(c.name(), c.description(), c.minScale(), c.maxScale(), c.minMargin(),
-                c.maxMargin(), c.offCentre(), c.minBackground(), c.maxBackground(), c.tinted(), c.gradient(), c.noise(),
-                c.shadow(), format, 90, 1);
+        PhotoVariation v = PhotoVariation.CATALOG.encodedAs(format, 90);
         int scale = Math.max(1, (int) (0.8 * Math.min(width, height) / 28));
         int article = 28 * scale;
         return encode(draw(raw, v, random, scale, width, height, (width - article) / 2, (height - article) / 2), v);

@@ -64,6 +64,12 @@ public record PhotoVariation(String name, String description, int minScale, int 
                         0, Format.JPEG, 90, 6));
     }
 
+    /** The same look encoded as {@code format} at {@code quality}, upright. */
+    public PhotoVariation encodedAs(Format format, int quality) {
+        return new PhotoVariation(name, description, minScale, maxScale, minMargin, maxMargin, offCentre, minBackground,
+                maxBackground, tinted, gradient, noise, shadow, format, quality, 1);
+    }
+
     private static PhotoVariation with(PhotoVariation base, String name, String what, int minScale, int maxScale,
                                        double maxMargin, double minBackground, double maxBackground, double gradient,
                                        double noise, double shadow, Format format, int quality, int orientation) {

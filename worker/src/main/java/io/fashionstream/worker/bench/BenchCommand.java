@@ -310,8 +310,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<ServingModel> opened = new ArrayList<>();
         try {
             for (String name : models) {
-                opened.add(ServingModel.open(name, modelsDir, EngineKind.parse(pipelineEngine),
-                        WorkerConfig.builder().build().effectiveIntraOpThreads()));
+                opened.add(ServingModel.open(name, modelsDir, EngineKind.parse(pipelineEngine), pipelineEngineThreads()));
             }
             return new PhotoReport(PHOTO_SEED, bench.accuracy(opened, PhotoVariation.standard(), photoImages, err),
                     bench.decodeSpeed(err));

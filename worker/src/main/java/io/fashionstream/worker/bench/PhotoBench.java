@@ -1,6 +1,7 @@
 package io.fashionstream.worker.bench;
 
 import io.fashionstream.core.data.LabelledImages;
+import io.fashionstream.core.data.TrainValidationSplit;
 import io.fashionstream.core.image.ImageLimits;
 import io.fashionstream.core.image.ImagePreprocessor;
 import io.fashionstream.core.image.InvalidImageException;
@@ -54,14 +55,11 @@ public final class PhotoBench {
 
     /** Accuracy per variation for every model, on {@code count} test images drawn with the seed. */
     public List<Accuracy> accuracy(List<ServingModel> models, List<PhotoVariation> variations, int count,
-                                   PrintWriter err) throws InferenceException {
+                                   PrintWriter err) throws InferenceException, InvalidImageException {
         int[] picked = pick(count);
         float[] raw = new float[picked.length * InferenceEngine.PIXELS];
         for (int i = 0; i < picked.length; i++) {
-            byte[] image = images.image(picked[i]);
-            for (int p = 0; p < InferenceEngine.PIXELS; p++) {
-                raw[i * InferenceEngine.PIXELS + p] = (image[p] & 0xff) / 255f;
-            }
+            preprocessor.preprocess(images.image(picked[i]), raw, i * InferenceEngine.PIXELS); // raw bytes, as the worker takes them
         }
         Map<String, Double> rawAccuracy = new LinkedHashMap<>();
         for (ServingModel m : models) {
@@ -148,13 +146,7 @@ public final class PhotoBench {
         for (int i = 0; i < all.length; i++) {
             all[i] = i;
         }
-        Random random = new Random(seed);
-        for (int i = all.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = all[i];
-            all[i] = all[j];
-            all[j] = t;
-        }
+        TrainValidationSplit.shuffle(all, new Random(seed));
         return java.util.Arrays.copyOf(all, n);
     }
 }
