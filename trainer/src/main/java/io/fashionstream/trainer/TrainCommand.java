@@ -10,6 +10,7 @@ import io.fashionstream.core.model.Architecture;
 import io.fashionstream.core.model.ModelCard;
 import io.fashionstream.core.model.ModelFiles;
 import io.fashionstream.core.model.NativeBackend;
+import io.fashionstream.core.photo.PhotoViews;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -56,6 +58,18 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--limit", description = "train on at most N images (default: all)", defaultValue = "0")
     int limit;
 
+    @Option(names = "--photo-share", description = "share of each batch given as catalog-photo views of the images, "
+            + "rendered and preprocessed as the worker does (0: raw images only; default: ${DEFAULT-VALUE})",
+            defaultValue = "" + TrainingOptions.DEFAULT_PHOTO_SHARE)
+    double photoShare;
+
+    @Option(names = "--checkpoint", description = "directory for the checkpoint written after every epoch "
+            + "(default: checkpoints/<model>)")
+    Path checkpoint;
+
+    @Option(names = "--resume", description = "continue from the checkpoint, to the model an uninterrupted run gives")
+    boolean resume;
+
     @Option(names = "--data", description = "directory with the Fashion-MNIST IDX files "
             + "(default: $FASHION_MNIST_DIR, then " + FashionMnist.DEBIAN_DIR + ")")
     Path data;
@@ -74,7 +88,17 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Architecture architecture = Architecture.fromName(model);
         TrainingOptions options = new TrainingOptions(architecture,
-                epochs != null ? epochs : architecture.defaultEpochs(), batch, seed, patience, validation, limit);
+                epochs != null ? epochs : architecture.defaultEpochs(), batch, seed, patience, validation, limit,
+                photoShare);
+        Path checkpointDir = checkpoint != null ? checkpoint : Path.of("checkpoints", architecture.modelName());
+        Optional<Checkpoint.Loaded> resumed = Optional.empty();
+        if (resume) {
+            resumed = Checkpoint.load(checkpointDir);
+            if (resumed.isEmpty()) {
+                throw new IllegalArgumentException("--resume: no checkpoint in " + checkpointDir);
+            }
+            resumed.get().state().requireCompatible(options);
+        }
 
         FashionMnist dataset = new FashionMnist(Optional.ofNullable(data));
         FashionMnist.SplitFiles trainFiles = dataset.locate(FashionMnist.Split.TRAIN);
@@ -93,7 +117,21 @@ final class TrainCommand implements Callable<Integer> {
                 architecture.modelName(), split.train().size(), split.validation().size(), test.size(),
                 options.batchSize(), options.epochs(), backend);
 
-        Trainer trainer = new Trainer(options, System.out, !noProgress);
+        TrainingData trainingData = TrainingData.raw(split);
+        String augmentation = architecture.augmented() ? "random horizontal flip" : "none";
+        if (options.photoShare() > 0) {
+            long viewsStart = System.nanoTime();
+            trainingData = TrainingData.withPhotoViews(split, options.seed(), Runtime.getRuntime().availableProcessors());
+            double residual = PhotoViews.meanAbsoluteDifference(split.train(), trainingData.photos().train());
+            System.out.printf("Rendered %,d catalog-photo views in %.0fs; they differ from the raw images by %.1f gray levels "
+                    + "on average%n", split.train().size() + split.validation().size(),
+                    (System.nanoTime() - viewsStart) / 1e9, residual);
+            augmentation = String.format(Locale.ROOT, "%s%.0f%% of each batch as catalog-photo views "
+                            + "(2-6x, every photo variation, residual %.1f gray levels)",
+                    architecture.augmented() ? "random horizontal flip; " : "", 100 * options.photoShare(), residual);
+        }
+
+        Trainer trainer = new Trainer(options, System.out, !noProgress, checkpointDir);
         // Ctrl-C / SIGTERM: the JVM waits in this hook while training stops at the next step
         // and the best epoch so far is written.
         CountDownLatch written = new CountDownLatch(1);
@@ -107,8 +145,9 @@ final class TrainCommand implements Callable<Integer> {
         }, "graceful-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            Trainer.Result result = trainer.train(split);
-            writeOutputs(result, options, architecture, split, test, trainFiles, testFiles, backend);
+            Trainer.Result result = resumed.isPresent() ? trainer.resume(trainingData, resumed.get())
+                    : trainer.train(trainingData);
+            writeOutputs(result, options, architecture, augmentation, split, test, trainFiles, testFiles, backend);
         } finally {
             written.countDown();
             try {
@@ -120,7 +159,7 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void writeOutputs(Trainer.Result result, TrainingOptions options, Architecture architecture,
+    private void writeOutputs(Trainer.Result result, TrainingOptions options, Architecture architecture, String augmentation,
                               TrainValidationSplit split, LabelledImages test, FashionMnist.SplitFiles trainFiles,
                               FashionMnist.SplitFiles testFiles, String backend) throws Exception {
         ClassificationReport validationReport;
@@ -135,7 +174,7 @@ final class TrainCommand implements Callable<Integer> {
                     new ModelCard.Training("Adam", architecture.learningRate(), options.batchSize(), options.seed(),
                             options.epochs(), result.history().size(), result.bestEpoch(), options.patience(),
                             result.stopReason().toString(),
-                            architecture.augmented() ? "random horizontal flip" : "none",
+                            augmentation,
                             split.train().size(), split.validation().size(), round(result.seconds()),
                             result.history()),
                     backend, CpuInfo.describe(), validationReport.accuracy(), testReport.accuracy(),

@@ -14,16 +14,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 /**
- * The training loop: shuffled mini-batches, a progress bar per epoch, the notebook's per-epoch
- * log line, and early stopping on validation loss that keeps the best epoch's weights.
- * {@link #requestStop()} (Ctrl-C) ends training at the next step, keeping the best completed
- * epoch. The same options and data give the same model.
+ * The training loop: shuffled mini-batches (part of each given as catalog-photo views when the
+ * data has them), a progress bar per epoch, the notebook's per-epoch log line, early stopping on
+ * validation loss that keeps the best epoch's weights, and a {@link Checkpoint} after every
+ * epoch from which {@link #resume} continues. {@link #requestStop()} (Ctrl-C) ends training at
+ * the next step, keeping the best completed epoch. The same options and data give the same
+ * model, whether or not the run was interrupted and resumed.
  */
 public final class Trainer {
     private static final int EVAL_BATCH = 512;
@@ -32,12 +36,15 @@ public final class Trainer {
     private final TrainingOptions options;
     private final PrintStream log;
     private final boolean showProgress;
+    private final Path checkpointDir;
     private volatile boolean stopRequested;
 
-    public Trainer(TrainingOptions options, PrintStream log, boolean showProgress) {
+    /** @param checkpointDir where a {@link Checkpoint} is written after every epoch; null: none */
+    public Trainer(TrainingOptions options, PrintStream log, boolean showProgress, Path checkpointDir) {
         this.options = options;
         this.log = log;
         this.showProgress = showProgress;
+        this.checkpointDir = checkpointDir;
     }
 
     /** Why training ended. */
@@ -66,34 +73,60 @@ public final class Trainer {
         stopRequested = true;
     }
 
-    public Result train(TrainValidationSplit data) throws InferenceException {
-        long start = System.nanoTime();
-        Nd4j.getRandom().setSeed(options.seed()); // dropout masks
-        Random random = new Random(options.seed()); // batch order and flips
+    /** Trains a fresh network from the options' seed. */
+    public Result train(TrainingData data) throws InferenceException, IOException {
         MultiLayerNetwork net = new MultiLayerNetwork(options.architecture().configuration(options.seed()));
         net.init();
+        return run(data, net, null);
+    }
 
-        LabelledImages train = data.train();
-        LabelledImages trainProbe = train.head(Math.min(train.size(), data.validation().size()));
-        int[] order = ImageTensors.identityOrder(train.size());
+    /**
+     * Continues the run {@code from} left off, to the same model an uninterrupted run with the same
+     * options gives. The options that fix what is trained must match the checkpoint's.
+     */
+    public Result resume(TrainingData data, Checkpoint.Loaded from) throws InferenceException, IOException {
+        from.state().requireCompatible(options);
+        log.printf("Resuming after epoch %d (best so far: epoch %d)%n", from.state().epoch(), from.state().bestEpoch());
+        return run(data, from.network(), from);
+    }
+
+    private Result run(TrainingData data, MultiLayerNetwork net, Checkpoint.Loaded resumed)
+            throws InferenceException, IOException {
+        long start = System.nanoTime();
+        double earlierSeconds = resumed == null ? 0 : resumed.state().seconds();
+        LabelledImages train = data.raw().train();
+        // Raw images at [0, n), their photo views at [n, 2n): a batch picks either by index.
+        LabelledImages pool = data.photos() == null ? train : train.followedBy(data.photos().train());
+        LabelledImages trainProbe = train.head(Math.min(train.size(), data.raw().validation().size()));
         int steps = (train.size() + options.batchSize() - 1) / options.batchSize();
 
-        List<EpochStats> history = new ArrayList<>();
-        INDArray bestParams = null;
-        double bestLoss = Double.POSITIVE_INFINITY;
-        int bestEpoch = 0;
+        List<EpochStats> history = new ArrayList<>(resumed == null ? List.of() : resumed.state().history());
+        INDArray bestParams = resumed == null ? null : resumed.bestParams();
+        double bestLoss = resumed == null ? Double.POSITIVE_INFINITY : resumed.state().bestLoss();
+        int bestEpoch = resumed == null ? 0 : resumed.state().bestEpoch();
+        int firstEpoch = resumed == null ? 1 : resumed.state().epoch() + 1;
         StopReason reason = StopReason.MAX_EPOCHS;
-        for (int epoch = 1; epoch <= options.epochs(); epoch++) {
+        if (resumed != null && firstEpoch - bestEpoch > options.patience()) {
+            reason = StopReason.EARLY_STOPPING; // the checkpointed run had already stopped
+            firstEpoch = options.epochs() + 1;
+        }
+        for (int epoch = firstEpoch; epoch <= options.epochs(); epoch++) {
             long epochStart = System.nanoTime();
+            // Every epoch's randomness (order, photo picks, flips, dropout) comes from the seed and
+            // the epoch alone, so a resumed run draws exactly what an uninterrupted one would.
+            Random random = new Random(options.seed() * 0x9E3779B97F4A7C15L + epoch);
+            Nd4j.getRandom().setSeed(options.seed() + 7919L * epoch);
+            int[] order = ImageTensors.identityOrder(train.size());
             TrainValidationSplit.shuffle(order, random);
             double lossSum = 0;
             try (ProgressBar bar = progressBar(epoch, steps)) {
                 for (int step = 0; step < steps && !stopRequested; step++) {
                     int from = step * options.batchSize();
                     int n = Math.min(options.batchSize(), train.size() - from);
+                    int[] picks = picks(order, from, n, pool.size() > train.size() ? train.size() : 0, random);
                     boolean[] flips = options.architecture().augmented() ? randomFlips(random, n) : null;
-                    net.fit(new DataSet(ImageTensors.features(train, order, from, n, flips),
-                            ImageTensors.oneHotLabels(train, order, from, n)));
+                    net.fit(new DataSet(ImageTensors.features(pool, picks, 0, n, flips),
+                            ImageTensors.oneHotLabels(pool, picks, 0, n)));
                     lossSum += net.score() * n;
                     if (bar != null) {
                         bar.step();
@@ -108,17 +141,33 @@ public final class Trainer {
             }
             double trainLoss = lossSum / train.size();
             double trainAcc = new FashionClassifier(net).evaluate(trainProbe, EVAL_BATCH).accuracy();
-            double valLoss = loss(net, data.validation());
-            double valAcc = new FashionClassifier(net).evaluate(data.validation(), EVAL_BATCH).accuracy();
+            double valLoss = loss(net, data.raw().validation());
+            double valAcc = new FashionClassifier(net).evaluate(data.raw().validation(), EVAL_BATCH).accuracy();
+            Double photoLoss = null;
+            Double photoAcc = null;
+            double stoppingLoss = valLoss;
+            if (data.photos() != null) {
+                photoLoss = loss(net, data.photos().validation());
+                photoAcc = new FashionClassifier(net).evaluate(data.photos().validation(), EVAL_BATCH).accuracy();
+                stoppingLoss = (valLoss + photoLoss) / 2; // good on raw images and on photos alike
+            }
             double seconds = (System.nanoTime() - epochStart) / 1e9;
-            history.add(new EpochStats(epoch, trainLoss, trainAcc, valLoss, valAcc, seconds));
-            log.printf("Epoch %d/%d - %.0fs - loss: %.4f - accuracy: %.4f - val_loss: %.4f - val_accuracy: %.4f%n",
-                    epoch, options.epochs(), seconds, trainLoss, trainAcc, valLoss, valAcc);
-            if (valLoss < bestLoss - MIN_IMPROVEMENT) {
-                bestLoss = valLoss;
+            history.add(new EpochStats(epoch, trainLoss, trainAcc, valLoss, valAcc, seconds, photoLoss, photoAcc));
+            log.printf("Epoch %d/%d - %.0fs - loss: %.4f - accuracy: %.4f - val_loss: %.4f - val_accuracy: %.4f%s%n",
+                    epoch, options.epochs(), seconds, trainLoss, trainAcc, valLoss, valAcc,
+                    photoAcc == null ? "" : String.format(" - photo_val_loss: %.4f - photo_val_accuracy: %.4f",
+                            photoLoss, photoAcc));
+            boolean improved = stoppingLoss < bestLoss - MIN_IMPROVEMENT;
+            if (improved) {
+                bestLoss = stoppingLoss;
                 bestEpoch = epoch;
                 bestParams = net.params().dup();
-            } else if (epoch - bestEpoch >= options.patience()) {
+            }
+            if (checkpointDir != null) {
+                new Checkpoint(epoch, bestEpoch, bestLoss, earlierSeconds + (System.nanoTime() - start) / 1e9,
+                        history, Checkpoint.Signature.of(options)).save(checkpointDir, net, bestParams);
+            }
+            if (!improved && epoch - bestEpoch >= options.patience()) {
                 log.printf("Early stopping: validation loss has not improved for %d epochs; keeping epoch %d%n",
                         options.patience(), bestEpoch);
                 reason = StopReason.EARLY_STOPPING;
@@ -129,7 +178,20 @@ public final class Trainer {
             throw new IllegalStateException("training was interrupted before its first epoch completed");
         }
         net.setParams(bestParams);
-        return new Result(net, history, bestEpoch, (System.nanoTime() - start) / 1e9, reason);
+        return new Result(net, history, bestEpoch, earlierSeconds + (System.nanoTime() - start) / 1e9, reason);
+    }
+
+    /**
+     * The pool indices of batch {@code [from, from + n)} of {@code order}: each image's photo view
+     * (at {@code viewOffset} past it) with probability photoShare, else the raw image.
+     */
+    private int[] picks(int[] order, int from, int n, int viewOffset, Random random) {
+        int[] picks = new int[n];
+        for (int i = 0; i < n; i++) {
+            boolean view = viewOffset > 0 && random.nextDouble() < options.photoShare();
+            picks[i] = order[from + i] + (view ? viewOffset : 0);
+        }
+        return picks;
     }
 
     private ProgressBar progressBar(int epoch, int steps) {

@@ -48,6 +48,14 @@ class TrainerCliTest {
     }
 
     @Test
+    void resumeWithoutACheckpointExitsWithTwoAndNamesTheDirectory() {
+        Run r = capture("train", "--model", "simple", "--resume", "--checkpoint", dir.resolve("none").toString());
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("no checkpoint in " + dir.resolve("none")), r.err);
+        assertEquals(2, run("train", "--model", "simple", "--photo-share", "1.5"));
+    }
+
+    @Test
     void evaluateJsonEndsWithOneObject() throws Exception {
         Path model = Path.of("../models/simple.zip");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(model), "models/simple.zip not trained yet");

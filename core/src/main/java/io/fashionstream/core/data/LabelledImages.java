@@ -48,6 +48,18 @@ public record LabelledImages(byte[] pixels, byte[] labels, int rows, int cols) {
         return new LabelledImages(p, l, rows, cols);
     }
 
+    /** These images, then {@code more} (of the same size): image {@code size() + i} is {@code more}'s {@code i}. */
+    public LabelledImages followedBy(LabelledImages more) {
+        if (more.rows != rows || more.cols != cols) {
+            throw new IllegalArgumentException("cannot join " + rows + "x" + cols + " and " + more.rows + "x" + more.cols + " images");
+        }
+        byte[] p = Arrays.copyOf(pixels, pixels.length + more.pixels.length);
+        System.arraycopy(more.pixels, 0, p, pixels.length, more.pixels.length);
+        byte[] l = Arrays.copyOf(labels, labels.length + more.labels.length);
+        System.arraycopy(more.labels, 0, l, labels.length, more.labels.length);
+        return new LabelledImages(p, l, rows, cols);
+    }
+
     /** The first {@code count} images (all of them if there are fewer). */
     public LabelledImages head(int count) {
         int k = Math.min(count, size());

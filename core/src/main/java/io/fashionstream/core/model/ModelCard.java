@@ -51,9 +51,14 @@ public record ModelCard(
             List<EpochStats> history) {
     }
 
-    /** One epoch's figures, as the notebook's training log shows them. */
+    /**
+     * One epoch's figures, as the notebook's training log shows them; with photo augmentation, also
+     * the loss and accuracy on the validation images' photo views (null otherwise).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record EpochStats(int epoch, double trainLoss, double trainAccuracy, double validationLoss,
-                             double validationAccuracy, double seconds) {
+                             double validationAccuracy, double seconds, Double photoValidationLoss,
+                             Double photoValidationAccuracy) {
     }
 
     /** This card with the model file's checksum filled in. */

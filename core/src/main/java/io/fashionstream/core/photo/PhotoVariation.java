@@ -70,6 +70,12 @@ public record PhotoVariation(String name, String description, int minScale, int 
                 maxBackground, tinted, gradient, noise, shadow, format, quality, 1);
     }
 
+    /** The same look with the article scaled up between {@code min} and {@code max} times. */
+    public PhotoVariation withScales(int min, int max) {
+        return new PhotoVariation(name, description, min, max, minMargin, maxMargin, offCentre, minBackground,
+                maxBackground, tinted, gradient, noise, shadow, format, quality, orientation);
+    }
+
     private static PhotoVariation with(PhotoVariation base, String name, String what, int minScale, int maxScale,
                                        double maxMargin, double minBackground, double maxBackground, double gradient,
                                        double noise, double shadow, Format format, int quality, int orientation) {
