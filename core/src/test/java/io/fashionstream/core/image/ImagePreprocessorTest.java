@@ -2,6 +2,8 @@ package io.fashionstream.core.image;
 
 import io.fashionstream.core.data.FashionMnist;
 import io.fashionstream.core.data.LabelledImages;
+import io.fashionstream.core.photo.CatalogPhotos;
+import io.fashionstream.core.photo.PhotoVariation;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -99,6 +101,27 @@ class ImagePreprocessorTest {
         assertEquals(decoder.jpegFlags(335), org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_GRAYSCALE,
                 "under twice the minimum edge: full size");
         assertEquals(decoder.jpegFlags(1000), org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_GRAYSCALE_4);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"JPEG", "PROGRESSIVE_JPEG"})
+    void a600x800JpegDecodedScaledDownStaysWithinOneHundredthOfItsFullSizeDecode(String format) throws Exception {
+        // The bench's 600x800 photos: the worker decodes them at 1/4 scale inside libjpeg-turbo;
+        // the reference is the JDK's full-size decode (the path the worker had), converted alike.
+        PhotoVariation.Format f = PhotoVariation.Format.valueOf(format);
+        double sum = 0;
+        int n = 50;
+        for (int i = 0; i < n; i++) {
+            byte[] photo = CatalogPhotos.sized(test.image(i), 600, 800, f, new Random(i));
+            float[] full = new float[784];
+            FashionMnistImage.convert(ImageIoDecoder.gray(ImageIO.read(new java.io.ByteArrayInputStream(photo)))
+                    .shrunk(ImagePreprocessor.MIN_CONVERTED_EDGE), full, 0);
+            float[] fast = preprocess(photo);
+            for (int p = 0; p < 784; p++) {
+                sum += Math.abs(fast[p] - full[p]);
+            }
+        }
+        assertTrue(sum / n / 784 < 0.01, format + ": mean absolute difference from the full-size decode " + sum / n / 784);
     }
 
     @Test
