@@ -1,11 +1,14 @@
 package io.fashionstream.core.inference;
 
 import io.fashionstream.core.model.Architecture;
+import io.fashionstream.core.model.BatchNormFold;
 import io.fashionstream.core.model.NativeConv2D;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -16,6 +19,7 @@ import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
@@ -41,8 +45,9 @@ import java.util.Optional;
  * permute (one channel: NCHW and NHWC are the same bytes); the first dense layer's weight rows
  * are permuted once, from channel-major to pixel-major order, so that flattening is free.
  *
- * <p>Covers the layers this project's networks use ({@link NativeConv2D}, 2x2/2 max pooling,
- * dropout, dense, output); {@link #of} says empty for any other network. Not thread-safe: one
+ * <p>Covers the layers this project's networks use ({@link NativeConv2D}, batch normalisation
+ * and ReLU right after one, folded into it, 2x2/2 max pooling, dropout, dense, output);
+ * {@link #of} says empty for any other network. Not thread-safe: one
  * per thread ({@link #copy} shares the weights, not the buffers).
  */
 public final class NhwcForwardPass {
@@ -72,10 +77,15 @@ public final class NhwcForwardPass {
                 }
                 long h = outputSize(shape[0], conv), w = outputSize(shape[1], conv);
                 shape = new long[]{h, w, conv.getNOut()};
-                steps.add(new ConvStep(name, param(network, i, "W"), param(network, i, "b"), conv, shape));
+                steps.add(new ConvStep(name, param(network, i, "W"), param(network, i, "b"), conv, conv.isRelu(), shape));
             } else if (isPlainMaxPool(layer)) {
                 shape = new long[]{shape[0] / 2, shape[1] / 2, shape[2]};
                 steps.add(new PoolStep(name, shape));
+            } else if (layer instanceof BatchNormalization bn && last(steps) instanceof ConvStep conv && !conv.relu) {
+                steps.set(steps.size() - 1, conv.folded(BatchNormFold.of(network, i, bn)));
+            } else if (layer instanceof ActivationLayer a && a.getActivationFn() instanceof ActivationReLU
+                    && last(steps) instanceof ConvStep conv && !conv.relu) {
+                steps.set(steps.size() - 1, conv.withRelu());
             } else if (layer instanceof DropoutLayer) {
                 continue; // identity at inference
             } else if (layer instanceof DenseLayer || layer instanceof OutputLayer) {
@@ -164,6 +174,10 @@ public final class NhwcForwardPass {
         return rows(input, n);
     }
 
+    private static Step last(List<Step> steps) {
+        return steps.isEmpty() ? null : steps.get(steps.size() - 1);
+    }
+
     /** A copy, so that the pass outlives the network (closing a network frees its parameters). */
     private static INDArray param(MultiLayerNetwork network, int layer, String name) {
         return network.getParam(layer + "_" + name).dup('c');
@@ -224,19 +238,21 @@ public final class NhwcForwardPass {
         abstract Step copy();
     }
 
-    /** Convolution with bias, then ReLU in place. */
+    /** Convolution with bias (batch normalisation folded in, if any), then ReLU in place. */
     private static final class ConvStep extends Step {
         private final INDArray weights;
         private final INDArray bias;
         private final NativeConv2D conv;
+        private final boolean relu;
         private final long[] hwc;
         private final Conv2DConfig config;
 
-        ConvStep(Name name, INDArray weights, INDArray bias, NativeConv2D conv, long[] hwc) {
+        ConvStep(Name name, INDArray weights, INDArray bias, NativeConv2D conv, boolean relu, long[] hwc) {
             super(name, hwc);
             this.weights = weights;
             this.bias = bias;
             this.conv = conv;
+            this.relu = relu;
             this.hwc = hwc;
             this.config = Conv2DConfig.builder().kH(conv.getKernel()).kW(conv.getKernel())
                     .sH(conv.getStride()).sW(conv.getStride())
@@ -244,17 +260,29 @@ public final class NhwcForwardPass {
                     .dataFormat("NHWC").build();
         }
 
+        /** This convolution with the batch normalisation that follows it folded into its weights. */
+        ConvStep folded(BatchNormFold fold) {
+            // Weights are [kH, kW, in, out]: the last axis is the output channel each scale applies to.
+            return new ConvStep(name(), fold.scaleWeights(weights), fold.shiftBias(bias), conv, relu, hwc);
+        }
+
+        ConvStep withRelu() {
+            return new ConvStep(name(), weights, bias, conv, true, hwc);
+        }
+
         @Override
         INDArray apply(INDArray in, int n) {
             INDArray out = out(n);
             Nd4j.exec(new Conv2D(in, weights, bias, out, config));
-            Nd4j.exec(new RectifiedLinear(out, out, 0.0));
+            if (relu) {
+                Nd4j.exec(new RectifiedLinear(out, out, 0.0));
+            }
             return out;
         }
 
         @Override
         Step copy() {
-            return new ConvStep(name(), weights, bias, conv, hwc);
+            return new ConvStep(name(), weights, bias, conv, relu, hwc);
         }
     }
 

@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * A 2-D convolution with bias and ReLU (Keras {@code Conv2D(..., activation='relu')}, NCHW)
- * that runs libnd4j's native {@code conv2d} op and its native gradient.
+ * that runs libnd4j's native {@code conv2d} op and its native gradient; {@link #linear()}
+ * leaves the ReLU out, for a batch normalisation to come between.
  *
  * <p>Why not DL4J's {@code ConvolutionLayer}: on 1.0.0-M2.1 that layer does im2col and the
  * matrix product in Java-side array code and reaches 0.5-3 GFLOP/s on this project's CPUs,
@@ -33,6 +34,8 @@ public class NativeConv2D extends SameDiffLayer {
     private int kernel = 3;
     private int stride = 1;
     private boolean samePadding;
+    /** ReLU after the bias; false where batch normalisation follows (then an activation layer). */
+    private boolean relu = true;
 
     /** For Jackson. */
     public NativeConv2D() {
@@ -49,6 +52,13 @@ public class NativeConv2D extends SameDiffLayer {
         this.kernel = kernel;
         this.stride = stride;
         this.samePadding = samePadding;
+    }
+
+    /** The same convolution without its ReLU: for a batch normalisation to follow. */
+    public NativeConv2D linear() {
+        NativeConv2D c = new NativeConv2D(nOut, kernel, stride, samePadding);
+        c.relu = false;
+        return c;
     }
 
     @Override
@@ -95,12 +105,14 @@ public class NativeConv2D extends SameDiffLayer {
                 .paddingMode(samePadding ? PaddingMode.SAME : PaddingMode.VALID)
                 .dataFormat("NCHW")
                 .build();
-        return sd.nn().relu(sd.cnn().conv2d(input, params.get(WEIGHTS), params.get(BIAS), config), 0);
+        SDVariable conv = sd.cnn().conv2d(input, params.get(WEIGHTS), params.get(BIAS), config);
+        return relu ? sd.nn().relu(conv, 0) : conv;
     }
 
     /** Keras-style summary, for model cards. */
     public String describe() {
-        return String.format("Conv2D(%d, %dx%d, stride %d, %s, ReLU)", nOut, kernel, kernel, stride, samePadding ? "same" : "valid");
+        return String.format("Conv2D(%d, %dx%d, stride %d, %s%s)", nOut, kernel, kernel, stride,
+                samePadding ? "same" : "valid", relu ? ", ReLU" : "");
     }
 
     public int getNIn() {
@@ -133,6 +145,14 @@ public class NativeConv2D extends SameDiffLayer {
 
     public void setStride(int stride) {
         this.stride = stride;
+    }
+
+    public boolean isRelu() {
+        return relu;
+    }
+
+    public void setRelu(boolean relu) {
+        this.relu = relu;
     }
 
     public boolean isSamePadding() {

@@ -3,6 +3,7 @@ package io.fashionstream.core.onnx;
 import io.fashionstream.core.FashionClass;
 import io.fashionstream.core.Json;
 import io.fashionstream.core.model.Architecture;
+import io.fashionstream.core.model.BatchNormFold;
 import io.fashionstream.core.model.NativeConv2D;
 import onnx.Onnx.AttributeProto;
 import onnx.Onnx.GraphProto;
@@ -17,7 +18,9 @@ import onnx.Onnx.ValueInfoProto;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -65,7 +68,8 @@ public final class OnnxExport {
     public static final String CLASS_NAMES_KEY = "class_names";
     public static final String INPUT_CONVENTION_KEY = "input_convention";
     static final String INPUT_CONVENTION = "float32 [N,1,28,28], NCHW, grayscale pixels / 255, article bright on a dark background";
-    private static final String SUPPORTED = "convolutions (NativeConv2D), 2x2 max pooling, dropout, and dense and output"
+    private static final String SUPPORTED = "convolutions (NativeConv2D; a linear one may be followed by batch "
+            + "normalisation, folded into it, and a ReLU), 2x2 max pooling, dropout, and dense and output"
             + " layers with ReLU, identity or softmax activations";
 
     private OnnxExport() {
@@ -130,7 +134,21 @@ public final class OnnxExport {
                 throw unsupported(i, pre.getClass().getSimpleName() + " (input preprocessor)");
             }
             if (layer instanceof NativeConv2D conv && !flat) {
-                x = conv(graph, name, x, conv, network, i);
+                // A linear convolution may be followed by a batch normalisation (folded into its
+                // weights, as it runs at inference) and a ReLU: one Conv and one Relu node.
+                int convIndex = i;
+                BatchNormFold fold = null;
+                boolean relu = conv.isRelu();
+                if (!relu && i + 1 < conf.getConfs().size()
+                        && conf.getConf(i + 1).getLayer() instanceof BatchNormalization bn) {
+                    fold = BatchNormFold.of(network, ++i, bn);
+                }
+                if (!relu && i + 1 < conf.getConfs().size() && conf.getConf(i + 1).getLayer() instanceof ActivationLayer a
+                        && a.getActivationFn() instanceof ActivationReLU) {
+                    relu = true;
+                    i++;
+                }
+                x = conv(graph, name, x, conv, network, convIndex, fold, relu);
             } else if (layer instanceof SubsamplingLayer pool && !flat && isPlainMaxPool(pool)) {
                 x = node(graph, "MaxPool", name, List.of(x), List.of(intsAttribute("kernel_shape", 2, 2),
                         intsAttribute("strides", 2, 2)));
@@ -145,12 +163,16 @@ public final class OnnxExport {
     }
 
     private static String conv(GraphProto.Builder graph, String name, String x, NativeConv2D conv,
-                               MultiLayerNetwork network, int index) {
+                               MultiLayerNetwork network, int index, BatchNormFold fold, boolean relu) {
+        INDArray w = network.getParam(index + "_W");
+        INDArray b = network.getParam(index + "_b");
+        if (fold != null) {
+            w = fold.scaleWeights(w);
+            b = fold.shiftBias(b);
+        }
         // NativeConv2D keeps weights as [kH, kW, in, out]; ONNX wants [out, in, kH, kW].
-        INDArray w = network.getParam(index + "_W").permute(3, 2, 0, 1).dup('c').castTo(DataType.FLOAT);
-        INDArray b = network.getParam(index + "_b").reshape(-1).dup('c').castTo(DataType.FLOAT);
-        graph.addInitializer(tensor(name + "_W", w));
-        graph.addInitializer(tensor(name + "_B", b));
+        graph.addInitializer(tensor(name + "_W", w.permute(3, 2, 0, 1).dup('c').castTo(DataType.FLOAT)));
+        graph.addInitializer(tensor(name + "_B", b.reshape(-1).dup('c').castTo(DataType.FLOAT)));
         int k = conv.getKernel();
         int s = conv.getStride();
         List<AttributeProto> attributes = new ArrayList<>(List.of(intsAttribute("kernel_shape", k, k),
@@ -159,7 +181,7 @@ public final class OnnxExport {
             attributes.add(stringAttribute("auto_pad", "SAME_UPPER")); // as TensorFlow and libnd4j pad: any odd pixel at the end
         }
         String y = node(graph, "Conv", name, List.of(x, name + "_W", name + "_B"), attributes);
-        return node(graph, "Relu", name + "_relu", List.of(y), List.of());
+        return relu ? node(graph, "Relu", name + "_relu", List.of(y), List.of()) : y;
     }
 
     private static String dense(GraphProto.Builder graph, String name, String x, BaseLayer layer,

@@ -3,6 +3,7 @@ package io.fashionstream.core.inference;
 import io.fashionstream.core.data.FashionMnist;
 import io.fashionstream.core.data.ImageTensors;
 import io.fashionstream.core.data.LabelledImages;
+import io.fashionstream.core.model.BatchNormNetworks;
 import io.fashionstream.core.model.ModelFiles;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -64,6 +65,23 @@ class NhwcForwardPassTest {
                 }
             }
         }
+    }
+
+    @Test
+    void foldsBatchNormalisationAndTheReluAfterItIntoTheConvolution() throws Exception {
+        MultiLayerNetwork net = BatchNormNetworks.convBnRelu(11);
+        LabelledImages images = FashionMnist.loadShippedTestSplit();
+        INDArray x = ImageTensors.features(images, ImageTensors.identityOrder(images.size()), 0, 64, null);
+        float[][] expected = net.output(x, false).toFloatMatrix();
+        NhwcForwardPass pass = NhwcForwardPass.of(net).orElseThrow();
+        float[][] actual = pass.output(x);
+        for (int i = 0; i < expected.length; i++) {
+            assertArrayEquals(expected[i], actual[i], 1e-5f, "image " + i);
+        }
+        assertEquals(List.of("0 NativeConv2D", "3 SubsamplingLayer", "4 NativeConv2D", "7 SubsamplingLayer",
+                        "8 DenseLayer", "9 OutputLayer"),
+                pass.profile(2, 1).stream().map(s -> s.layer() + " " + s.type()).toList(),
+                "batch normalisation and ReLU are no steps of their own");
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.fashionstream.core.data.ImageTensors;
 import io.fashionstream.core.data.LabelledImages;
 import io.fashionstream.core.inference.OnnxClassifier;
 import io.fashionstream.core.inference.Prediction;
+import io.fashionstream.core.model.BatchNormNetworks;
 import io.fashionstream.core.model.ModelFiles;
 import io.fashionstream.core.model.ModelFiles.LoadedModel;
 import onnx.Onnx.ModelProto;
@@ -100,6 +101,24 @@ class OnnxExportTest {
             List<String> classes = Arrays.asList(Json.MAPPER.readValue(
                     session.getMetadata().getCustomMetadata().get(OnnxExport.CLASS_NAMES_KEY), String[].class));
             assertEquals(Arrays.stream(FashionClass.values()).map(FashionClass::displayName).toList(), classes);
+        }
+    }
+
+    @Test
+    void batchNormalisationIsFoldedIntoTheConvolutionBeforeIt() throws Exception {
+        MultiLayerNetwork net = BatchNormNetworks.convBnRelu(12);
+        byte[] bytes = OnnxExport.toBytes(net, "complex2", "test");
+        assertEquals(Set.of("Conv", "Relu", "MaxPool", "Flatten", "Gemm", "Softmax"),
+                ModelProto.parseFrom(bytes).getGraph().getNodeList().stream().map(NodeProto::getOpType)
+                        .collect(Collectors.toSet()), "no BatchNormalization node: folded");
+        LabelledImages images = FashionMnist.loadShippedTestSplit();
+        INDArray x = ImageTensors.features(images, ImageTensors.identityOrder(images.size()), 0, 64, null);
+        float[][] expected = net.output(x, false).toFloatMatrix();
+        try (OnnxClassifier onnx = OnnxClassifier.open(bytes, 0)) {
+            List<Prediction> actual = onnx.batchPredict(x.data().asFloat(), 64);
+            for (int i = 0; i < expected.length; i++) {
+                assertArrayEquals(expected[i], actual.get(i).scores(), 1e-5f, "image " + i);
+            }
         }
     }
 
