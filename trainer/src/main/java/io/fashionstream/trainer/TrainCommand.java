@@ -118,7 +118,7 @@ final class TrainCommand implements Callable<Integer> {
                 options.batchSize(), options.epochs(), backend);
 
         TrainingData trainingData = TrainingData.raw(split);
-        String augmentation = architecture.augmented() ? "random horizontal flip" : "none";
+        String augmentation = architecture.augmentation().describe();
         if (options.photoShare() > 0) {
             long viewsStart = System.nanoTime();
             trainingData = TrainingData.withPhotoViews(split, options.seed(), Runtime.getRuntime().availableProcessors());
@@ -128,7 +128,7 @@ final class TrainCommand implements Callable<Integer> {
                     (System.nanoTime() - viewsStart) / 1e9, residual);
             augmentation = String.format(Locale.ROOT, "%s%.0f%% of each batch as catalog-photo views "
                             + "(2-6x, every photo variation, residual %.1f gray levels)",
-                    architecture.augmented() ? "random horizontal flip; " : "", 100 * options.photoShare(), residual);
+                    augmentation.equals("none") ? "" : augmentation + "; ", 100 * options.photoShare(), residual);
         }
 
         Trainer trainer = new Trainer(options, System.out, !noProgress, checkpointDir);
@@ -171,7 +171,8 @@ final class TrainCommand implements Callable<Integer> {
             checksums.putAll(testFiles.checksums());
             ModelCard card = new ModelCard(architecture.modelName(), null, null, architecture.describe(),
                     result.network().numParams(),
-                    new ModelCard.Training("Adam", architecture.learningRate(), options.batchSize(), options.seed(),
+                    new ModelCard.Training(optimizer(architecture), architecture.learningRate(), options.batchSize(),
+                            options.seed(),
                             options.epochs(), result.history().size(), result.bestEpoch(), options.patience(),
                             result.stopReason().toString(),
                             augmentation,
@@ -204,6 +205,11 @@ final class TrainCommand implements Callable<Integer> {
                 System.out.println(Json.line(summary));
             }
         }
+    }
+
+    private static String optimizer(Architecture architecture) {
+        String schedule = architecture.learningRateSchedule();
+        return schedule.equals("constant") ? "Adam" : "Adam, learning rate " + schedule;
     }
 
     private static double round(double seconds) {

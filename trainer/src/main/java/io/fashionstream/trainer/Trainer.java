@@ -5,6 +5,7 @@ import io.fashionstream.core.data.LabelledImages;
 import io.fashionstream.core.data.TrainValidationSplit;
 import io.fashionstream.core.inference.FashionClassifier;
 import io.fashionstream.core.inference.InferenceException;
+import io.fashionstream.core.model.Augmentation;
 import io.fashionstream.core.model.ModelCard.EpochStats;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -124,9 +125,11 @@ public final class Trainer {
                     int from = step * options.batchSize();
                     int n = Math.min(options.batchSize(), train.size() - from);
                     int[] picks = picks(order, from, n, pool.size() > train.size() ? train.size() : 0, random);
-                    boolean[] flips = options.architecture().augmented() ? randomFlips(random, n) : null;
-                    net.fit(new DataSet(ImageTensors.features(pool, picks, 0, n, flips),
-                            ImageTensors.oneHotLabels(pool, picks, 0, n)));
+                    Augmentation augmentation = options.architecture().augmentation();
+                    boolean[] flips = augmentation.flips() ? randomFlips(random, n) : null;
+                    INDArray features = ImageAugmenter.apply(ImageTensors.features(pool, picks, 0, n, flips),
+                            augmentation, random);
+                    net.fit(new DataSet(features, ImageTensors.oneHotLabels(pool, picks, 0, n)));
                     lossSum += net.score() * n;
                     if (bar != null) {
                         bar.step();
