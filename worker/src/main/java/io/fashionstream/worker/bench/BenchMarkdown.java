@@ -29,13 +29,15 @@ final class BenchMarkdown {
         List<PhotoBench.Accuracy> rows = p.accuracy();
         List<String> models = List.copyOf(rows.get(0).rawByModel().keySet());
         md.append(String.format("Photos: accuracy on %,d test images as they are (raw) and rendered as catalog photos"
-                + " (seed %d), through the worker's preprocessing; photo minus raw in points%n%n", rows.get(0).images(),
+                + " (seed %d), through the worker's preprocessing; photo minus raw in points; residual: mean absolute"
+                + " difference between a photo's network input and its raw image's, in gray levels%n%n", rows.get(0).images(),
                 p.seed()));
-        md.append("| variation | what |");
+        md.append("| variation | what | residual |");
         models.forEach(m -> md.append(" `").append(m).append("` raw | photo | diff |"));
-        md.append("\n|---|---|").append("---:|---:|---:|".repeat(models.size())).append('\n');
+        md.append("\n|---|---|---:|").append("---:|---:|---:|".repeat(models.size())).append('\n');
         for (PhotoBench.Accuracy a : rows) {
-            md.append("| ").append(a.variation()).append(" | ").append(a.description()).append(" |");
+            md.append("| ").append(a.variation()).append(" | ").append(a.description())
+                    .append(String.format(" | %.1f |", a.residual()));
             for (String m : models) {
                 double raw = a.rawByModel().get(m);
                 double photo = a.photoByModel().get(m);

@@ -44,9 +44,13 @@ public final class PhotoBench {
         this.seed = seed;
     }
 
-    /** One variation: its accuracy per model on the photos, and on the raw images they came from. */
+    /**
+     * One variation: its accuracy per model on the photos, and on the raw images they came from;
+     * {@code residual}: what preprocessing leaves behind, the mean absolute difference between the
+     * network inputs of a photo and of its raw image, in gray levels (0-255).
+     */
     public record Accuracy(String variation, String description, int images, Map<String, Double> rawByModel,
-                           Map<String, Double> photoByModel, long undecodable) {
+                           Map<String, Double> photoByModel, long undecodable, double residual) {
     }
 
     /** Decoding and preprocessing one photo of {@code format} at {@code width}x{@code height}, per core. */
@@ -84,9 +88,15 @@ public final class PhotoBench {
             for (ServingModel m : models) {
                 photoAccuracy.put(m.name(), accuracy(m.engine(), photos, picked, failed));
             }
-            err.printf("photos   %-16s raw %s, photos %s%s%n", v.name(), rawAccuracy, photoAccuracy,
-                    undecodable > 0 ? ", " + undecodable + " undecodable" : "");
-            results.add(new Accuracy(v.name(), v.description(), picked.length, rawAccuracy, photoAccuracy, undecodable));
+            double residual = 0;
+            for (int p = 0; p < raw.length; p++) {
+                residual += Math.abs(photos[p] - raw[p]);
+            }
+            residual = 255 * residual / raw.length;
+            err.printf("photos   %-16s raw %s, photos %s, residual %.1f gray levels%s%n", v.name(), rawAccuracy,
+                    photoAccuracy, residual, undecodable > 0 ? ", " + undecodable + " undecodable" : "");
+            results.add(new Accuracy(v.name(), v.description(), picked.length, rawAccuracy, photoAccuracy, undecodable,
+                    residual));
         }
         return results;
     }
