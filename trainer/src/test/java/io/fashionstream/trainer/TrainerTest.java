@@ -88,19 +88,7 @@ class TrainerTest {
     void aStopRequestEndsTrainingAndKeepsTheBestCompletedEpoch() throws Exception {
         TrainValidationSplit split = TrainValidationSplit.of(trainImages.head(600), 200, 3);
         TrainingOptions options = new TrainingOptions(Architecture.SIMPLE, 50, 16, 3, 50, 200, 0, 0);
-        Trainer[] trainer = new Trainer[1];
-        // The log line of epoch 2 is the moment a user presses Ctrl-C.
-        PrintStream log = new PrintStream(new ByteArrayOutputStream(), true) {
-            @Override
-            public PrintStream printf(String format, Object... args) {
-                if (format.startsWith("Epoch") && args[0].equals(2)) {
-                    trainer[0].requestStop();
-                }
-                return super.printf(format, args);
-            }
-        };
-        trainer[0] = new Trainer(options, log, false, null);
-        Trainer.Result result = trainer[0].train(TrainingData.raw(split));
+        Trainer.Result result = stoppedAtTheLogLineOfEpoch(2, options, null).train(TrainingData.raw(split));
         assertEquals(Trainer.StopReason.INTERRUPTED, result.stopReason());
         assertEquals(2, result.history().size(), "the interrupted third epoch is not recorded");
         assertTrue(result.bestEpoch() >= 1 && result.bestEpoch() <= 2);
@@ -114,19 +102,9 @@ class TrainerTest {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
         Trainer.Result straight = new Trainer(options, quiet, false, dir.resolve("straight")).train(data);
 
-        Trainer[] trainer = new Trainer[1];
-        PrintStream killedAfterEpochTwo = new PrintStream(new ByteArrayOutputStream(), true) {
-            @Override
-            public PrintStream printf(String format, Object... args) {
-                if (format.startsWith("Epoch") && args[0].equals(2)) {
-                    trainer[0].requestStop();
-                }
-                return super.printf(format, args);
-            }
-        };
         Path interruptedDir = dir.resolve("interrupted");
-        trainer[0] = new Trainer(options, killedAfterEpochTwo, false, interruptedDir);
-        assertEquals(Trainer.StopReason.INTERRUPTED, trainer[0].train(data).stopReason());
+        assertEquals(Trainer.StopReason.INTERRUPTED,
+                stoppedAtTheLogLineOfEpoch(2, options, interruptedDir).train(data).stopReason());
         Checkpoint.Loaded checkpoint = Checkpoint.load(interruptedDir).orElseThrow();
         assertEquals(2, checkpoint.state().epoch());
         try (var files = Files.list(interruptedDir)) {
@@ -146,6 +124,22 @@ class TrainerTest {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
                 () -> new Trainer(otherBatch, quiet, false, interruptedDir).resume(data, checkpoint));
         assertTrue(refused.getMessage().contains("batchSize=32"), refused.getMessage());
+    }
+
+    /** A trainer whose stop is requested when it logs {@code epoch}'s line: the moment a user presses Ctrl-C. */
+    private static Trainer stoppedAtTheLogLineOfEpoch(int epoch, TrainingOptions options, Path checkpointDir) {
+        Trainer[] trainer = new Trainer[1];
+        PrintStream log = new PrintStream(new ByteArrayOutputStream(), true) {
+            @Override
+            public PrintStream printf(String format, Object... args) {
+                if (format.startsWith("Epoch") && args[0].equals(epoch)) {
+                    trainer[0].requestStop();
+                }
+                return super.printf(format, args);
+            }
+        };
+        trainer[0] = new Trainer(options, log, false, checkpointDir);
+        return trainer[0];
     }
 
     private static ModelCard.EpochStats withoutTime(ModelCard.EpochStats e) {
