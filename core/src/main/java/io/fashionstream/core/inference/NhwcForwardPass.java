@@ -1,14 +1,12 @@
 package io.fashionstream.core.inference;
 
 import io.fashionstream.core.model.Architecture;
-import io.fashionstream.core.model.BatchNormFold;
+import io.fashionstream.core.model.ConvBlock;
 import io.fashionstream.core.model.NativeConv2D;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -19,7 +17,6 @@ import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
@@ -77,15 +74,13 @@ public final class NhwcForwardPass {
                 }
                 long h = outputSize(shape[0], conv), w = outputSize(shape[1], conv);
                 shape = new long[]{h, w, conv.getNOut()};
-                steps.add(new ConvStep(name, param(network, i, "W"), param(network, i, "b"), conv, conv.isRelu(), shape));
+                ConvBlock block = ConvBlock.at(network, i);
+                // Copies, so that the pass outlives the network (closing a network frees its parameters).
+                steps.add(new ConvStep(name, block.weights().dup('c'), block.bias().dup('c'), conv, block.relu(), shape));
+                i = block.lastLayer();
             } else if (isPlainMaxPool(layer)) {
                 shape = new long[]{shape[0] / 2, shape[1] / 2, shape[2]};
                 steps.add(new PoolStep(name, shape));
-            } else if (layer instanceof BatchNormalization bn && last(steps) instanceof ConvStep conv && !conv.relu) {
-                steps.set(steps.size() - 1, conv.folded(BatchNormFold.of(network, i, bn)));
-            } else if (layer instanceof ActivationLayer a && a.getActivationFn() instanceof ActivationReLU
-                    && last(steps) instanceof ConvStep conv && !conv.relu) {
-                steps.set(steps.size() - 1, conv.withRelu());
             } else if (layer instanceof DropoutLayer) {
                 continue; // identity at inference
             } else if (layer instanceof DenseLayer || layer instanceof OutputLayer) {
@@ -174,10 +169,6 @@ public final class NhwcForwardPass {
         return rows(input, n);
     }
 
-    private static Step last(List<Step> steps) {
-        return steps.isEmpty() ? null : steps.get(steps.size() - 1);
-    }
-
     /** A copy, so that the pass outlives the network (closing a network frees its parameters). */
     private static INDArray param(MultiLayerNetwork network, int layer, String name) {
         return network.getParam(layer + "_" + name).dup('c');
@@ -258,16 +249,6 @@ public final class NhwcForwardPass {
                     .sH(conv.getStride()).sW(conv.getStride())
                     .paddingMode(conv.isSamePadding() ? PaddingMode.SAME : PaddingMode.VALID)
                     .dataFormat("NHWC").build();
-        }
-
-        /** This convolution with the batch normalisation that follows it folded into its weights. */
-        ConvStep folded(BatchNormFold fold) {
-            // Weights are [kH, kW, in, out]: the last axis is the output channel each scale applies to.
-            return new ConvStep(name(), fold.scaleWeights(weights), fold.shiftBias(bias), conv, relu, hwc);
-        }
-
-        ConvStep withRelu() {
-            return new ConvStep(name(), weights, bias, conv, true, hwc);
         }
 
         @Override

@@ -3,7 +3,7 @@ package io.fashionstream.core.onnx;
 import io.fashionstream.core.FashionClass;
 import io.fashionstream.core.Json;
 import io.fashionstream.core.model.Architecture;
-import io.fashionstream.core.model.BatchNormFold;
+import io.fashionstream.core.model.ConvBlock;
 import io.fashionstream.core.model.NativeConv2D;
 import onnx.Onnx.AttributeProto;
 import onnx.Onnx.GraphProto;
@@ -18,9 +18,7 @@ import onnx.Onnx.ValueInfoProto;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -133,22 +131,11 @@ public final class OnnxExport {
             } else if (pre != null) {
                 throw unsupported(i, pre.getClass().getSimpleName() + " (input preprocessor)");
             }
-            if (layer instanceof NativeConv2D conv && !flat) {
-                // A linear convolution may be followed by a batch normalisation (folded into its
-                // weights, as it runs at inference) and a ReLU: one Conv and one Relu node.
-                int convIndex = i;
-                BatchNormFold fold = null;
-                boolean relu = conv.isRelu();
-                if (!relu && i + 1 < conf.getConfs().size()
-                        && conf.getConf(i + 1).getLayer() instanceof BatchNormalization bn) {
-                    fold = BatchNormFold.of(network, ++i, bn);
-                }
-                if (!relu && i + 1 < conf.getConfs().size() && conf.getConf(i + 1).getLayer() instanceof ActivationLayer a
-                        && a.getActivationFn() instanceof ActivationReLU) {
-                    relu = true;
-                    i++;
-                }
-                x = conv(graph, name, x, conv, network, convIndex, fold, relu);
+            if (layer instanceof NativeConv2D && !flat) {
+                // Batch normalisation and ReLU after a linear convolution fold into one Conv and one Relu.
+                ConvBlock block = ConvBlock.at(network, i);
+                x = conv(graph, name, x, block);
+                i = block.lastLayer();
             } else if (layer instanceof SubsamplingLayer pool && !flat && isPlainMaxPool(pool)) {
                 x = node(graph, "MaxPool", name, List.of(x), List.of(intsAttribute("kernel_shape", 2, 2),
                         intsAttribute("strides", 2, 2)));
@@ -162,17 +149,11 @@ public final class OnnxExport {
         }
     }
 
-    private static String conv(GraphProto.Builder graph, String name, String x, NativeConv2D conv,
-                               MultiLayerNetwork network, int index, BatchNormFold fold, boolean relu) {
-        INDArray w = network.getParam(index + "_W");
-        INDArray b = network.getParam(index + "_b");
-        if (fold != null) {
-            w = fold.scaleWeights(w);
-            b = fold.shiftBias(b);
-        }
+    private static String conv(GraphProto.Builder graph, String name, String x, ConvBlock block) {
+        NativeConv2D conv = block.conv();
         // NativeConv2D keeps weights as [kH, kW, in, out]; ONNX wants [out, in, kH, kW].
-        graph.addInitializer(tensor(name + "_W", w.permute(3, 2, 0, 1).dup('c').castTo(DataType.FLOAT)));
-        graph.addInitializer(tensor(name + "_B", b.reshape(-1).dup('c').castTo(DataType.FLOAT)));
+        graph.addInitializer(tensor(name + "_W", block.weights().permute(3, 2, 0, 1).dup('c').castTo(DataType.FLOAT)));
+        graph.addInitializer(tensor(name + "_B", block.bias().reshape(-1).dup('c').castTo(DataType.FLOAT)));
         int k = conv.getKernel();
         int s = conv.getStride();
         List<AttributeProto> attributes = new ArrayList<>(List.of(intsAttribute("kernel_shape", k, k),
@@ -181,7 +162,7 @@ public final class OnnxExport {
             attributes.add(stringAttribute("auto_pad", "SAME_UPPER")); // as TensorFlow and libnd4j pad: any odd pixel at the end
         }
         String y = node(graph, "Conv", name, List.of(x, name + "_W", name + "_B"), attributes);
-        return relu ? node(graph, "Relu", name + "_relu", List.of(y), List.of()) : y;
+        return block.relu() ? node(graph, "Relu", name + "_relu", List.of(y), List.of()) : y;
     }
 
     private static String dense(GraphProto.Builder graph, String name, String x, BaseLayer layer,
