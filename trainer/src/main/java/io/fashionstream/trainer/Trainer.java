@@ -98,6 +98,8 @@ public final class Trainer {
         LabelledImages train = data.raw().train();
         // Raw images at [0, n), their photo views at [n, 2n): a batch picks either by index.
         LabelledImages pool = data.photos() == null ? train : train.followedBy(data.photos().train());
+        int viewOffset = data.photos() == null ? 0 : train.size();
+        Augmentation augmentation = options.architecture().augmentation();
         LabelledImages trainProbe = train.head(Math.min(train.size(), data.raw().validation().size()));
         int steps = (train.size() + options.batchSize() - 1) / options.batchSize();
 
@@ -124,8 +126,7 @@ public final class Trainer {
                 for (int step = 0; step < steps && !stopRequested; step++) {
                     int from = step * options.batchSize();
                     int n = Math.min(options.batchSize(), train.size() - from);
-                    int[] picks = picks(order, from, n, pool.size() > train.size() ? train.size() : 0, random);
-                    Augmentation augmentation = options.architecture().augmentation();
+                    int[] picks = picks(order, from, n, viewOffset, random);
                     boolean[] flips = augmentation.flips() ? randomFlips(random, n) : null;
                     INDArray features = ImageAugmenter.apply(ImageTensors.features(pool, picks, 0, n, flips),
                             augmentation, random);
