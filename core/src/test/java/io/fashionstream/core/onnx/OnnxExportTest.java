@@ -9,8 +9,10 @@ import io.fashionstream.core.Json;
 import io.fashionstream.core.data.FashionMnist;
 import io.fashionstream.core.data.ImageTensors;
 import io.fashionstream.core.data.LabelledImages;
+import io.fashionstream.core.inference.NhwcForwardPass;
 import io.fashionstream.core.inference.OnnxClassifier;
 import io.fashionstream.core.inference.Prediction;
+import io.fashionstream.core.model.Architecture;
 import io.fashionstream.core.model.BatchNormNetworks;
 import io.fashionstream.core.model.ModelFiles;
 import io.fashionstream.core.model.ModelFiles.LoadedModel;
@@ -24,6 +26,7 @@ import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -101,6 +104,26 @@ class OnnxExportTest {
             List<String> classes = Arrays.asList(Json.MAPPER.readValue(
                     session.getMetadata().getCustomMetadata().get(OnnxExport.CLASS_NAMES_KEY), String[].class));
             assertEquals(Arrays.stream(FashionClass.values()).map(FashionClass::displayName).toList(), classes);
+        }
+    }
+
+    /** Every layer layout the trainer builds, before any model of it is trained and committed. */
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void everyArchitectureFreshlyInitialisedScoresAsDl4jDoesThroughOnnxAndTheFastPass(Architecture architecture)
+            throws Exception {
+        MultiLayerNetwork net = new MultiLayerNetwork(architecture.configuration(11));
+        net.init();
+        LabelledImages images = FashionMnist.loadShippedTestSplit();
+        INDArray x = ImageTensors.features(images, ImageTensors.identityOrder(images.size()), 0, 64, null);
+        float[][] expected = net.output(x, false).toFloatMatrix();
+        float[][] fast = NhwcForwardPass.of(net).orElseThrow().output(x);
+        try (OnnxClassifier onnx = OnnxClassifier.open(OnnxExport.toBytes(net, architecture.modelName(), "test"), 0)) {
+            List<Prediction> actual = onnx.batchPredict(x.data().asFloat(), 64);
+            for (int i = 0; i < expected.length; i++) {
+                assertArrayEquals(expected[i], actual.get(i).scores(), 1e-5f, "ONNX, image " + i);
+                assertArrayEquals(expected[i], fast[i], 1e-5f, "fast pass, image " + i);
+            }
         }
     }
 
