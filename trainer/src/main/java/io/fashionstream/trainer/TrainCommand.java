@@ -36,7 +36,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "simple, complex1 or complex2")
     String model;
 
-    @Option(names = "--epochs", description = "maximum epochs (default: the model's own: simple 10, complex1 15, complex2 26)")
+    @Option(names = "--epochs", description = "maximum epochs (default: the model's own: simple 10, complex1 15, complex2 32)")
     Integer epochs;
 
     @Option(names = "--batch", description = "mini-batch size (default: ${DEFAULT-VALUE})",
@@ -127,8 +127,9 @@ final class TrainCommand implements Callable<Integer> {
                     + "on average%n", split.train().size() + split.validation().size(),
                     (System.nanoTime() - viewsStart) / 1e9, residual);
             augmentation = String.format(Locale.ROOT, "%s%.0f%% of each batch as catalog-photo views "
-                            + "(2-6x, every photo variation, textured and thumbnails 3 and 2 times as often, residual %.1f gray levels)",
-                    augmentation.equals("none") ? "" : augmentation + "; ", 100 * options.photoShare(), residual);
+                            + "(%s, residual %.1f gray levels)",
+                    augmentation.equals("none") ? "" : augmentation + "; ", 100 * options.photoShare(),
+                    TrainingData.MIX, residual);
         }
 
         Trainer trainer = new Trainer(options, System.out, !noProgress, checkpointDir);

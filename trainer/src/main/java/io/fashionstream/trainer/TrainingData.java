@@ -23,6 +23,9 @@ public record TrainingData(TrainValidationSplit raw, TrainValidationSplit photos
             .flatMap(v -> Collections.nCopies(weight(v), v).stream())
             .toList();
 
+    /** The mix above in words, for the model card. */
+    static final String MIX = "2-6x, every photo variation, textured and thumbnails 3 and 2 times as often";
+
     private static int weight(PhotoVariation variation) {
         return switch (variation.name()) {
             case "textured" -> 3;
