@@ -57,7 +57,7 @@ public enum Architecture {
                     softmax());
         }
     },
-    COMPLEX2(0.001, 26, Augmentation.SHIFT_AND_FLIP) {
+    COMPLEX2(0.001, 32, Augmentation.SHIFT_AND_FLIP) {
         @Override
         List<Layer> layers() {
             return List.of(
@@ -74,7 +74,7 @@ public enum Architecture {
                     softmax());
         }
 
-        /** Halved every 5 epochs (at batch 64): 32 times lower for the last of its 26 epochs. */
+        /** Halved every 5 epochs (at batch 64): 64 times lower for the last two of its 32 epochs. */
         @Override
         IUpdater updater() {
             return new Adam(new StepSchedule(ScheduleType.ITERATION, learningRate(), 0.5, LR_HALVING_STEPS));
