@@ -7,6 +7,7 @@ import io.fashionstream.core.data.TrainValidationSplit;
 import io.fashionstream.core.eval.ClassificationReport;
 import io.fashionstream.core.inference.FashionClassifier;
 import io.fashionstream.core.model.Architecture;
+import io.fashionstream.core.model.Augmentation;
 import io.fashionstream.core.model.ModelCard;
 import io.fashionstream.core.model.ModelFiles;
 import io.fashionstream.core.model.NativeBackend;
@@ -128,7 +129,7 @@ final class TrainCommand implements Callable<Integer> {
                     (System.nanoTime() - viewsStart) / 1e9, residual);
             augmentation = String.format(Locale.ROOT, "%s%.0f%% of each batch as catalog-photo views "
                             + "(%s, residual %.1f gray levels)",
-                    augmentation.equals("none") ? "" : augmentation + "; ", 100 * options.photoShare(),
+                    architecture.augmentation().equals(Augmentation.NONE) ? "" : augmentation + "; ", 100 * options.photoShare(),
                     TrainingData.MIX, residual);
         }
 
