@@ -13,8 +13,6 @@ import java.util.Arrays;
  * <p>The background is estimated from the image's border, side by side, so that off-white and
  * gray backgrounds (from about 200 up), gradients and sensor or JPEG noise are all taken out:
  * each pixel's distance from the background there is what is kept, minus the border's noise.
- * On a light background a soft drop shadow, which darkens it by a small fraction of its
- * brightness, is kept out of the article's box, and its faint tail out of the image.
  * Photos whose background is dark are not negated. An image that is already 28x28 has been
  * framed by whoever made it (Fashion-MNIST exported as PNG, for one): it keeps its geometry and
  * intensities and is only negated if light, so the data set's own images pass through unchanged.
@@ -28,14 +26,6 @@ public final class FashionMnistImage {
     private static final double SIDE_OUTLIER = 40;
     /** Border noise (standard deviations) taken off every pixel's distance from the background. */
     private static final double NOISE_FLOOR_SIGMAS = 3;
-    /**
-     * How much of a light background's brightness a drop shadow takes away at most: only what is
-     * darker than that bounds the article, so that a shadow's soft edge neither widens the box
-     * nor moves the article in it (chosen on the photo evaluation's residual: 0.10-0.14 tried).
-     */
-    private static final double SHADOW_DEPTH = 0.12;
-    /** The part of a light background's brightness taken off every pixel's distance: a shadow's faint tail (0.03-0.08 tried). */
-    private static final double SHADOW_FLOOR = 0.04;
     /** How much of the detail a Gaussian blur removes is added back (measured best of 0.5 and 1 on the photo evaluation). */
     private static final double SHARPEN_AMOUNT = 0.5;
     /** A Gaussian of standard deviation 1.0 over radius 1, normalised: e^-1/2 beside 1. */
@@ -63,13 +53,11 @@ public final class FashionMnistImage {
         Arrays.fill(dst, offset, offset + PIXELS, 0f);
         Background bg = Background.of(image);
         // What stands out from the background, on the article's side, less the border's noise
-        // and, on a light background, a shadow's faint tail.
+        // (which also takes the faint part of soft shadows out).
         float[] signal = new float[w * h];
-        double noiseFloor = NOISE_FLOOR_SIGMAS * bg.noise();
-        double floor = bg.light() ? Math.max(noiseFloor, SHADOW_FLOOR * bg.level()) : noiseFloor;
-        // Trim: bounding box of the pixels off the background by Zalando's threshold beyond its
-        // noise, and darker than a drop shadow on a light background.
-        double threshold = Math.max(TRIM_THRESHOLD + noiseFloor, bg.light() ? SHADOW_DEPTH * bg.level() : 0);
+        double floor = NOISE_FLOOR_SIGMAS * bg.noise();
+        // Trim: bounding box of the pixels off the background by Zalando's threshold beyond its noise.
+        double threshold = TRIM_THRESHOLD + floor;
         // Per row and column, the largest distance: the box's edges are where it crosses the
         // threshold, to a fraction of a pixel, so that a photo decoded at another scale frames alike.
         double[] rowMax = new double[h];
@@ -206,10 +194,9 @@ public final class FashionMnistImage {
     }
 
     /**
-     * The background as seen on the image's border: the median of each side, and across the image
-     * the plane that fits those four best (least squares), which follows a linear gradient
-     * exactly; its noise (from the border's spread around that), and whether it is light (the
-     * article then dark on it).
+     * The background as seen on the image's border: the median of each side, blended across the
+     * image (so a linear gradient is followed), its noise (from the border's spread around that),
+     * and whether it is light (the article then dark on it).
      */
     private record Background(double top, double bottom, double left, double right, int w, int h, double noise,
                               boolean light) {
@@ -268,15 +255,10 @@ public final class FashionMnistImage {
             return new Background(top, bottom, left, right, w, h, 1.4826 * median(deviations), light);
         }
 
-        /** The background's mean brightness (0-255). */
-        double level() {
-            return (top + bottom + left + right) / 4;
-        }
-
         double at(int x, int y) {
             double u = w > 1 ? (double) x / (w - 1) : 0.5;
             double v = h > 1 ? (double) y / (h - 1) : 0.5;
-            return level() + (right - left) * (u - 0.5) + (bottom - top) * (v - 0.5);
+            return ((1 - v) * top + v * bottom + (1 - u) * left + u * right) / 2;
         }
 
         /** How far a pixel stands out from the background, towards the article's side (dark on light, or light on dark). */
