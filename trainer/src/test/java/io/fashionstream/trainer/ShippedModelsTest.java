@@ -12,7 +12,10 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Every committed model still scores what its card claims, and at least the floor. */
+/**
+ * Every committed model still scores what its card claims, and at least its target: the
+ * notebook's 88.5% for {@code simple}, the models issue's 90.5% and 94% for the other two.
+ */
 class ShippedModelsTest {
     private static LabelledImages test;
 
@@ -22,7 +25,7 @@ class ShippedModelsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"simple, 0.88", "complex1, 0.89", "complex2, 0.92"})
+    @CsvSource({"simple, 0.885", "complex1, 0.905", "complex2, 0.94"})
     void modelScoresItsCardAccuracyOnTheShippedTestSplit(String name, double floor) throws Exception {
         ModelFiles.LoadedModel model = ModelFiles.load(Path.of("..", "models", name + ".zip"));
         double card = model.card().orElseThrow(() -> new AssertionError(name + " has no model card")).testAccuracy();
