@@ -2,6 +2,7 @@ package io.fashionstream.trainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fashionstream.core.Json;
+import io.fashionstream.core.model.Architecture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,16 @@ class TrainerCliTest {
         assertEquals(2, run("train", "--model", "simple", "--epochs", "0"));
         assertEquals(2, run("train", "--model", "simple", "--batch", "many"));
         assertEquals(2, run("frobnicate"));
+    }
+
+    /** The help spells out the defaults, which once went stale (complex2 15 where it ran 22). */
+    @Test
+    void trainHelpGivesEveryModelsOwnDefaultEpochs() {
+        Run help = capture("train", "--help");
+        String text = help.out.replaceAll("\\s+", " ");
+        for (Architecture a : Architecture.values()) {
+            assertTrue(text.contains(a.modelName() + " " + a.defaultEpochs()), a.modelName() + ": " + text);
+        }
     }
 
     @Test
