@@ -143,6 +143,44 @@ class ImagePreprocessorTest {
     }
 
     @Test
+    void aLinearGradientBehindTheArticleIsTakenOut() throws Exception {
+        // Lossless photos with a 30-level gradient top to bottom against the same photos without.
+        // What is left is the article's contrast, which follows the darker background (2.7 gray
+        // levels); blending the side medians followed half the gradient and left 16.
+        double diff = meanDifferenceFromPlainPhotos(variation(30, 0));
+        assertTrue(diff < 0.02, "mean absolute difference " + diff);
+    }
+
+    @Test
+    void aDropShadowNeitherShrinksNorMovesTheArticle() throws Exception {
+        // A soft shadow 25 levels deep, offset down-right: what is left is the shadow inside the
+        // article's box (8.4 gray levels), not the article shrunk and pushed up-left in a box
+        // widened by the shadow (18.1 before the box left drop shadows out).
+        double diff = meanDifferenceFromPlainPhotos(variation(0, 25));
+        assertTrue(diff < 0.045, "mean absolute difference " + diff);
+    }
+
+    private static PhotoVariation variation(double gradient, double shadow) {
+        return new PhotoVariation("lossless", "neutral on light gray, PNG", 8, 8, 0.1, 0.3, 0.8, 235, 235, false,
+                gradient, 0, shadow, PhotoVariation.Format.PNG, 100, 1);
+    }
+
+    /** Mean absolute difference of the inputs from photos of {@code v} and the same photos (same seed) on a plain background. */
+    private static double meanDifferenceFromPlainPhotos(PhotoVariation v) throws Exception {
+        PhotoVariation plain = variation(0, 0);
+        double sum = 0;
+        int n = 40;
+        for (int i = 0; i < n; i++) {
+            float[] with = preprocess(CatalogPhotos.render(test.image(i), v, new Random(i)));
+            float[] without = preprocess(CatalogPhotos.render(test.image(i), plain, new Random(i)));
+            for (int p = 0; p < 784; p++) {
+                sum += Math.abs(with[p] - without[p]);
+            }
+        }
+        return sum / n / 784;
+    }
+
+    @Test
     void transparentBackgroundIsTreatedAsWhite() throws Exception {
         BufferedImage photo = new BufferedImage(100, 100, BufferedImage.TYPE_INT_ARGB);
         Graphics2D g = photo.createGraphics();
