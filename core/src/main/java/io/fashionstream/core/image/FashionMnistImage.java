@@ -250,7 +250,7 @@ public final class FashionMnistImage {
         private static final int BAND_DIVISOR = 64;
         /** Border pixels further off the plane than this many noise deviations are article or shadow, not background... */
         private static final double INLIER_SIGMAS = 3;
-        /** ...or than this many gray levels, whatever the noise (a noiseless background still has rounding). */
+        /** ...and than this many gray levels at least, whatever the noise (a noiseless background still has rounding). */
         private static final double MIN_INLIER_LEVELS = 4;
         /** Least-squares fits after the side medians' plane: the second settles what the first let in. */
         private static final int REFITS = 2;
