@@ -2,10 +2,13 @@ package io.fashionstream.worker.bench;
 
 import io.fashionstream.core.Json;
 import io.fashionstream.core.data.FashionMnist;
+import io.fashionstream.core.data.LabelledImages;
+import io.fashionstream.core.data.TrainValidationSplit;
 import io.fashionstream.core.inference.EngineKind;
 import io.fashionstream.core.inference.FashionClassifier;
 import io.fashionstream.core.inference.InferenceEngine;
 import io.fashionstream.core.inference.ServingModel;
+import io.fashionstream.core.model.ModelCard;
 import io.fashionstream.core.photo.PhotoVariation;
 import io.fashionstream.worker.config.WorkerConfig;
 import io.fashionstream.worker.demo.EmbeddedKafka;
@@ -17,14 +20,17 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -119,8 +125,18 @@ public final class BenchCommand implements Callable<Integer> {
     int intraOpThreads;
 
     @Option(names = "--photo-images", defaultValue = "1000",
-            description = "Photos: test images rendered per photo variation (default: ${DEFAULT-VALUE})")
+            description = "Photos: images rendered per photo variation (default: ${DEFAULT-VALUE})")
     int photoImages;
+
+    @Option(names = "--photo-split", defaultValue = "test",
+            description = "Photos: test (the shipped test split) or validation (the training images the models' cards"
+                    + " held out, to tune preprocessing on other images than those the figures come from; needs the"
+                    + " training IDX files) (default: ${DEFAULT-VALUE})")
+    String photoSplit;
+
+    @Option(names = "--data", description = "Photos, validation split: directory with the Fashion-MNIST IDX files"
+            + " (default: $FASHION_MNIST_DIR, then " + FashionMnist.DEBIAN_DIR + ")")
+    Path data;
 
     @Option(names = "--failover-scenarios", split = ",", defaultValue = "consumer,classic-static,classic-dynamic",
             description = "Failover: group protocol and membership settings to compare (default: ${DEFAULT-VALUE})")
@@ -166,8 +182,9 @@ public final class BenchCommand implements Callable<Integer> {
                          PipelineReport pipeline, List<FailoverBench.Result> failover, PhotoReport photos) {
     }
 
-    /** The photos part: accuracy per variation, then decoding speed by format and size. */
-    public record PhotoReport(long seed, List<PhotoBench.Accuracy> accuracy, List<PhotoBench.DecodeSpeed> decoding) {
+    /** The photos part: which images (test or validation), accuracy per variation, then decoding speed by format and size. */
+    public record PhotoReport(String split, long seed, List<PhotoBench.Accuracy> accuracy,
+                              List<PhotoBench.DecodeSpeed> decoding) {
     }
 
     @Override
@@ -227,6 +244,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (!format.equals("raw") && !format.equals("png") && !format.equals("jpeg")) {
             throw new IllegalArgumentException("--format must be raw, png or jpeg, not '" + format + "'");
+        }
+        if (!photoSplit.equals("test") && !photoSplit.equals("validation")) {
+            throw new IllegalArgumentException("--photo-split must be test or validation, not '" + photoSplit + "'");
         }
         if (floodImages < 1 || workers < 1 || photoImages < 1) {
             throw new IllegalArgumentException("--images, --photo-images and --workers must be at least 1");
@@ -306,19 +326,38 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private PhotoReport photos(PrintWriter err) throws Exception {
-        PhotoBench bench = new PhotoBench(FashionMnist.loadShippedTestSplit(), PHOTO_SEED);
         List<ServingModel> opened = new ArrayList<>();
         try {
             for (String name : models) {
                 opened.add(ServingModel.open(name, modelsDir, EngineKind.parse(pipelineEngine), pipelineEngineThreads()));
             }
-            return new PhotoReport(PHOTO_SEED, bench.accuracy(opened, PhotoVariation.standard(), photoImages, err),
-                    bench.decodeSpeed(err));
+            LabelledImages images = photoSplit.equals("validation") ? heldOutImages(opened)
+                    : FashionMnist.loadShippedTestSplit();
+            PhotoBench bench = new PhotoBench(images, PHOTO_SEED);
+            return new PhotoReport(photoSplit, PHOTO_SEED,
+                    bench.accuracy(opened, PhotoVariation.standard(), photoImages, err), bench.decodeSpeed(err));
         } finally {
             for (ServingModel m : opened) {
                 m.close();
             }
         }
+    }
+
+    /** The validation images the models' cards held out of training, which must be the same for every model. */
+    private LabelledImages heldOutImages(List<ServingModel> opened) throws IOException {
+        Set<List<Long>> splits = new HashSet<>();
+        for (ServingModel m : opened) {
+            ModelCard.Training t = m.card().orElseThrow(() -> new IllegalArgumentException(
+                    "--photo-split validation: " + m.name() + " has no model card to tell its held-out images")).training();
+            splits.add(List.of(t.seed(), (long) t.validationSamples()));
+        }
+        if (splits.size() != 1) {
+            throw new IllegalArgumentException("--photo-split validation: the models held out different images"
+                    + " (seed and count: " + splits + "); bench them one at a time");
+        }
+        List<Long> split = splits.iterator().next();
+        LabelledImages train = new FashionMnist(Optional.ofNullable(data)).locate(FashionMnist.Split.TRAIN).load();
+        return TrainValidationSplit.of(train, split.get(1).intValue(), split.get(0)).validation();
     }
 
     private List<FailoverBench.Result> failover(List<FailoverBench.Scenario> scenarios, PrintWriter err) throws Exception {

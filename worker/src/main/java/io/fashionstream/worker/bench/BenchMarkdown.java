@@ -28,10 +28,10 @@ final class BenchMarkdown {
     private static void photos(StringBuilder md, BenchCommand.PhotoReport p) {
         List<PhotoBench.Accuracy> rows = p.accuracy();
         List<String> models = List.copyOf(rows.get(0).rawByModel().keySet());
-        md.append(String.format("Photos: accuracy on %,d test images as they are (raw) and rendered as catalog photos"
+        md.append(String.format("Photos: accuracy on %,d %s images as they are (raw) and rendered as catalog photos"
                 + " (seed %d), through the worker's preprocessing; photo minus raw in points; residual: mean absolute"
                 + " difference between a photo's network input and its raw image's, in gray levels%n%n", rows.get(0).images(),
-                p.seed()));
+                p.split(), p.seed()));
         md.append("| variation | what | residual |");
         models.forEach(m -> md.append(" `").append(m).append("` raw | photo | diff |"));
         md.append("\n|---|---|---:|").append("---:|---:|---:|".repeat(models.size())).append('\n');

@@ -2,6 +2,7 @@ package io.fashionstream.worker.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fashionstream.core.Json;
+import io.fashionstream.core.photo.PhotoVariation;
 import io.fashionstream.worker.WorkerCli;
 import io.fashionstream.worker.testing.TestInputs;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,26 @@ class BenchCommandTest {
     }
 
     @Test
+    void photosOnTheValidationImagesTheModelsHeldOut() throws Exception {
+        // Tuning preprocessing on validation images keeps the test images for the figures reported.
+        int code = WorkerCli.run(Map.of(), "bench", "--parts", "photos", "--photo-split", "validation",
+                "--photo-images", "40", "--models", "simple,complex1", "--models-dir", TestInputs.MODELS_DIR.toString(),
+                "--out", out.toString());
+        assertEquals(0, code);
+        JsonNode photos = Json.MAPPER.readTree(out.resolve("bench.json").toFile()).get("photos");
+        assertEquals("validation", photos.get("split").asText());
+        assertEquals(PhotoVariation.standard().size(), photos.get("accuracy").size());
+        for (JsonNode a : photos.get("accuracy")) {
+            assertEquals(40, a.get("images").asInt());
+            for (String m : new String[]{"simple", "complex1"}) {
+                double raw = a.at("/rawByModel/" + m).asDouble();
+                assertTrue(raw > 0.7 && raw <= 1, m + " on held-out images: " + raw);
+            }
+        }
+        assertTrue(Files.readString(out.resolve("bench.md")).contains("on 40 validation images"));
+    }
+
+    @Test
     void badBatchSizesAreAUsageError() {
         assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--batches", "0,8", "--out", out.toString()));
         assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--seconds", "0", "--out", out.toString()));
@@ -72,6 +93,7 @@ class BenchCommandTest {
         assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--engines", "tensorrt", "--out", out.toString()));
         assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--threads", "0", "--out", out.toString()));
         assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--format", "gif", "--out", out.toString()));
+        assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--photo-split", "train", "--out", out.toString()));
         assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--settings", "64", "--out", out.toString()));
         assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--settings", "64:10:x", "--out", out.toString()));
         assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--settings", "64:10:1:2:5", "--out", out.toString()));
