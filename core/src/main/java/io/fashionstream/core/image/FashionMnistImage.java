@@ -34,6 +34,14 @@ public final class FashionMnistImage {
      * (0.10-0.17 tried on the photo evaluation).
      */
     private static final double SHADOW_DEPTH = 0.12;
+    /**
+     * Where the data set put the short edge, in pixels right of or below the exact centre: it
+     * framed that edge in whole pixels and, when its two margins could not be equal, gave the odd
+     * pixel to the left or top one: a quarter pixel on average. Of 1,000 validation images'
+     * catalog photos, 71% matched their raw image best where they landed when framed at the
+     * exact centre, 85% framed so.
+     */
+    private static final double DATASET_SHORT_EDGE_OFFSET = 0.25;
     /** How much of the detail a Gaussian blur removes is added back (measured best of 0.5 and 1 on the photo evaluation). */
     private static final double SHARPEN_AMOUNT = 0.5;
     /** A Gaussian of standard deviation 1.0 over radius 1, normalised: e^-1/2 beside 1. */
@@ -85,24 +93,18 @@ public final class FashionMnistImage {
         if (bg.light()) {
             box = box.withoutDropShadow(columnMax, rowMax, threshold, SHADOW_DEPTH * bg.level());
         }
-        double left = box.left();
-        double top = box.top();
-        double right = box.right();
-        double bottom = box.bottom();
-        double bw = right - left;
-        double bh = bottom - top;
-        int xEnd = Math.min(w, (int) Math.ceil(right));
-        int yEnd = Math.min(h, (int) Math.ceil(bottom));
+        double bw = box.right() - box.left();
+        double bh = box.bottom() - box.top();
         double scale = (double) SIZE / Math.max(bw, bh);
-        int tw = Math.max(1, (int) Math.round(bw * scale));
-        int th = Math.max(1, (int) Math.round(bh * scale));
-        int ox = (SIZE - tw) / 2;
-        int oy = (SIZE - th) / 2;
+        // Where the article's box lands on the canvas, to a fraction of a pixel, so that a
+        // slightly different box (another decode scale) moves it slightly, not by a whole pixel.
+        double ox = (SIZE - bw * scale) / 2 + (bw < bh ? DATASET_SHORT_EDGE_OFFSET : 0);
+        double oy = (SIZE - bh * scale) / 2 + (bh < bw ? DATASET_SHORT_EDGE_OFFSET : 0);
         double[] canvas = new double[PIXELS];
-        for (int ty = 0; ty < th; ty++) {
-            for (int tx = 0; tx < tw; tx++) {
-                canvas[(oy + ty) * SIZE + ox + tx] =
-                        areaAverage(signal, w, left + tx / scale, top + ty / scale, 1 / scale, xEnd, yEnd);
+        for (int cy = 0; cy < SIZE; cy++) {
+            for (int cx = 0; cx < SIZE; cx++) {
+                canvas[cy * SIZE + cx] = areaAverage(signal, w, box,
+                        box.left() + (cx - ox) / scale, box.top() + (cy - oy) / scale, 1 / scale);
             }
         }
         double max = 0;
@@ -185,24 +187,27 @@ public final class FashionMnistImage {
         return Double.NaN;
     }
 
-    /** Mean of the source pixels under a target pixel (box filter), clipped to the trimmed box. */
-    private static double areaAverage(float[] values, int w, double x0, double y0, double size, int xEnd, int yEnd) {
-        int xa = (int) Math.floor(x0);
-        int ya = (int) Math.floor(y0);
-        int xb = Math.min(xEnd, Math.max(xa + 1, (int) Math.ceil(x0 + size)));
-        int yb = Math.min(yEnd, Math.max(ya + 1, (int) Math.ceil(y0 + size)));
+    /**
+     * Mean of the source pixels under a target pixel (box filter) at {@code x0, y0}, {@code size}
+     * source pixels square; what lies outside the article's box counts as background, so that a
+     * target pixel the box covers in part is that much fainter.
+     */
+    private static double areaAverage(float[] values, int w, Box box, double x0, double y0, double size) {
+        double xa = Math.max(x0, box.left());
+        double xb = Math.min(x0 + size, box.right());
+        double ya = Math.max(y0, box.top());
+        double yb = Math.min(y0 + size, box.bottom());
+        if (xb <= xa || yb <= ya) {
+            return 0;
+        }
         double sum = 0;
-        double weight = 0;
-        for (int y = ya; y < yb; y++) {
-            double wy = Math.min(y + 1, y0 + size) - Math.max(y, y0);
-            for (int x = xa; x < xb; x++) {
-                double wx = Math.min(x + 1, x0 + size) - Math.max(x, x0);
-                double wgt = Math.max(0, wx) * Math.max(0, wy);
-                sum += values[y * w + x] * wgt;
-                weight += wgt;
+        for (int y = (int) Math.floor(ya); y < Math.ceil(yb); y++) {
+            double wy = Math.min(y + 1, yb) - Math.max(y, ya);
+            for (int x = (int) Math.floor(xa); x < Math.ceil(xb); x++) {
+                sum += values[y * w + x] * (Math.min(x + 1, xb) - Math.max(x, xa)) * wy;
             }
         }
-        return weight > 0 ? sum / weight : values[ya * w + xa];
+        return sum / (size * size);
     }
 
     /**

@@ -70,7 +70,9 @@ class ImagePreprocessorTest {
             // The conversion sharpens as Zalando's did, which moves even a lossless copy of a finely
             // patterned article by a few levels per pixel; JPEG is lossy too, and its softened peak is
             // stretched back to 255 (the data set's convention), which lifts the other pixels a little.
-            double tolerance = format.equals("jpg") ? 0.07 : 0.04;
+            // And the short edge lands where the data set put it on average, a quarter pixel off
+            // the whole pixel where it put this one, so that an exact block-by-block copy's edges blend.
+            double tolerance = format.equals("jpg") ? 0.07 : 0.065;
             assertTrue(meanDiff < tolerance, format + " image " + i + ": mean absolute difference " + meanDiff);
             checked++;
         }
@@ -94,7 +96,7 @@ class ImagePreprocessorTest {
             assertTrue(sum / 784 < 0.03, format + " image " + i + ": scaled down differs from full decode by " + sum / 784);
             if (fillsLongestEdge(test.image(i))) {
                 double meanDiff = bestAlignedMeanDifference(fast, test.image(i));
-                assertTrue(meanDiff < 0.05, format + " image " + i + ": mean absolute difference " + meanDiff);
+                assertTrue(meanDiff < 0.06, format + " image " + i + ": mean absolute difference " + meanDiff);
             }
         }
         OpenCvDecoder decoder = new OpenCvDecoder(ImagePreprocessor.MIN_DECODED_EDGE);
@@ -158,6 +160,21 @@ class ImagePreprocessorTest {
         // widened by the shadow (18.1 before the box left drop shadows out).
         double diff = meanDifferenceFromPlainPhotos(variation(0, 25));
         assertTrue(diff < 0.035, "mean absolute difference " + diff);
+    }
+
+    @Test
+    void theArticleLandsOnThePixelsOfItsRawImage() throws Exception {
+        // Framed in whole pixels with the odd pixel of uneven margins on the right and at the
+        // bottom, the data set's opposite, 63 of these 200 photos matched their raw image best
+        // where they landed and the rest a pixel away; 174 do now.
+        PhotoVariation catalog = PhotoVariation.standard().get(0);
+        int aligned = 0;
+        int n = 200;
+        for (int i = 0; i < n; i++) {
+            float[] converted = preprocess(CatalogPhotos.render(test.image(i), catalog, new Random(i)));
+            aligned += alignedAsIs(converted, test.image(i)) ? 1 : 0;
+        }
+        assertTrue(aligned >= 0.8 * n, aligned + " of " + n + " photos on their raw image's pixels");
     }
 
     private static PhotoVariation variation(double gradient, double shadow) {
@@ -226,19 +243,29 @@ class ImagePreprocessorTest {
         double best = Double.MAX_VALUE;
         for (int dy = -1; dy <= 1; dy++) {
             for (int dx = -1; dx <= 1; dx++) {
-                double sum = 0;
-                for (int y = 0; y < 28; y++) {
-                    for (int x = 0; x < 28; x++) {
-                        int sy = y + dy;
-                        int sx = x + dx;
-                        float c = sy >= 0 && sy < 28 && sx >= 0 && sx < 28 ? converted[sy * 28 + sx] : 0f;
-                        sum += Math.abs(c - (original[y * 28 + x] & 0xff) / 255.0);
-                    }
-                }
-                best = Math.min(best, sum / 784);
+                best = Math.min(best, meanDifference(converted, original, dx, dy));
             }
         }
         return best;
+    }
+
+    /** Whether {@code converted} matches {@code original} better where it is than moved by a pixel any way. */
+    private static boolean alignedAsIs(float[] converted, byte[] original) {
+        return meanDifference(converted, original, 0, 0) <= bestAlignedMeanDifference(converted, original);
+    }
+
+    /** Mean absolute pixel difference with {@code converted} read {@code dx, dy} pixels away. */
+    private static double meanDifference(float[] converted, byte[] original, int dx, int dy) {
+        double sum = 0;
+        for (int y = 0; y < 28; y++) {
+            for (int x = 0; x < 28; x++) {
+                int sy = y + dy;
+                int sx = x + dx;
+                float c = sy >= 0 && sy < 28 && sx >= 0 && sx < 28 ? converted[sy * 28 + sx] : 0f;
+                sum += Math.abs(c - (original[y * 28 + x] & 0xff) / 255.0);
+            }
+        }
+        return sum / 784;
     }
 
     private static void assertReason(InvalidImageException.Reason reason, byte[] value) {
