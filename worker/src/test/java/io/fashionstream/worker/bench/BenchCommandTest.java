@@ -67,6 +67,7 @@ class BenchCommandTest {
     @Test
     void photosOnTheValidationImagesTheModelsHeldOut() throws Exception {
         // Tuning preprocessing on validation images keeps the test images for the figures reported.
+        TestInputs.assumeTrainSplit();
         int code = WorkerCli.run(Map.of(), "bench", "--parts", "photos", "--photo-split", "validation",
                 "--photo-images", "40", "--models", "simple,complex1", "--models-dir", TestInputs.MODELS_DIR.toString(),
                 "--out", out.toString());

@@ -1,10 +1,13 @@
 package io.fashionstream.worker.it;
 
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
 import org.testcontainers.kafka.KafkaContainer;
 
 /** The same contract on the official {@code apache/kafka} image; skipped where Docker is absent. */
+@EnabledIf(value = "io.fashionstream.worker.testing.Tools#dockerAvailable",
+        disabledReason = "no Docker engine here (DOCKER_HOST unset, no /var/run/docker.sock)")
 @Testcontainers(disabledWithoutDocker = true)
 class ContainerBrokerWorkerIT extends WorkerContract {
     @Container

@@ -1,5 +1,6 @@
 package io.fashionstream.worker.testing;
 
+import io.fashionstream.core.data.DataNotFoundException;
 import io.fashionstream.core.data.FashionMnist;
 import io.fashionstream.core.data.LabelledImages;
 import io.fashionstream.core.image.ImageLimits;
@@ -9,12 +10,14 @@ import io.fashionstream.core.inference.EngineKind;
 import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.core.model.ModelFiles;
 import io.fashionstream.worker.produce.PngImages;
+import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.Random;
 import java.util.zip.CRC32;
 
@@ -25,6 +28,19 @@ public final class TestInputs {
     private static LabelledImages testSplit;
 
     private TestInputs() {
+    }
+
+    /**
+     * Skips the calling test, with a one-line reason, where Fashion-MNIST's training split is not
+     * installed (only the test split ships in the repository; {@code .ci/run} installs the rest).
+     */
+    public static void assumeTrainSplit() {
+        try {
+            new FashionMnist(Optional.empty()).locate(FashionMnist.Split.TRAIN);
+        } catch (DataNotFoundException e) {
+            Assumptions.abort("no Fashion-MNIST train split here (apt-get install dataset-fashion-mnist, or set "
+                    + FashionMnist.ENV_DIR + ")");
+        }
     }
 
     public static synchronized LabelledImages testSplit() {

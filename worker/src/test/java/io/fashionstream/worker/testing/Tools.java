@@ -9,6 +9,16 @@ public final class Tools {
     private Tools() {
     }
 
+    /**
+     * Whether a Docker engine may be reachable: {@code DOCKER_HOST} is set or the default socket
+     * exists. Checked before Testcontainers looks, so a machine without Docker skips its tests
+     * with one line instead of Testcontainers' error log.
+     */
+    public static boolean dockerAvailable() {
+        String host = System.getenv("DOCKER_HOST");
+        return (host != null && !host.isBlank()) || Files.exists(Path.of("/var/run/docker.sock"));
+    }
+
     /** Whether an executable named {@code tool} is on the PATH. */
     public static boolean onPath(String tool) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
