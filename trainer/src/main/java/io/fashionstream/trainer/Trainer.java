@@ -46,6 +46,7 @@ public final class Trainer {
         this.log = log;
         this.showProgress = showProgress;
         this.checkpointDir = checkpointDir;
+        SameDiffChatter.silence();
     }
 
     /** Why training ended. */

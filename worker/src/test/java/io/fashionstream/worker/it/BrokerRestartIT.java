@@ -73,6 +73,7 @@ class BrokerRestartIT {
                 assertTrue(output.contains("contact with the Kafka broker regained"), output);
             } finally {
                 sender.interrupt();
+                sender.join(TIMEOUT.toMillis());
                 worker.destroy();
                 worker.waitFor(30, TimeUnit.SECONDS);
             }

@@ -2,7 +2,6 @@ package io.fashionstream.worker.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fashionstream.core.Json;
-import io.fashionstream.worker.WorkerCli;
 import io.fashionstream.worker.demo.EmbeddedKafka;
 import io.fashionstream.worker.testing.DesignMetrics;
 import io.fashionstream.worker.testing.PrometheusText;
@@ -52,8 +51,7 @@ class ObservabilityIT {
     private static KafkaTestClient.Topics topics;
     private static Process worker;
     private static int metricsPort;
-    private static Thread producer;
-    private static volatile int producerExit = -1;
+    private static Process producer;
 
     @BeforeAll
     static void startBrokerWorkerAndTraffic() throws Exception {
@@ -66,22 +64,26 @@ class ObservabilityIT {
                 "--model", "simple", "--models-dir", TestInputs.MODELS_DIR.toString(),
                 "--metrics-host", "127.0.0.1", "--metrics-port", Integer.toString(metricsPort)));
         Path images = catalogWithSomeBadFiles(work.resolve("catalog"));
-        // Steady traffic for the whole class, so rates and quantiles have something to work on.
-        producer = new Thread(() -> producerExit = WorkerCli.run(Map.of(), "produce",
+        // Steady traffic for the whole class, so rates and quantiles have something to work on. The packaged
+        // produce command in a process of its own, stopped with the class like the worker (SIGTERM: a clean stop).
+        producer = WorkerProcess.start("observability-producer", List.of("produce",
                 "--bootstrap-servers", broker.bootstrapServers(), "--topic", topics.input(), "--dir", images.toString(),
-                "--loop", "--rate", "80", "--count", "12000"), "observability-producer");
-        producer.setDaemon(true);
-        producer.start();
+                "--loop", "--rate", "80", "--count", "12000"));
     }
 
     @AfterAll
     static void stopAll() throws Exception {
-        if (worker != null) {
-            worker.destroy();
-            worker.waitFor(30, TimeUnit.SECONDS);
+        // Nothing this class started outlives it: the producer and the worker end before the broker does.
+        for (Process p : new Process[] {producer, worker}) {
+            if (p != null) {
+                p.destroy();
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            }
         }
         if (broker != null) {
-            broker.close(); // the looping producer, if still running, fails its sends and ends
+            broker.close();
         }
     }
 
@@ -170,7 +172,7 @@ class ObservabilityIT {
             JsonNode up = prometheus.query("up{job=\"fashion-worker\"}");
             assertEquals("1", up.get(0).get("value").get(1).asText(), "the worker is scraped");
         }
-        assertEquals(-1, producerExit, "the producer was still looping while Prometheus scraped");
+        assertTrue(producer.isAlive(), "the producer was still looping while Prometheus scraped");
     }
 
     private static Path catalogWithSomeBadFiles(Path dir) throws IOException {
