@@ -6,6 +6,7 @@ import io.fashionstream.core.data.LabelledImages;
 import io.fashionstream.core.eval.ClassificationReport;
 import io.fashionstream.core.inference.FashionClassifier;
 import io.fashionstream.core.model.ModelFiles;
+import io.fashionstream.core.model.ModelsDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -19,7 +20,7 @@ import java.util.concurrent.Callable;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Evaluate a trained model on the Fashion-MNIST test split.")
 final class EvaluateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "a model file (models/simple.zip) or a name in models/")
+    @Option(names = "--model", required = true, description = "a model file (models/simple.zip) or a name in the installation's models/ folder")
     String model;
 
     @Option(names = "--data", description = "directory with the test IDX files (default: $FASHION_MNIST_DIR, "
@@ -43,7 +44,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be at least 1");
         }
-        Path zip = ModelFiles.resolve(model, Path.of("models"));
+        Path zip = ModelFiles.resolve(model, ModelsDirectory.installed(TrainerCli.class));
         ModelFiles.LoadedModel loaded = ModelFiles.load(zip);
         LabelledImages test = new FashionMnist(Optional.ofNullable(data)).locate(FashionMnist.Split.TEST).load();
         if (limit > 0) {

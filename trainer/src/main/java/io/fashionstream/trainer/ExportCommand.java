@@ -2,6 +2,7 @@ package io.fashionstream.trainer;
 
 import io.fashionstream.core.Json;
 import io.fashionstream.core.model.ModelFiles;
+import io.fashionstream.core.model.ModelsDirectory;
 import io.fashionstream.core.onnx.OnnxExport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,7 +20,7 @@ import java.util.concurrent.Callable;
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Export a trained DL4J model to ONNX (one float32 input [N,1,28,28], one output [N,10]).")
 final class ExportCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "a model file (models/simple.zip) or a name in models/")
+    @Option(names = "--model", required = true, description = "a model file (models/simple.zip) or a name in the installation's models/ folder")
     String model;
 
     @Option(names = "--json", description = "print the summary as one JSON object on the last line")
@@ -27,7 +28,7 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path zip = ModelFiles.resolve(model, Path.of("models"));
+        Path zip = ModelFiles.resolve(model, ModelsDirectory.installed(TrainerCli.class));
         ModelFiles.LoadedModel loaded = ModelFiles.load(zip);
         Path onnx = ModelFiles.exportOnnx(loaded, zip);
         String sha256 = ModelFiles.sha256(onnx);

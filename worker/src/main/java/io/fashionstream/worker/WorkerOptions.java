@@ -52,8 +52,8 @@ public final class WorkerOptions {
                     + " (default: ${DEFAULT-VALUE})")
     int intraOpThreads;
 
-    @Option(names = "--models-dir", defaultValue = WorkerConfig.DEFAULT_MODELS_DIR,
-            description = "Where model names are looked up (default: ${DEFAULT-VALUE})")
+    @Option(names = "--models-dir", description = "Where model names are looked up (default: the installation's models/"
+            + " folder, wherever the command runs from)")
     Path modelsDir;
 
     @Option(names = "--workers", defaultValue = "" + WorkerConfig.DEFAULT_WORKERS,
@@ -133,7 +133,7 @@ public final class WorkerOptions {
                 .model(model)
                 .engine(EngineKind.parse(engine))
                 .intraOpThreads(intraOpThreads)
-                .modelsDir(modelsDir)
+                .modelsDir(modelsDir != null ? modelsDir : WorkerConfig.DEFAULT_MODELS_DIR)
                 .workers(workers)
                 .maxBatch(maxBatch)
                 .maxWait(Duration.ofMillis(maxWaitMs))

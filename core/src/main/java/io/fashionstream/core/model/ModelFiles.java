@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -64,15 +65,23 @@ public final class ModelFiles {
     }
 
     /**
-     * Resolves what a user names as a model: a path to a {@code .zip}, or a bare name looked
-     * up as {@code <modelsDir>/<name>.zip}.
+     * Resolves what a user names as a model: a path to a {@code .zip} or {@code .onnx}, or a bare
+     * name looked up as {@code <modelsDir>/<name>.zip} (or its {@code .onnx} alone). A name with
+     * neither file is refused with the names {@code modelsDir} does hold.
      */
-    public static Path resolve(String nameOrPath, Path modelsDir) {
+    public static Path resolve(String nameOrPath, Path modelsDir) throws ModelLoadException {
         Path asPath = Path.of(nameOrPath);
         if (nameOrPath.endsWith(".zip") || nameOrPath.endsWith(".onnx") || Files.exists(asPath)) {
             return asPath;
         }
-        return modelsDir.resolve(nameOrPath + ".zip");
+        Path zip = modelsDir.resolve(nameOrPath + ".zip");
+        if (!Files.isRegularFile(zip) && !Files.isRegularFile(onnxPath(zip))) {
+            List<String> known = ModelsDirectory.available(modelsDir);
+            throw new ModelLoadException("no model '" + nameOrPath + "' in " + modelsDir.toAbsolutePath().normalize()
+                    + (known.isEmpty() ? " (it holds no .zip or .onnx models; set --models-dir or FASHION_MODELS_DIR)"
+                    : "; available: " + String.join(", ", known)));
+        }
+        return zip;
     }
 
     /** Loads a network and, if present, its card. */

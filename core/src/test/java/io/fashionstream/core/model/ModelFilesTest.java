@@ -55,9 +55,30 @@ class ModelFilesTest {
     }
 
     @Test
-    void bareNamesResolveInsideTheModelsDirectory() {
-        assertEquals(Path.of("models/simple.zip"), ModelFiles.resolve("simple", Path.of("models")));
-        assertEquals(Path.of("/x/y.zip"), ModelFiles.resolve("/x/y.zip", Path.of("models")));
+    void bareNamesResolveInsideTheModelsDirectory() throws Exception {
+        Files.writeString(dir.resolve("simple.zip"), "a model");
+        Files.writeString(dir.resolve("onnx-only.onnx"), "a model");
+        assertEquals(dir.resolve("simple.zip"), ModelFiles.resolve("simple", dir));
+        assertEquals(dir.resolve("onnx-only.zip"), ModelFiles.resolve("onnx-only", dir), "its .onnx is served");
+        assertEquals(Path.of("/x/y.zip"), ModelFiles.resolve("/x/y.zip", dir));
+    }
+
+    @Test
+    void anUnknownNameIsAnsweredWithTheModelsThereAre() throws Exception {
+        Files.writeString(dir.resolve("simple.zip"), "a model");
+        Files.writeString(dir.resolve("complex2.onnx"), "a model");
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelFiles.resolve("complex3", dir));
+        assertTrue(e.getMessage().contains("no model 'complex3'"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("available: complex2, simple"), e.getMessage());
+    }
+
+    @Test
+    void theInstallationsModelsFolderIsFoundWhereverTheCommandRuns() {
+        // The tests run from core/; the committed models lie in the repository's models/ folder.
+        Path found = ModelsDirectory.installed(ModelsDirectory.class);
+        assertTrue(found.isAbsolute(), found.toString());
+        assertEquals(Path.of("..", "models").toAbsolutePath().normalize(), found);
+        assertTrue(ModelsDirectory.available(found).containsAll(List.of("simple", "complex1", "complex2")));
     }
 
     private static ModelCard card(String name, long params) {

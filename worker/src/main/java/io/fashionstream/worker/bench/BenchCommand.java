@@ -158,8 +158,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", description = "Pipeline: an existing cluster (fresh topics, deleted after) instead of an embedded broker")
     String bootstrapServers;
 
-    @Option(names = "--models-dir", defaultValue = "models", description = "Where model names are looked up (default: ${DEFAULT-VALUE})")
-    Path modelsDir;
+    @Option(names = "--models-dir", description = "Where model names are looked up (default: the installation's models/ folder)")
+    Path modelsDir = WorkerConfig.DEFAULT_MODELS_DIR;
 
     @Option(names = "--out", defaultValue = "bench-results", description = "Report directory (default: ${DEFAULT-VALUE})")
     Path out;
