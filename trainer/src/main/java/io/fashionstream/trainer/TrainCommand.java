@@ -15,8 +15,11 @@ import io.fashionstream.core.photo.PhotoViews;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -31,6 +34,9 @@ import java.util.concurrent.TimeUnit;
         description = "Train one of the networks on the Fashion-MNIST training split.")
 final class TrainCommand implements Callable<Integer> {
     /** The notebook's test accuracy per model, quoted in cards for comparison. */
+    /** Where a run writes its model unless {@code --out} says otherwise. */
+    static final String RUNS_DIR = "runs";
+    private static final DateTimeFormatter RUN_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
     private static final Map<Architecture, Double> NOTEBOOK = Map.of(
             Architecture.SIMPLE, 0.885, Architecture.COMPLEX1, 0.91, Architecture.COMPLEX2, 0.92);
 
@@ -75,9 +81,12 @@ final class TrainCommand implements Callable<Integer> {
             + "(default: $FASHION_MNIST_DIR, then " + FashionMnist.DEBIAN_DIR + ")")
     Path data;
 
-    @Option(names = "--out", description = "where to write <model>.zip/.json/.png (default: ${DEFAULT-VALUE})",
-            defaultValue = "models")
+    @Option(names = "--out", description = "where to write <model>.zip/.onnx/.json/.png (default: a new run folder,"
+            + " " + RUNS_DIR + "/<model>-<UTC time>; --out models --replace replaces the committed model)")
     Path out;
+
+    @Option(names = "--replace", description = "allow --out to hold a model of the same name already, and replace it")
+    boolean replace;
 
     @Option(names = "--json", description = "print the final summary as one JSON object on the last line")
     boolean json;
@@ -91,6 +100,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainingOptions options = new TrainingOptions(architecture,
                 epochs != null ? epochs : architecture.defaultEpochs(), batch, seed, patience, validation, limit,
                 photoShare);
+        out = outputDirectory(architecture);
         Path checkpointDir = checkpoint != null ? checkpoint : Path.of("checkpoints", architecture.modelName());
         Optional<Checkpoint.Loaded> resumed = Optional.empty();
         if (resume) {
@@ -194,6 +204,7 @@ final class TrainCommand implements Callable<Integer> {
                     result.seconds());
             Path zip = out.resolve(card.name() + ".zip");
             System.out.printf("Wrote %s, %s, %s and %s%n", zip, ModelFiles.onnxPath(zip), ModelFiles.cardPath(zip), chart);
+            System.out.printf("Serve it with: fashion-worker run --models-dir %s --model %s%n", out, card.name());
             if (json) {
                 Map<String, Object> summary = new LinkedHashMap<>();
                 summary.put("model", card.name());
@@ -207,6 +218,23 @@ final class TrainCommand implements Callable<Integer> {
                 System.out.println(Json.line(summary));
             }
         }
+    }
+
+    /**
+     * Where the model goes: a fresh run folder unless {@code --out} names one. A folder that already
+     * holds a model of this name (the committed {@code models/}, say) is written only with
+     * {@code --replace}, checked before an hour of training rather than after.
+     */
+    private Path outputDirectory(Architecture architecture) {
+        if (out == null) {
+            String stamp = RUN_STAMP.format(Instant.now().atZone(ZoneOffset.UTC));
+            return Path.of(RUNS_DIR, architecture.modelName() + "-" + stamp);
+        }
+        Path existing = out.resolve(architecture.modelName() + ".zip");
+        if (Files.exists(existing) && !replace) {
+            throw new IllegalArgumentException(existing + " exists: add --replace to replace it, or choose another --out");
+        }
+        return out;
     }
 
     private static String optimizer(Architecture architecture) {

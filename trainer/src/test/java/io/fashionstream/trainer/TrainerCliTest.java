@@ -58,6 +58,18 @@ class TrainerCliTest {
         assertTrue(r.err.contains("dataset-fashion-mnist"), r.err);
     }
 
+    /** A casual run writes a run folder; overwriting a model (the committed ones) must be asked for. */
+    @Test
+    void anOutFolderThatHoldsTheModelAlreadyNeedsReplace() throws Exception {
+        Files.writeString(dir.resolve("simple.zip"), "a committed model");
+        Run r = capture("train", "--model", "simple", "--out", dir.toString());
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("--replace"), r.err);
+        assertEquals("a committed model", Files.readString(dir.resolve("simple.zip")), "left as it was");
+        Run help = capture("train", "--help");
+        assertTrue(help.out.contains("runs/<model>-<UTC time>"), help.out);
+    }
+
     @Test
     void resumeWithoutACheckpointExitsWithTwoAndNamesTheDirectory() {
         Run r = capture("train", "--model", "simple", "--resume", "--checkpoint", dir.resolve("none").toString());
