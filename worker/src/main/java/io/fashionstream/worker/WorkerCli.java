@@ -3,9 +3,11 @@ package io.fashionstream.worker;
 import io.fashionstream.core.model.ModelLoadException;
 import io.fashionstream.core.model.NativeBackend;
 import io.fashionstream.worker.config.ConfigSources;
+import io.fashionstream.worker.config.KafkaSettings;
 import io.fashionstream.worker.bench.BenchCommand;
 import io.fashionstream.worker.demo.DemoCommand;
 import io.fashionstream.worker.produce.ProduceCommand;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -44,12 +46,27 @@ public final class WorkerCli {
         });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof IOException || ex instanceof ModelLoadException) {
-                cmd.getErr().println("error: " + ex.getMessage());
+                cmd.getErr().println("error: " + KafkaSettings.oneLine(ex.getMessage()));
+                return EXIT_USAGE;
+            }
+            ConfigException refused = kafkaConfigError(ex);
+            if (refused != null) {
+                // A combination of client settings only a client's constructor checks (acks=0 with idempotence, say).
+                cmd.getErr().println("error: Kafka client settings refused: " + KafkaSettings.oneLine(refused.getMessage()));
                 return EXIT_USAGE;
             }
             throw ex;
         });
         return cl.execute(args);
+    }
+
+    private static ConfigException kafkaConfigError(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof ConfigException config) {
+                return config;
+            }
+        }
+        return null;
     }
 
     /** The command tree with its settings sources; tests read its options to check deployment files. */

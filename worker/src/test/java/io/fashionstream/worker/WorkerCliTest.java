@@ -46,6 +46,12 @@ class WorkerCliTest {
                 List.of("--max-image-bytes", "10"),
                 List.of("--kafka-property", "enable.auto.commit=true"),
                 List.of("--kafka-property", "transactional.id=mine"),
+                List.of("--kafka-property", "acks=2"),
+                List.of("--kafka-property", "max.poll.records=abc"),
+                List.of("--kafka-property", "acks=0"), // idempotence needs acks=all: only the producer's constructor knows
+                List.of("--guarantee", "exactly_once"),
+                List.of("--group-protocol", "CLASSIC"),
+                List.of("--engine", "DL4J"),
                 List.of("--startup-timeout-ms", "0"),
                 List.of("--metrics-port", "70000"),
                 List.of("--no-such-option"),
@@ -64,6 +70,8 @@ class WorkerCliTest {
                 List.of("--count", "0"),
                 List.of("--labels", "labels.csv"),
                 List.of("--dir", "/nonexistent/images"),
+                List.of("--kafka-property", "acks=2"),
+                List.of("--kafka-property", "linger.ms=soon"),
                 List.of("--topic", ""));
     }
 
@@ -102,11 +110,24 @@ class WorkerCliTest {
     }
 
     @Test
-    void aMissingModelIsRefusedBeforeConnecting() {
+    void aMissingModelIsRefusedBeforeConnectingWithTheModelsThereAre() {
         int code = WorkerCli.run(Map.of(), "run", "--model", "no-such-model", "--models-dir", "../models",
                 "--metrics-port", "0");
+        String message = err.toString(StandardCharsets.UTF_8).strip();
         assertEquals(WorkerCli.EXIT_USAGE, code);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("no-such-model"));
+        assertTrue(message.contains("no model 'no-such-model'"), message);
+        assertTrue(message.endsWith("available: complex1, complex2, simple"), message);
+    }
+
+    @Test
+    void modelsAreFoundInTheInstallationWithoutModelsDir() {
+        // The tests run in worker/, where no models/ folder is: the repository's is found from the code's location.
+        assertEquals(java.nio.file.Path.of("..", "models").toAbsolutePath().normalize(),
+                io.fashionstream.worker.config.WorkerConfig.DEFAULT_MODELS_DIR);
+        int code = WorkerCli.run(Map.of(), "run", "--model", "complex3", "--metrics-port", "0");
+        String message = err.toString(StandardCharsets.UTF_8).strip();
+        assertEquals(WorkerCli.EXIT_USAGE, code);
+        assertTrue(message.endsWith("available: complex1, complex2, simple"), message);
     }
 
     @Test

@@ -12,9 +12,10 @@ public enum EngineKind {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** Parses {@code onnxruntime} or {@code dl4j}, exactly as spelt. */
     public static EngineKind parse(String text) {
         for (EngineKind k : values()) {
-            if (k.cliName().equalsIgnoreCase(text.trim())) {
+            if (k.cliName().equals(text.trim())) {
                 return k;
             }
         }

@@ -73,7 +73,8 @@ class ServingModelTest {
                 ServingModel.open(dir.resolve("absent.onnx").toString(), dir, EngineKind.ONNXRUNTIME, 0));
         assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
         assertThrows(IllegalArgumentException.class, () -> EngineKind.parse("tensorrt"));
-        assertEquals(EngineKind.DL4J, EngineKind.parse(" DL4J "));
+        assertEquals(EngineKind.DL4J, EngineKind.parse("dl4j"));
+        assertThrows(IllegalArgumentException.class, () -> EngineKind.parse("DL4J"), "spelt as the help spells it");
     }
 
     private static float[] testImages(int count) throws Exception {

@@ -19,10 +19,10 @@ public enum GroupProtocol {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Parses {@code auto}, {@code consumer} or {@code classic} (case tolerated). */
+    /** Parses {@code auto}, {@code consumer} or {@code classic}, exactly as spelt. */
     public static GroupProtocol parse(String text) {
         for (GroupProtocol p : values()) {
-            if (p.cliName().equalsIgnoreCase(text.trim())) {
+            if (p.cliName().equals(text.trim())) {
                 return p;
             }
         }

@@ -14,11 +14,10 @@ public enum Guarantee {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    /** Parses {@code exactly-once} / {@code at-least-once} (underscores and case tolerated). */
+    /** Parses {@code exactly-once} or {@code at-least-once}, exactly as spelt (no aliases: a typo is refused). */
     public static Guarantee parse(String text) {
-        String normal = text.trim().toUpperCase(Locale.ROOT).replace('-', '_');
         for (Guarantee g : values()) {
-            if (g.name().equals(normal)) {
+            if (g.cliName().equals(text.trim())) {
                 return g;
             }
         }

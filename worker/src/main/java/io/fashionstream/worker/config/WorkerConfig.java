@@ -4,6 +4,7 @@ import io.fashionstream.core.image.ImageLimits;
 import io.fashionstream.core.inference.EngineKind;
 import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.core.model.ModelLoadException;
+import io.fashionstream.core.model.ModelsDirectory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
@@ -78,7 +79,8 @@ public record WorkerConfig(
     public static final String DEFAULT_MODEL = "complex2";
     public static final EngineKind DEFAULT_ENGINE = EngineKind.ONNXRUNTIME;
     public static final int DEFAULT_INTRA_OP_THREADS = 0;
-    public static final String DEFAULT_MODELS_DIR = "models";
+    /** The installation's own {@code models/} folder, wherever the command runs from. */
+    public static final Path DEFAULT_MODELS_DIR = ModelsDirectory.installed(WorkerConfig.class);
     public static final int DEFAULT_WORKERS = 1;
     public static final int DEFAULT_MAX_BATCH = 64;
     public static final long DEFAULT_MAX_WAIT_MS = 10;
@@ -118,7 +120,7 @@ public record WorkerConfig(
 
     private static WorkerConfig defaults(String bootstrapServers) {
         return new WorkerConfig(bootstrapServers, DEFAULT_GROUP_ID, DEFAULT_INPUT_TOPIC, DEFAULT_RESULTS_TOPIC,
-                DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_MODEL, DEFAULT_ENGINE, DEFAULT_INTRA_OP_THREADS, Path.of(DEFAULT_MODELS_DIR), DEFAULT_WORKERS,
+                DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_MODEL, DEFAULT_ENGINE, DEFAULT_INTRA_OP_THREADS, DEFAULT_MODELS_DIR, DEFAULT_WORKERS,
                 DEFAULT_MAX_BATCH, Duration.ofMillis(DEFAULT_MAX_WAIT_MS), Duration.ofMillis(DEFAULT_COMMIT_INTERVAL_MS),
                 DEFAULT_DECODE_THREADS, DEFAULT_GUARANTEE,
                 DEFAULT_GROUP_PROTOCOL, DEFAULT_STATIC_MEMBERSHIP, DEFAULT_TRANSACTIONAL_ID_PREFIX, ImageLimits.DEFAULTS,
@@ -168,6 +170,8 @@ public record WorkerConfig(
                         + "' is set by the worker itself and cannot be overridden" + hintFor(key));
             }
         }
+        KafkaSettings.check(kafkaProperties);
+        KafkaSettings.checkProducer(kafkaProperties, guarantee == Guarantee.EXACTLY_ONCE);
         return this;
     }
 
