@@ -39,7 +39,8 @@ public enum FashionClass {
 
     /**
      * Parses a label as a user writes it: an index {@code 0}-{@code 9}, a display name
-     * ({@code "Ankle boot"}) or a constant name ({@code "ANKLE_BOOT"}), case-insensitive.
+     * ({@code "Ankle boot"}), a constant name ({@code "ANKLE_BOOT"}), or either half of
+     * {@code T-shirt/top} ({@code "t-shirt"}, {@code "top"}), case and punctuation ignored.
      */
     public static FashionClass parse(String text) {
         if (text == null || text.isBlank()) {
@@ -54,6 +55,9 @@ public enum FashionClass {
             if (fold(c.displayName).equals(folded) || fold(c.name()).equals(folded)) {
                 return c;
             }
+        }
+        if (folded.equals("tshirt") || folded.equals("top")) {
+            return T_SHIRT_TOP; // "T-shirt/top" names two garments: a folder is often named after one
         }
         throw new IllegalArgumentException("unknown label '" + abbreviate(trimmed) + "': expected 0-9 or a class name");
     }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -30,12 +31,16 @@ public final class DirectorySource implements ImageSource {
     private final List<Path> files;
     private final List<FashionClass> labels;
     private final String labelOrigin;
+    /** Folders holding images whose names map to no class (labels from folder names only). */
+    private final Set<String> unmappedFolders;
 
-    private DirectorySource(Path root, List<Path> files, List<FashionClass> labels, String labelOrigin) {
+    private DirectorySource(Path root, List<Path> files, List<FashionClass> labels, String labelOrigin,
+                            Set<String> unmappedFolders) {
         this.root = root;
         this.files = files;
         this.labels = labels;
         this.labelOrigin = labelOrigin;
+        this.unmappedFolders = unmappedFolders;
     }
 
     /**
@@ -56,11 +61,16 @@ public final class DirectorySource implements ImageSource {
         }
         Map<Path, FashionClass> fromCsv = labelsCsv == null ? Map.of() : readCsv(labelsCsv, root);
         List<FashionClass> labels = new ArrayList<>(files.size());
+        Set<String> unmapped = new TreeSet<>();
         for (Path file : files) {
-            labels.add(labelsCsv != null ? fromCsv.get(file.normalize()) : fromFolder(file));
+            FashionClass label = labelsCsv != null ? fromCsv.get(file.normalize()) : fromFolder(file);
+            labels.add(label);
+            if (labelsCsv == null && label == null && file.getParent() != null) {
+                unmapped.add(file.getParent().toString().replace('\\', '/'));
+            }
         }
         String origin = labelsCsv != null ? "labels from " + labelsCsv : "labels from sub-folder names";
-        return new DirectorySource(root, files, labels, origin);
+        return new DirectorySource(root, files, labels, origin, unmapped);
     }
 
     private static boolean isImageFile(Path p) {
@@ -133,8 +143,15 @@ public final class DirectorySource implements ImageSource {
         return labels.stream().filter(l -> l != null).count();
     }
 
+    /** Folders whose images went unlabelled because their names map to no class, sorted. */
+    public Set<String> unmappedFolders() {
+        return unmappedFolders;
+    }
+
     @Override
     public String describe() {
-        return files.size() + " image files under " + root + " (" + labelled() + " labelled, " + labelOrigin + ")";
+        String unmapped = unmappedFolders.isEmpty() ? "" : "; no class for folder(s) " + String.join(", ", unmappedFolders)
+                + ", sent unlabelled (a class is 0-9 or a name such as ankle-boot or t-shirt)";
+        return files.size() + " image files under " + root + " (" + labelled() + " labelled, " + labelOrigin + unmapped + ")";
     }
 }

@@ -5,11 +5,11 @@ import io.fashionstream.core.data.FashionMnist;
 import io.fashionstream.worker.Shutdown;
 import io.fashionstream.worker.WorkerCli;
 import io.fashionstream.worker.config.ConfigSources;
+import io.fashionstream.worker.config.KafkaSettings;
 import io.fashionstream.worker.config.WorkerConfig;
 import io.fashionstream.worker.kafka.KafkaUnavailableException;
 import io.fashionstream.worker.kafka.Preflight;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -99,7 +99,9 @@ public final class ProduceCommand implements Callable<Integer> {
         ImageSource source = dir != null ? DirectorySource.open(dir, labels)
                 : new TestSplitSource(FashionMnist.loadShippedTestSplit());
         long total = count != null ? count : loop ? Long.MAX_VALUE : source.size();
-        Map<String, Object> clientProps = new HashMap<>(sources.kafkaProperties(kafkaProperties));
+        Map<String, String> settings = sources.kafkaProperties(kafkaProperties);
+        KafkaSettings.check(settings);
+        Map<String, Object> clientProps = new HashMap<>(settings);
         clientProps.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         PrintWriter err = spec.commandLine().getErr();
         try {
@@ -114,13 +116,18 @@ public final class ProduceCommand implements Callable<Integer> {
         long start = System.nanoTime();
         long attempted;
         long failed;
+        Exception firstError;
+        boolean terminal = System.console() != null;
         try (ImageSender sender = new ImageSender(clientProps, "fashion-produce", topic);
-             ProgressBar bar = progressBar(total)) {
-            attempted = sender.send(source, total, rate, (seq, item) -> item.id(), (key, ts) -> bar.step(), () -> stopped);
+             ProgressBar bar = terminal ? progressBar(total) : null;
+             ProgressLog log = terminal ? null : new ProgressLog(err, total, LOG_INTERVAL)) {
+            Runnable step = terminal ? bar::step : log::step;
+            attempted = sender.send(source, total, rate, (seq, item) -> item.id(), (key, ts) -> step.run(), () -> stopped);
             failed = sender.failed();
-            if (failed > 0) {
-                err.printf("error: %,d of %,d images were not sent; first: %s%n", failed, attempted, sender.firstError());
-            }
+            firstError = sender.firstError();
+        }
+        if (failed > 0) {
+            err.printf("error: %,d of %,d images were not sent; first: %s%n", failed, attempted, firstError);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         long sent = attempted - failed;
@@ -150,22 +157,15 @@ public final class ProduceCommand implements Callable<Integer> {
         }
     }
 
-    /** A bar on a terminal; elsewhere (containers, pipes) a plain line every few seconds. */
-    private ProgressBar progressBar(long total) {
-        ProgressBarBuilder builder = new ProgressBarBuilder()
+    /** The bar on a terminal (off one, {@link ProgressLog} prints plain lines instead). */
+    private static ProgressBar progressBar(long total) {
+        return new ProgressBarBuilder()
                 .setTaskName("sent")
                 .setInitialMax(total == Long.MAX_VALUE ? -1 : total)
                 .setUnit(" img", 1)
-                .showSpeed();
-        if (System.console() != null) {
-            return builder.setStyle(ProgressBarStyle.ASCII)
-                    .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
-        }
-        PrintWriter err = spec.commandLine().getErr();
-        return builder.setUpdateIntervalMillis((int) LOG_INTERVAL.toMillis())
-                .setConsumer(new DelegatingProgressBarConsumer(line -> {
-                    err.println(line.trim());
-                    err.flush();
-                })).build();
+                .showSpeed()
+                .setStyle(ProgressBarStyle.ASCII)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                .build();
     }
 }

@@ -42,6 +42,21 @@ class DirectorySourceTest {
         assertNull(items.get(4).label(), "a folder that names no class gives none");
         assertArrayEquals(TestInputs.raw(1), items.get(0).bytes());
         assertEquals(3, source.labelled());
+        assertEquals(java.util.Set.of("misc"), source.unmappedFolders());
+        assertTrue(source.describe().contains("no class for folder(s) misc"), source.describe());
+    }
+
+    @Test
+    void aFolderNamedAfterEitherHalfOfTShirtTopIsThatClassAndOthersAreNamed() throws Exception {
+        write("t-shirt/a.png", TestInputs.png(0));
+        write("tops/b.png", TestInputs.png(1));
+        write("top/c.png", TestInputs.png(2));
+        DirectorySource source = DirectorySource.open(dir, null);
+        List<ImageSource.Item> items = items(source);
+        assertEquals(FashionClass.T_SHIRT_TOP, items.get(0).label());
+        assertEquals(FashionClass.T_SHIRT_TOP, items.get(1).label());
+        assertNull(items.get(2).label());
+        assertEquals(java.util.Set.of("tops"), source.unmappedFolders());
     }
 
     @Test
