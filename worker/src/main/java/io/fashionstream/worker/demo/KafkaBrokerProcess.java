@@ -23,7 +23,9 @@ import java.util.stream.Stream;
  * A stock Apache Kafka broker (KRaft, one combined broker and controller, Kafka's own defaults
  * but for a one-node cluster's replication settings) in a child JVM on this process's class path.
  * Unlike {@link EmbeddedKafka} it can be SIGKILLed and started again on its data and its port,
- * as fault tests and the failover bench need, and a worker killed beside it leaves it running.
+ * as fault tests and the failover bench need, and a worker killed beside it leaves it running;
+ * its log goes to a file, not to this process's terminal; and it ends with this process
+ * ({@link OrphanGuard}).
  */
 public final class KafkaBrokerProcess implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
@@ -31,16 +33,27 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private final Path dir;
     private final Path properties;
     private final int port;
+    private final Path logFile;
     private Process process;
 
-    private KafkaBrokerProcess(Path dir, Path properties, int port) {
+    private KafkaBrokerProcess(Path dir, Path properties, int port, Path logFile) {
         this.dir = dir;
         this.properties = properties;
         this.port = port;
+        this.logFile = logFile;
     }
 
     /** Formats a new broker under a fresh temporary directory and starts it; {@code config} adds or overrides settings. */
     public static KafkaBrokerProcess start(Map<String, String> config) throws IOException, InterruptedException {
+        return start(config, null);
+    }
+
+    /**
+     * The same, the broker's log appended to {@code logFile} (null: inside its temporary directory,
+     * removed with it) so that it outlives the broker.
+     */
+    public static KafkaBrokerProcess start(Map<String, String> config, Path logFile)
+            throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("fashion-kafka-");
         int port = freePort();
         int controllerPort = freePort();
@@ -66,7 +79,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                 out.write(e.getKey() + "=" + e.getValue() + "\n");
             }
         }
-        KafkaBrokerProcess broker = new KafkaBrokerProcess(dir, properties, port);
+        KafkaBrokerProcess broker = new KafkaBrokerProcess(dir, properties, port,
+                logFile != null ? logFile : dir.resolve("broker.log"));
         broker.format();
         broker.start();
         return broker;
@@ -86,8 +100,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("the broker is running");
         }
-        process = java("kafka.Kafka", properties.toString())
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile())).start();
+        process = java(OrphanGuard.class.getName(), Long.toString(ProcessHandle.current().pid()), properties.toString())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
         awaitReady();
     }
 
@@ -105,8 +119,12 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     /** The broker's own log, for a failing test's message. */
     public String log() throws IOException {
-        Path log = dir.resolve("broker.log");
-        return Files.exists(log) ? Files.readString(log) : "";
+        return Files.exists(logFile) ? Files.readString(logFile) : "";
+    }
+
+    /** Where the broker's log is written. */
+    public Path logFile() {
+        return logFile;
     }
 
     private void awaitReady() throws InterruptedException, IOException {

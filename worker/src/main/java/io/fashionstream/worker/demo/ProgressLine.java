@@ -5,8 +5,9 @@ import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
 /**
- * The demo's live line: sent, classified, dead-lettered, images/s, p50/p99 latency, running
- * accuracy. Rewritten in place on a terminal, printed every few seconds otherwise (CI logs).
+ * The demo's live line: sent, classified, dead-lettered, images/s (answers per second since the
+ * first image was sent, as in the summary), p50/p99 latency, running accuracy. Rewritten in place
+ * on a terminal, printed every few seconds otherwise (CI logs).
  */
 final class ProgressLine {
     private final PrintWriter err;
@@ -19,10 +20,11 @@ final class ProgressLine {
         this.total = total;
     }
 
-    void runUntil(ResultTally tally, IntSupplier sent, BooleanSupplier cancelled) {
-        long start = System.nanoTime();
-        long lastAnswered = 0;
-        long lastTime = start;
+    /**
+     * Prints until stopped. The rate is the summary's: answers per second since {@code startMillis},
+     * when the first image was sent; latencies show {@code -} until there is one.
+     */
+    void runUntil(ResultTally tally, IntSupplier sent, BooleanSupplier cancelled, long startMillis) {
         long period = terminal ? 500 : 3000;
         while (!stopped && !cancelled.getAsBoolean()) {
             try {
@@ -30,20 +32,25 @@ final class ProgressLine {
             } catch (InterruptedException e) {
                 return;
             }
-            ResultTally.Snapshot s = tally.snapshot();
-            long now = System.nanoTime();
-            double rate = (s.answered() - lastAnswered) / ((now - lastTime) / 1e9);
-            lastAnswered = s.answered();
-            lastTime = now;
-            String line = String.format("sent %,d/%,d  classified %,d  dead-lettered %,d  %,.0f img/s  p50 %.0f ms  p99 %.0f ms  accuracy %s",
-                    sent.getAsInt(), total, s.classified(), s.deadLettered(), rate, s.p50Ms(), s.p99Ms(),
-                    Double.isNaN(s.accuracy()) ? "-" : String.format("%.2f%%", 100 * s.accuracy()));
+            String line = line(tally.snapshot(), sent.getAsInt(), System.currentTimeMillis() - startMillis);
             err.print(terminal ? "\r" + line + "   " : line + System.lineSeparator());
             err.flush();
         }
         if (terminal) {
             err.println();
         }
+    }
+
+    /** One progress line, {@code elapsedMillis} after the first image was sent. */
+    String line(ResultTally.Snapshot s, long sent, long elapsedMillis) {
+        double rate = s.answered() / Math.max(0.001, elapsedMillis / 1000.0);
+        return String.format("sent %,d/%,d  classified %,d  dead-lettered %,d  %,.0f img/s  p50 %s  p99 %s  accuracy %s",
+                sent, total, s.classified(), s.deadLettered(), rate, millis(s.p50Ms()), millis(s.p99Ms()),
+                Double.isNaN(s.accuracy()) ? "-" : String.format("%.2f%%", 100 * s.accuracy()));
+    }
+
+    private static String millis(double ms) {
+        return Double.isNaN(ms) ? "-" : String.format("%.0f ms", ms);
     }
 
     void stop() {
