@@ -7,6 +7,7 @@ import io.fashionstream.worker.config.KafkaSettings;
 import io.fashionstream.worker.bench.BenchCommand;
 import io.fashionstream.worker.demo.DemoCommand;
 import io.fashionstream.worker.produce.ProduceCommand;
+import io.fashionstream.worker.topics.TopicsCommand;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,7 +16,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Map;
 
-/** {@code fashion-worker run|demo|produce|bench}: the command line of the worker. */
+/** {@code fashion-worker run|demo|produce|topics|bench}: the command line of the worker. */
 @Command(name = "fashion-worker", mixinStandardHelpOptions = true, version = "fashion-worker 0.1.0",
         description = "Classifies catalog images streamed through Kafka with the Fashion-MNIST networks.")
 public final class WorkerCli {
@@ -75,6 +76,7 @@ public final class WorkerCli {
                 .addSubcommand(new RunCommand(env, sources))
                 .addSubcommand(new DemoCommand(env, sources))
                 .addSubcommand(new ProduceCommand(sources))
+                .addSubcommand(new TopicsCommand(sources))
                 .addSubcommand(new BenchCommand());
         cl.setDefaultValueProvider(sources);
         return cl;

@@ -1,0 +1,69 @@
+package io.fashionstream.worker.it;
+
+import io.fashionstream.worker.WorkerCli;
+import io.fashionstream.worker.demo.EmbeddedKafka;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code topics} against a real broker: creates the three topics with their settings, and leaves them be the next time. */
+class TopicsIT {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private PrintStream originalOut;
+
+    @BeforeEach
+    void captureStdout() {
+        originalOut = System.out;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restoreStdout() {
+        System.setOut(originalOut);
+    }
+
+    @Test
+    void createsTheThreeTopicsWithTheirSettingsOnceAndLeavesThemBeAfter() throws Exception {
+        try (EmbeddedKafka broker = EmbeddedKafka.start()) {
+            String[] args = {"topics", "--bootstrap-servers", broker.bootstrapServers(), "--partitions", "4",
+                    "--input-topic", "in", "--results-topic", "out", "--dead-letter-topic", "in.dlq"};
+            assertEquals(0, WorkerCli.run(Map.of(), args));
+            String first = out.toString(StandardCharsets.UTF_8);
+            assertTrue(first.contains("created in: 4 partition(s) x 1 replica(s), max.message.bytes=10551296"), first);
+            assertTrue(first.contains("created in.dlq: 1 partition(s)"), first);
+
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+                Map<String, TopicDescription> topics = admin.describeTopics(List.of("in", "out", "in.dlq"))
+                        .allTopicNames().get(30, TimeUnit.SECONDS);
+                assertEquals(4, topics.get("in").partitions().size());
+                assertEquals(4, topics.get("out").partitions().size());
+                assertEquals(1, topics.get("in.dlq").partitions().size());
+                ConfigResource dlq = new ConfigResource(ConfigResource.Type.TOPIC, "in.dlq");
+                Config config = admin.describeConfigs(List.of(dlq)).all().get(30, TimeUnit.SECONDS).get(dlq);
+                assertEquals("10616832", config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value());
+                assertEquals("1209600000", config.get(TopicConfig.RETENTION_MS_CONFIG).value());
+            }
+
+            out.reset();
+            assertEquals(0, WorkerCli.run(Map.of(), args));
+            String second = out.toString(StandardCharsets.UTF_8);
+            assertEquals(3, second.lines().filter(l -> l.startsWith("exists")).count(), second);
+        }
+    }
+}
