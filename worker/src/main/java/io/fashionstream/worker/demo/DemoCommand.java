@@ -31,9 +31,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Callable;
 
 /**
- * {@code fashion-worker demo}: the whole pipeline on one machine. Starts an embedded Kafka
- * (or uses {@code --bootstrap-servers}), creates the topics, runs the worker pool, replays the
- * shipped test split as PNG images with labels, and reports throughput, latency and accuracy.
+ * {@code fashion-worker demo}: the whole pipeline on one machine. Starts its own Kafka broker (a
+ * child process logging to a file, {@link KafkaBrokerProcess}) or uses {@code --bootstrap-servers},
+ * creates the topics, runs the worker pool, replays the shipped test split as PNG images with
+ * labels, and reports throughput, latency and accuracy.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Replay the Fashion-MNIST test split through Kafka and the worker pool; report throughput, latency, accuracy.")
@@ -56,7 +57,7 @@ public final class DemoCommand implements Callable<Integer> {
     double rate;
 
     @Option(names = "--bootstrap-servers",
-            description = "Use this Kafka cluster instead of an embedded one (fresh topics are created and deleted)")
+            description = "Use this Kafka cluster instead of the demo's own broker (fresh topics are created and deleted)")
     String bootstrapServers;
 
     @Option(names = "--json", description = "Print the summary as one JSON object on the last line")
@@ -92,21 +93,21 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         LabelledImages testSplit = FashionMnist.loadShippedTestSplit();
 
-        KafkaBrokerProcess embedded = null;
+        KafkaBrokerProcess broker = null;
         try (ServingModel model = config.openModel()) {
             if (bootstrapServers == null) {
                 err.printf("starting a Kafka broker (KRaft, single node; its log: %s)...%n", brokerLog);
                 Files.deleteIfExists(brokerLog);
-                embedded = KafkaBrokerProcess.start(DEMO_BROKER, brokerLog);
-                config = config.toBuilder().bootstrapServers(embedded.bootstrapServers()).build();
+                broker = KafkaBrokerProcess.start(DEMO_BROKER, brokerLog);
+                config = config.toBuilder().bootstrapServers(broker.bootstrapServers()).build();
             } else {
                 // Fresh topics and group on a shared cluster, so earlier data cannot mix in.
                 config = DemoTopics.forFreshRun(config, "demo");
             }
-            return runDemo(config, model, testSplit, embedded == null, out, err);
+            return runDemo(config, model, testSplit, broker == null, out, err);
         } finally {
-            if (embedded != null) {
-                embedded.close();
+            if (broker != null) {
+                broker.close();
             }
         }
     }

@@ -30,16 +30,20 @@ public record TopicPlan(String name, int partitions, short replicas, Map<String,
         String recordBytes = Integer.toString(maxImageBytes + RECORD_OVERHEAD_BYTES);
         String deadLetterBytes = Integer.toString(maxImageBytes + 2 * RECORD_OVERHEAD_BYTES);
         return List.of(
-                new TopicPlan(input, partitions, replicas, configs(replicas, Map.of(
-                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, recordBytes))),
-                new TopicPlan(results, partitions, replicas, configs(replicas, Map.of())),
-                new TopicPlan(deadLetters, 1, replicas, configs(replicas, Map.of(
+                new TopicPlan(input, partitions, replicas, configs(replicas,
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, recordBytes)),
+                new TopicPlan(results, partitions, replicas, configs(replicas)),
+                new TopicPlan(deadLetters, 1, replicas, configs(replicas,
                         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, deadLetterBytes,
-                        TopicConfig.RETENTION_MS_CONFIG, Long.toString(DEAD_LETTER_RETENTION_MS)))));
+                        TopicConfig.RETENTION_MS_CONFIG, Long.toString(DEAD_LETTER_RETENTION_MS))));
     }
 
-    private static Map<String, String> configs(short replicas, Map<String, String> own) {
-        Map<String, String> configs = new LinkedHashMap<>(own);
+    /** The topic's own settings ({@code name, value} pairs, kept in order for the printed lines) and the shared ones. */
+    private static Map<String, String> configs(short replicas, String... own) {
+        Map<String, String> configs = new LinkedHashMap<>();
+        for (int i = 0; i < own.length; i += 2) {
+            configs.put(own[i], own[i + 1]);
+        }
         if (replicas >= 3) {
             // acks=all then survives one broker down without losing an acknowledged record.
             configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "2");
