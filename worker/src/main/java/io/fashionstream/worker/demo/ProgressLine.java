@@ -21,8 +21,8 @@ final class ProgressLine {
     }
 
     /**
-     * Prints until stopped. The rate is the summary's: answers per second since {@code startMillis},
-     * when the first image was sent; latencies show {@code -} until there is one.
+     * Prints until stopped. The rate is the summary's: answers per second from {@code startMillis},
+     * when the first image was sent, to the latest answer; latencies show {@code -} until there is one.
      */
     void runUntil(ResultTally tally, IntSupplier sent, BooleanSupplier cancelled, long startMillis) {
         long period = terminal ? 500 : 3000;
@@ -32,7 +32,7 @@ final class ProgressLine {
             } catch (InterruptedException e) {
                 return;
             }
-            String line = line(tally.snapshot(), sent.getAsInt(), System.currentTimeMillis() - startMillis);
+            String line = line(tally.snapshot(), sent.getAsInt(), startMillis);
             err.print(terminal ? "\r" + line + "   " : line + System.lineSeparator());
             err.flush();
         }
@@ -41,9 +41,9 @@ final class ProgressLine {
         }
     }
 
-    /** One progress line, {@code elapsedMillis} after the first image was sent. */
-    String line(ResultTally.Snapshot s, long sent, long elapsedMillis) {
-        double rate = s.answered() / Math.max(0.001, elapsedMillis / 1000.0);
+    /** One progress line; the rate runs from {@code startMillis}, the first send, to the latest answer. */
+    String line(ResultTally.Snapshot s, long sent, long startMillis) {
+        double rate = s.answered() == 0 ? 0 : s.answered() / Math.max(0.001, (s.lastAnswerMillis() - startMillis) / 1000.0);
         return String.format("sent %,d/%,d  classified %,d  dead-lettered %,d  %,.0f img/s  p50 %s  p99 %s  accuracy %s",
                 sent, total, s.classified(), s.deadLettered(), rate, millis(s.p50Ms()), millis(s.p99Ms()),
                 Double.isNaN(s.accuracy()) ? "-" : String.format("%.2f%%", 100 * s.accuracy()));
