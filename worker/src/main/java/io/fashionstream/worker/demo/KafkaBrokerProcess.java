@@ -34,25 +34,27 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private final Path properties;
     private final int port;
     private final Path logFile;
+    private final List<String> jvmOptions;
     private Process process;
 
-    private KafkaBrokerProcess(Path dir, Path properties, int port, Path logFile) {
+    private KafkaBrokerProcess(Path dir, Path properties, int port, Path logFile, List<String> jvmOptions) {
         this.dir = dir;
         this.properties = properties;
         this.port = port;
         this.logFile = logFile;
+        this.jvmOptions = jvmOptions;
     }
 
     /** Formats a new broker under a fresh temporary directory and starts it; {@code config} adds or overrides settings. */
     public static KafkaBrokerProcess start(Map<String, String> config) throws IOException, InterruptedException {
-        return start(config, null);
+        return start(config, null, List.of());
     }
 
     /**
      * The same, the broker's log appended to {@code logFile} (null: inside its temporary directory,
-     * removed with it) so that it outlives the broker.
+     * removed with it) so that it outlives the broker, and {@code jvmOptions} given to its JVM.
      */
-    public static KafkaBrokerProcess start(Map<String, String> config, Path logFile)
+    public static KafkaBrokerProcess start(Map<String, String> config, Path logFile, List<String> jvmOptions)
             throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("fashion-kafka-");
         int port = freePort();
@@ -80,7 +82,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
             }
         }
         KafkaBrokerProcess broker = new KafkaBrokerProcess(dir, properties, port,
-                logFile != null ? logFile : dir.resolve("broker.log"));
+                logFile != null ? logFile : dir.resolve("broker.log"), List.copyOf(jvmOptions));
         broker.format();
         broker.start();
         return broker;
@@ -148,7 +150,9 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     private ProcessBuilder java(String mainClass, String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                "-Xmx512m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 // The broker's own log at info, into its file (the worker's logging keeps Kafka at warn).
                 "-Dorg.slf4j.simpleLogger.log.kafka=info", "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=info",
                 mainClass));
