@@ -5,7 +5,7 @@ import io.fashionstream.core.data.FashionMnist;
 import io.fashionstream.worker.Shutdown;
 import io.fashionstream.worker.WorkerCli;
 import io.fashionstream.worker.config.ConfigSources;
-import io.fashionstream.worker.config.KafkaSettings;
+import io.fashionstream.worker.config.ClusterOptions;
 import io.fashionstream.worker.config.WorkerConfig;
 import io.fashionstream.worker.kafka.KafkaUnavailableException;
 import io.fashionstream.worker.kafka.Preflight;
@@ -13,8 +13,8 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.apache.kafka.clients.CommonClientConfigs;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,8 +22,6 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -41,9 +39,8 @@ public final class ProduceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--bootstrap-servers", defaultValue = WorkerConfig.DEFAULT_BOOTSTRAP_SERVERS,
-            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
-    String bootstrapServers;
+    @Mixin
+    ClusterOptions cluster;
 
     @Option(names = "--topic", defaultValue = WorkerConfig.DEFAULT_INPUT_TOPIC,
             description = "Topic to publish to (default: ${DEFAULT-VALUE})")
@@ -74,10 +71,6 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the summary as one JSON object on the last line")
     boolean json;
 
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", mapFallbackValue = "",
-            description = "Any Kafka producer setting (repeatable). Env: FASHION_KAFKA_<KEY>")
-    Map<String, String> kafkaProperties = new LinkedHashMap<>();
-
     private final ConfigSources sources;
     private volatile boolean stopped;
 
@@ -99,10 +92,7 @@ public final class ProduceCommand implements Callable<Integer> {
         ImageSource source = dir != null ? DirectorySource.open(dir, labels)
                 : new TestSplitSource(FashionMnist.loadShippedTestSplit());
         long total = count != null ? count : loop ? Long.MAX_VALUE : source.size();
-        Map<String, String> settings = sources.kafkaProperties(kafkaProperties);
-        KafkaSettings.check(settings);
-        Map<String, Object> clientProps = new HashMap<>(settings);
-        clientProps.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> clientProps = cluster.clientProps(sources);
         PrintWriter err = spec.commandLine().getErr();
         try {
             Preflight.checkTopics(clientProps, List.of(topic), Duration.ofMillis(startupTimeoutMs), "--topic");
@@ -110,7 +100,7 @@ public final class ProduceCommand implements Callable<Integer> {
             err.println("error: " + e.getMessage());
             return WorkerCli.EXIT_FAILED;
         }
-        err.printf("sending %s to %s on %s%s%s%n", source.describe(), topic, bootstrapServers,
+        err.printf("sending %s to %s on %s%s%s%n", source.describe(), topic, cluster.bootstrapServers(),
                 rate > 0 ? String.format(" at %.0f/s", rate) : "", total == Long.MAX_VALUE ? ", looping until stopped" : "");
         Shutdown.onSignal(() -> stopped = true);
         long start = System.nanoTime();

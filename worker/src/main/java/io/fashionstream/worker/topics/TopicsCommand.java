@@ -2,22 +2,21 @@ package io.fashionstream.worker.topics;
 
 import io.fashionstream.core.image.ImageLimits;
 import io.fashionstream.worker.WorkerCli;
+import io.fashionstream.worker.config.ClusterOptions;
 import io.fashionstream.worker.config.ConfigSources;
 import io.fashionstream.worker.config.KafkaSettings;
 import io.fashionstream.worker.config.WorkerConfig;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.common.errors.TopicExistsException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -41,9 +40,8 @@ public final class TopicsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--bootstrap-servers", defaultValue = WorkerConfig.DEFAULT_BOOTSTRAP_SERVERS,
-            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
-    String bootstrapServers;
+    @Mixin
+    ClusterOptions cluster;
 
     @Option(names = "--input-topic", defaultValue = WorkerConfig.DEFAULT_INPUT_TOPIC, description = "(default: ${DEFAULT-VALUE})")
     String inputTopic;
@@ -75,10 +73,6 @@ public final class TopicsCommand implements Callable<Integer> {
             description = "How long to wait for the cluster (default: ${DEFAULT-VALUE})")
     long timeoutMs;
 
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", mapFallbackValue = "",
-            description = "Any Kafka admin client setting, e.g. security.protocol=SASL_SSL (repeatable). Env: FASHION_KAFKA_<KEY>")
-    Map<String, String> kafkaProperties = new LinkedHashMap<>();
-
     private final ConfigSources sources;
 
     public TopicsCommand(ConfigSources sources) {
@@ -92,15 +86,12 @@ public final class TopicsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (print) {
             for (TopicPlan plan : plans(replicationFactor != null ? replicationFactor : PRINTED_REPLICAS)) {
-                out.println(plan.kafkaTopicsLine(bootstrapServers));
+                out.println(plan.kafkaTopicsLine(cluster.bootstrapServers()));
             }
             out.flush();
             return 0;
         }
-        Map<String, String> settings = sources.kafkaProperties(kafkaProperties);
-        KafkaSettings.check(settings);
-        Map<String, Object> props = new HashMap<>(settings);
-        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> props = cluster.clientProps(sources);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeoutMs, 30_000));
         try (Admin admin = Admin.create(props)) {
@@ -120,7 +111,7 @@ public final class TopicsCommand implements Callable<Integer> {
                 }
             }
         } catch (TimeoutException e) {
-            spec.commandLine().getErr().println("error: no answer from Kafka at " + bootstrapServers + " within " + timeoutMs + " ms");
+            spec.commandLine().getErr().println("error: no answer from Kafka at " + cluster.bootstrapServers() + " within " + timeoutMs + " ms");
             return WorkerCli.EXIT_FAILED;
         } catch (ExecutionException e) {
             spec.commandLine().getErr().println("error: Kafka refused: " + KafkaSettings.oneLine(String.valueOf(e.getCause().getMessage())));

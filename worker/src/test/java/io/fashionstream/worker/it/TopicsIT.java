@@ -1,6 +1,7 @@
 package io.fashionstream.worker.it;
 
 import io.fashionstream.worker.WorkerCli;
+import io.fashionstream.worker.testing.StdoutCapture;
 import io.fashionstream.worker.demo.EmbeddedKafka;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -8,13 +9,9 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -24,19 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code topics} against a real broker: creates the three topics with their settings, and leaves them be the next time. */
 class TopicsIT {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private PrintStream originalOut;
-
-    @BeforeEach
-    void captureStdout() {
-        originalOut = System.out;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restoreStdout() {
-        System.setOut(originalOut);
-    }
+    @RegisterExtension
+    final StdoutCapture stdout = new StdoutCapture();
 
     @Test
     void createsTheThreeTopicsWithTheirSettingsOnceAndLeavesThemBeAfter() throws Exception {
@@ -44,7 +30,7 @@ class TopicsIT {
             String[] args = {"topics", "--bootstrap-servers", broker.bootstrapServers(), "--partitions", "4",
                     "--input-topic", "in", "--results-topic", "out", "--dead-letter-topic", "in.dlq"};
             assertEquals(0, WorkerCli.run(Map.of(), args));
-            String first = out.toString(StandardCharsets.UTF_8);
+            String first = stdout.text();
             assertTrue(first.contains("created in: 4 partition(s) x 1 replica(s), max.message.bytes=10551296"), first);
             assertTrue(first.contains("created in.dlq: 1 partition(s)"), first);
 
@@ -60,9 +46,9 @@ class TopicsIT {
                 assertEquals("1209600000", config.get(TopicConfig.RETENTION_MS_CONFIG).value());
             }
 
-            out.reset();
+            stdout.reset();
             assertEquals(0, WorkerCli.run(Map.of(), args));
-            String second = out.toString(StandardCharsets.UTF_8);
+            String second = stdout.text();
             assertEquals(3, second.lines().filter(l -> l.startsWith("exists")).count(), second);
         }
     }

@@ -8,11 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** The packaged worker ({@code target/fashion-worker.jar}) in its own JVM, so it can be killed like a real one. */
 final class WorkerProcess {
     static final Path JAR = Path.of("target", "fashion-worker.jar");
+    /** Every process started and not yet seen ended, by log name: what {@link LeftoverProcesses} stops after each class. */
+    private static final Map<String, Process> STARTED = new ConcurrentHashMap<>();
 
     private WorkerProcess() {
     }
@@ -47,7 +52,22 @@ final class WorkerProcess {
         command.addAll(launcher);
         command.addAll(args);
         File log = logs.resolve(logName + ".log").toFile();
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+        STARTED.put(logName, process);
+        return process;
+    }
+
+    /** Kills every started process still alive (a test that failed before stopping its own); returns their log names. */
+    static List<String> killLeftovers() throws InterruptedException {
+        List<String> killed = new ArrayList<>();
+        for (var e : STARTED.entrySet()) {
+            if (e.getValue().isAlive()) {
+                e.getValue().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                killed.add(e.getKey());
+            }
+        }
+        STARTED.clear();
+        return killed;
     }
 
     private static Path jar() {

@@ -1,13 +1,10 @@
 package io.fashionstream.worker.topics;
 
 import io.fashionstream.worker.WorkerCli;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.fashionstream.worker.testing.StdoutCapture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -16,24 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code topics --print}: the exact kafka-topics.sh lines the README shows; bad values are usage errors. */
 class TopicsCommandTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private PrintStream originalOut;
-
-    @BeforeEach
-    void captureStdout() {
-        originalOut = System.out;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restoreStdout() {
-        System.setOut(originalOut);
-    }
+    @RegisterExtension
+    final StdoutCapture stdout = new StdoutCapture();
 
     @Test
     void printsOneKafkaTopicsLinePerTopicWithTheSettingsTheWorkerNeeds() {
         assertEquals(0, WorkerCli.run(Map.of(), "topics", "--print", "--bootstrap-servers", "kafka:9092"));
-        List<String> lines = out.toString(StandardCharsets.UTF_8).strip().lines().toList();
+        List<String> lines = stdout.text().strip().lines().toList();
         assertEquals(List.of(
                 "kafka-topics.sh --bootstrap-server kafka:9092 --create --if-not-exists --topic catalog-images"
                         + " --partitions 12 --replication-factor 3 --config max.message.bytes=10551296"
@@ -49,7 +35,7 @@ class TopicsCommandTest {
     void aSingleReplicaHasNoMinInSyncSettingAndTheImageLimitSizesTheTopics() {
         assertEquals(0, WorkerCli.run(Map.of(), "topics", "--print", "--replication-factor", "1", "--partitions", "6",
                 "--max-image-bytes", "1000000"));
-        String first = out.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow();
+        String first = stdout.text().lines().findFirst().orElseThrow();
         assertTrue(first.endsWith("--partitions 6 --replication-factor 1 --config max.message.bytes=1065536"), first);
     }
 
