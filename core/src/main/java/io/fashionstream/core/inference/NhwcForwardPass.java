@@ -1,19 +1,8 @@
 package io.fashionstream.core.inference;
 
 import io.fashionstream.core.model.Architecture;
-import io.fashionstream.core.model.ConvBlock;
+import io.fashionstream.core.model.InferenceLayers;
 import io.fashionstream.core.model.NativeConv2D;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.InputPreProcessor;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.DropoutLayer;
-import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.activations.IActivation;
@@ -42,8 +31,7 @@ import java.util.Optional;
  * permute (one channel: NCHW and NHWC are the same bytes); the first dense layer's weight rows
  * are permuted once, from channel-major to pixel-major order, so that flattening is free.
  *
- * <p>Covers the layers this project's networks use ({@link NativeConv2D}, batch normalisation
- * and ReLU right after one, folded into it, 2x2/2 max pooling, dropout, dense, output);
+ * <p>Covers what {@link InferenceLayers} covers (the ONNX export reads the same walk);
  * {@link #of} says empty for any other network. Not thread-safe: one
  * per thread ({@link #copy} shares the weights, not the buffers).
  */
@@ -56,48 +44,38 @@ public final class NhwcForwardPass {
         this.steps = steps;
     }
 
-    /** The pass for {@code network}, or empty when one of its layers or preprocessors is not covered. */
+    /** The pass for {@code network}, or empty when {@link InferenceLayers} does not cover one of its layers. */
     public static Optional<NhwcForwardPass> of(MultiLayerNetwork network) {
-        MultiLayerConfiguration conf = network.getLayerWiseConfigurations();
+        List<InferenceLayers.Op> ops;
+        try {
+            ops = InferenceLayers.of(network);
+        } catch (InferenceLayers.UnsupportedLayerException e) {
+            return Optional.empty();
+        }
         List<Step> steps = new ArrayList<>();
-        long[] shape = {Architecture.HEIGHT, Architecture.WIDTH, -1}; // h, w, c of the current activation; c -1: flat
-        for (int i = 0; i < conf.getConfs().size(); i++) {
-            Layer layer = conf.getConf(i).getLayer();
-            InputPreProcessor pre = conf.getInputPreProcess(i);
-            if (pre != null && !(pre instanceof CnnToFeedForwardPreProcessor)) {
-                return Optional.empty();
-            }
-            Name name = new Name(i, layer.getClass().getSimpleName());
-            if (layer instanceof NativeConv2D conv) {
-                if (i == 0 ? conv.getNIn() != 1 : shape[2] == -1) {
-                    return Optional.empty(); // gray input only; no convolution after a dense layer
-                }
-                long h = outputSize(shape[0], conv), w = outputSize(shape[1], conv);
-                shape = new long[]{h, w, conv.getNOut()};
-                ConvBlock block = ConvBlock.at(network, i);
+        long[] shape = {Architecture.HEIGHT, Architecture.WIDTH, 1}; // h, w, c of the current activation
+        long[] flattened = null; // the shape a Flatten left, for the dense layer after it
+        for (InferenceLayers.Op op : ops) {
+            Name name = new Name(op.index(), op.type());
+            if (op instanceof InferenceLayers.Conv c) {
+                NativeConv2D conv = c.block().conv();
+                shape = new long[]{outputSize(shape[0], conv), outputSize(shape[1], conv), conv.getNOut()};
                 // Copies, so that the pass outlives the network (closing a network frees its parameters).
-                steps.add(new ConvStep(name, block.weights().dup('c'), block.bias().dup('c'), conv, block.relu(), shape));
-                i = block.lastLayer();
-            } else if (isPlainMaxPool(layer)) {
+                steps.add(new ConvStep(name, c.block().weights().dup('c'), c.block().bias().dup('c'), conv,
+                        c.block().relu(), shape));
+            } else if (op instanceof InferenceLayers.MaxPool) {
                 shape = new long[]{shape[0] / 2, shape[1] / 2, shape[2]};
                 steps.add(new PoolStep(name, shape));
-            } else if (layer instanceof DropoutLayer) {
-                continue; // identity at inference
-            } else if (layer instanceof DenseLayer || layer instanceof OutputLayer) {
-                INDArray weights = param(network, i, "W");
-                if (shape[2] != -1) {
-                    weights = pixelMajorRows(weights, shape);
+            } else if (op instanceof InferenceLayers.Flatten) {
+                flattened = shape; // free in NHWC: the next dense layer's rows are reordered instead
+            } else if (op instanceof InferenceLayers.Dense d) {
+                INDArray weights = d.weights().dup('c');
+                if (flattened != null) {
+                    weights = pixelMajorRows(weights, flattened);
+                    flattened = null;
                 }
-                long nOut = weights.size(1);
-                steps.add(new DenseStep(name, weights, param(network, i, "b"),
-                        ((BaseLayer) layer).getActivationFn(), nOut));
-                shape = new long[]{nOut, 1, -1};
-            } else {
-                return Optional.empty();
+                steps.add(new DenseStep(name, weights, d.bias().dup('c'), d.activation().dl4j(), weights.size(1)));
             }
-        }
-        if (steps.isEmpty() || !(steps.get(steps.size() - 1) instanceof DenseStep)) {
-            return Optional.empty();
         }
         return Optional.of(new NhwcForwardPass(steps));
     }
@@ -169,21 +147,9 @@ public final class NhwcForwardPass {
         return rows(input, n);
     }
 
-    /** A copy, so that the pass outlives the network (closing a network frees its parameters). */
-    private static INDArray param(MultiLayerNetwork network, int layer, String name) {
-        return network.getParam(layer + "_" + name).dup('c');
-    }
-
     private static long outputSize(long in, NativeConv2D conv) {
         return conv.isSamePadding() ? (in + conv.getStride() - 1) / conv.getStride()
                 : (in - conv.getKernel()) / conv.getStride() + 1;
-    }
-
-    private static boolean isPlainMaxPool(Layer layer) {
-        return layer instanceof SubsamplingLayer s && s.getPoolingType() == PoolingType.MAX
-                && Arrays.equals(s.getKernelSize(), new int[]{2, 2}) && Arrays.equals(s.getStride(), new int[]{2, 2})
-                && Arrays.equals(s.getPadding(), new int[]{0, 0}) && s.getConvolutionMode() != ConvolutionMode.Same
-                && s.getDilation()[0] == 1 && s.getDilation()[1] == 1;
     }
 
     /** Dense weights trained on channel-major flattening ({@code c, h, w}) reordered for pixel-major ({@code h, w, c}). */

@@ -4,6 +4,7 @@ import io.fashionstream.core.FashionClass;
 import io.fashionstream.core.Json;
 import io.fashionstream.core.model.Architecture;
 import io.fashionstream.core.model.ConvBlock;
+import io.fashionstream.core.model.InferenceLayers;
 import io.fashionstream.core.model.NativeConv2D;
 import onnx.Onnx.AttributeProto;
 import onnx.Onnx.GraphProto;
@@ -15,22 +16,7 @@ import onnx.Onnx.TensorProto;
 import onnx.Onnx.TensorShapeProto;
 import onnx.Onnx.TypeProto;
 import onnx.Onnx.ValueInfoProto;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.InputPreProcessor;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.DropoutLayer;
-import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
-import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -54,8 +40,9 @@ import java.util.List;
  * {@value #INPUT} {@code [N, 1, 28, 28]} (NCHW, pixels / 255, article bright on black, as the raw
  * Fashion-MNIST bytes) with a dynamic batch dimension, one output {@value #OUTPUT}
  * {@code [N, 10]} of class probabilities, and the class names in the model's metadata
- * ({@value #CLASS_NAMES_KEY}, a JSON array in label order). A layer it does not know ends the
- * export with an {@link OnnxExportException} naming the layer.
+ * ({@value #CLASS_NAMES_KEY}, a JSON array in label order). It covers what {@link InferenceLayers}
+ * covers (the serving pass reads the same walk); any other layer ends the export with an
+ * {@link OnnxExportException} naming the layer.
  */
 public final class OnnxExport {
     public static final String INPUT = "images";
@@ -66,9 +53,6 @@ public final class OnnxExport {
     public static final String CLASS_NAMES_KEY = "class_names";
     public static final String INPUT_CONVENTION_KEY = "input_convention";
     static final String INPUT_CONVENTION = "float32 [N,1,28,28], NCHW, grayscale pixels / 255, article bright on a dark background";
-    private static final String SUPPORTED = "convolutions (NativeConv2D; a linear one may be followed by batch "
-            + "normalisation, folded into it, and a ReLU), 2x2 max pooling, dropout, and dense and output"
-            + " layers with ReLU, identity or softmax activations";
 
     private OnnxExport() {
     }
@@ -115,36 +99,27 @@ public final class OnnxExport {
                 .build();
     }
 
-    /** Adds the nodes of every layer, each reading the previous one's output. */
+    /** Adds the nodes of every operation of the network ({@link InferenceLayers}), each reading the previous one's output. */
     private static void layers(MultiLayerNetwork network, GraphProto.Builder graph) throws OnnxExportException {
-        MultiLayerConfiguration conf = network.getLayerWiseConfigurations();
+        List<InferenceLayers.Op> ops;
+        try {
+            ops = InferenceLayers.of(network);
+        } catch (InferenceLayers.UnsupportedLayerException e) {
+            throw new OnnxExportException(e.subject() + " has no ONNX export: the exporter covers " + InferenceLayers.COVERED, e);
+        }
         String x = INPUT;
-        boolean flat = false;
-        for (int i = 0; i < conf.getConfs().size(); i++) {
-            Layer layer = conf.getConf(i).getLayer();
-            InputPreProcessor pre = conf.getInputPreProcess(i);
-            String name = "layer" + i;
-            if (pre instanceof CnnToFeedForwardPreProcessor) {
-                // DL4J flattens NCHW activations channel by channel, as ONNX's Flatten does.
-                x = node(graph, "Flatten", name + "_flatten", List.of(x), List.of(intAttribute("axis", 1)));
-                flat = true;
-            } else if (pre != null) {
-                throw unsupported(i, pre.getClass().getSimpleName() + " (input preprocessor)");
-            }
-            if (layer instanceof NativeConv2D && !flat) {
-                // Batch normalisation and ReLU after a linear convolution fold into one Conv and one Relu.
-                ConvBlock block = ConvBlock.at(network, i);
-                x = conv(graph, name, x, block);
-                i = block.lastLayer();
-            } else if (layer instanceof SubsamplingLayer pool && !flat && isPlainMaxPool(pool)) {
+        for (InferenceLayers.Op op : ops) {
+            String name = "layer" + op.index();
+            if (op instanceof InferenceLayers.Conv c) {
+                x = conv(graph, name, x, c.block());
+            } else if (op instanceof InferenceLayers.MaxPool) {
                 x = node(graph, "MaxPool", name, List.of(x), List.of(intsAttribute("kernel_shape", 2, 2),
                         intsAttribute("strides", 2, 2)));
-            } else if (layer instanceof DropoutLayer) {
-                continue; // identity at inference
-            } else if ((layer instanceof DenseLayer || layer instanceof OutputLayer) && flat) {
-                x = dense(graph, name, x, (BaseLayer) layer, network, i);
-            } else {
-                throw unsupported(i, layer.getClass().getSimpleName());
+            } else if (op instanceof InferenceLayers.Flatten) {
+                // DL4J flattens NCHW activations channel by channel, as ONNX's Flatten does.
+                x = node(graph, "Flatten", name + "_flatten", List.of(x), List.of(intAttribute("axis", 1)));
+            } else if (op instanceof InferenceLayers.Dense d) {
+                x = dense(graph, name, x, d);
             }
         }
     }
@@ -165,36 +140,15 @@ public final class OnnxExport {
         return block.relu() ? node(graph, "Relu", name + "_relu", List.of(y), List.of()) : y;
     }
 
-    private static String dense(GraphProto.Builder graph, String name, String x, BaseLayer layer,
-                                MultiLayerNetwork network, int index) throws OnnxExportException {
-        INDArray w = network.getParam(index + "_W").dup('c').castTo(DataType.FLOAT);
-        INDArray b = network.getParam(index + "_b").reshape(-1).dup('c').castTo(DataType.FLOAT);
-        graph.addInitializer(tensor(name + "_W", w));
-        graph.addInitializer(tensor(name + "_B", b));
+    private static String dense(GraphProto.Builder graph, String name, String x, InferenceLayers.Dense dense) {
+        graph.addInitializer(tensor(name + "_W", dense.weights().dup('c').castTo(DataType.FLOAT)));
+        graph.addInitializer(tensor(name + "_B", dense.bias().reshape(-1).dup('c').castTo(DataType.FLOAT)));
         String y = node(graph, "Gemm", name, List.of(x, name + "_W", name + "_B"), List.of());
-        IActivation activation = layer.getActivationFn();
-        if (activation instanceof ActivationReLU) {
-            return node(graph, "Relu", name + "_relu", List.of(y), List.of());
-        }
-        if (activation instanceof ActivationSoftmax) {
-            return node(graph, "Softmax", name + "_softmax", List.of(y), List.of(intAttribute("axis", 1)));
-        }
-        if (activation instanceof ActivationIdentity) {
-            return y;
-        }
-        throw unsupported(index, layer.getClass().getSimpleName() + " with activation " + activation);
-    }
-
-    private static boolean isPlainMaxPool(SubsamplingLayer pool) {
-        return pool.getPoolingType() == PoolingType.MAX
-                && Arrays.equals(pool.getKernelSize(), new int[]{2, 2}) && Arrays.equals(pool.getStride(), new int[]{2, 2})
-                && Arrays.equals(pool.getPadding(), new int[]{0, 0})
-                && (pool.getConvolutionMode() == null || pool.getConvolutionMode() == ConvolutionMode.Truncate);
-    }
-
-    private static OnnxExportException unsupported(int index, String what) {
-        return new OnnxExportException("layer " + index + " (" + what + ") has no ONNX export: the exporter covers "
-                + SUPPORTED);
+        return switch (dense.activation()) {
+            case RELU -> node(graph, "Relu", name + "_relu", List.of(y), List.of());
+            case SOFTMAX -> node(graph, "Softmax", name + "_softmax", List.of(y), List.of(intAttribute("axis", 1)));
+            case IDENTITY -> y;
+        };
     }
 
     private static String node(GraphProto.Builder graph, String op, String name, List<String> inputs,

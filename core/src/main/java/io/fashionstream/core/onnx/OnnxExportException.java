@@ -7,4 +7,8 @@ public class OnnxExportException extends Exception {
     public OnnxExportException(String message) {
         super(message);
     }
+
+    public OnnxExportException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }
