@@ -32,8 +32,10 @@ import java.util.function.LongSupplier;
  *       batch is split in halves, recursively, to find the inputs whose answers Kafka refuses; each
  *       is dead-lettered with the Kafka error as its reason ({@code publish_refused}), or, if Kafka
  *       refuses that too, with a minimal dead letter, and the rest is published;</li>
- *   <li>a rebalance ends in {@link RewindRequiredException}, a fatal error in {@link FatalWorkerException}.</li>
+ *   <li>a rebalance gives {@link CommitResult.Rewind}, a stop request while waiting
+ *       {@link CommitResult.Stopped}, a fatal error ends the thread ({@link FatalWorkerException}).</li>
  * </ul>
+ * Every Kafka call goes through the thread's {@link RetryPolicy}.
  * Parts are committed in input order, so results of one partition keep their order.
  */
 final class BatchCommitter {
@@ -47,6 +49,7 @@ final class BatchCommitter {
     private final String worker;
     private final BatchPublisher publisher;
     private final DeadLetters deadLetters;
+    private final RetryPolicy retry;
     private final Backoff backoff;
     private final long intervalNanos;
     private final LongSupplier nanoClock;
@@ -59,11 +62,12 @@ final class BatchCommitter {
      * @param interval    how long a unit gathers batches; zero commits every batch
      * @param onCommitted told of each part once it is committed, with what finally answered each input
      */
-    BatchCommitter(String worker, BatchPublisher publisher, DeadLetters deadLetters, Backoff backoff, Duration interval,
-                   LongSupplier nanoClock, Consumer<List<RecordOutcome>> onCommitted) {
+    BatchCommitter(String worker, BatchPublisher publisher, DeadLetters deadLetters, RetryPolicy retry, Backoff backoff,
+                   Duration interval, LongSupplier nanoClock, Consumer<List<RecordOutcome>> onCommitted) {
         this.worker = worker;
         this.publisher = publisher;
         this.deadLetters = deadLetters;
+        this.retry = retry;
         this.backoff = backoff;
         this.intervalNanos = interval.toNanos();
         this.nanoClock = nanoClock;
@@ -71,9 +75,9 @@ final class BatchCommitter {
     }
 
     /** Sends one batch's answers in the open unit and commits it if it is due; does not wait for Kafka otherwise. */
-    void add(List<RecordOutcome> answers) {
+    CommitResult add(List<RecordOutcome> answers) {
         if (answers.isEmpty()) {
-            return;
+            return CommitResult.COMMITTED;
         }
         if (pending.isEmpty()) {
             pendingSinceNanos = nanoClock.getAsLong();
@@ -83,18 +87,18 @@ final class BatchCommitter {
             publisher.send(answers.stream().map(RecordOutcome::output).toList());
         } catch (KafkaException e) {
             // Sorted out by the commit, which meets the same error (or the producer's error state).
-            commitPending();
-            return;
+            return commitPending();
         }
-        commitIfDue();
+        return commitIfDue();
     }
 
     /** Commits the open unit if its interval has passed (or it has grown to {@link #MAX_PENDING}). */
-    void commitIfDue() {
+    CommitResult commitIfDue() {
         if (!pending.isEmpty() && (nanoClock.getAsLong() - pendingSinceNanos >= intervalNanos
                 || pending.size() >= MAX_PENDING)) {
-            commitPending();
+            return commitPending();
         }
+        return CommitResult.COMMITTED;
     }
 
     /** How long until the open unit is due, for a poll's timeout; {@code idleMillis} when none is open. */
@@ -129,40 +133,54 @@ final class BatchCommitter {
         return inputs;
     }
 
-    /** Commits everything sent so far; returns once all of it is durable. */
-    void commitPending() {
+    /** Commits everything sent so far; returns once all of it is durable, or why it is not. */
+    CommitResult commitPending() {
         if (pending.isEmpty()) {
-            return;
+            return CommitResult.COMMITTED;
         }
         List<RecordOutcome> unit = List.copyOf(pending);
         pending.clear();
-        try {
-            commit(unit);
-        } catch (RewindRequiredException e) {
-            throw e.withInputs(unit.stream().map(RecordOutcome::source).toList());
-        }
+        CommitResult result = commit(unit);
+        return result instanceof CommitResult.Rewind rewind
+                ? new CommitResult.Rewind(unit.stream().map(RecordOutcome::source).toList(), rewind.cause()) : result;
     }
 
-    /** Publishes every answer and commits the inputs' offsets; returns once all of it is durable. */
-    private void commit(List<RecordOutcome> answers) {
+    /** Publishes every answer and commits the inputs' offsets. */
+    private CommitResult commit(List<RecordOutcome> answers) {
         Refusals refusals = new Refusals();
-        commitIsolating(answers, REFUSAL_ATTEMPTS, refusals);
+        CommitResult result = commitIsolating(answers, REFUSAL_ATTEMPTS, refusals);
         List<RecordOutcome> replaced = refusals.replaced;
-        if (!replaced.isEmpty()) {
+        if (result == CommitResult.COMMITTED && !replaced.isEmpty()) {
             log.warn("{}: Kafka refused {} of {} committed together ({}); dead-lettered {} ({}), published the rest",
                     worker, replaced.size() == 1 ? "one answer" : replaced.size() + " answers", answers.size(),
                     KafkaErrors.describe(refusals.first), replaced.size() == 1 ? "it" : "them", coordinates(replaced));
         }
+        return result;
     }
 
-    private void commitIsolating(List<RecordOutcome> part, int attempts, Refusals seen) {
+    private CommitResult commitIsolating(List<RecordOutcome> part, int attempts, Refusals seen) {
         int refusals = 0;
         while (true) {
-            KafkaException refusal = publishOrRefuse(part);
-            if (refusal == null) {
+            var records = part.stream().map(RecordOutcome::output).toList();
+            Map<TopicPartition, OffsetAndMetadata> offsets = nextOffsets(part);
+            RetryPolicy.Result<Void> published = retry.run("publish " + part.size() + " answers",
+                    () -> publisher.publish(records, offsets), this::abort);
+            if (published instanceof RetryPolicy.Done) {
                 onCommitted.accept(part);
-                return;
+                return CommitResult.COMMITTED;
             }
+            if (published instanceof RetryPolicy.Stopped) {
+                return CommitResult.STOPPED;
+            }
+            RetryPolicy.Failed<Void> failed = (RetryPolicy.Failed<Void>) published;
+            CommitResult aborted = abort();
+            if (aborted != CommitResult.COMMITTED) {
+                return aborted;
+            }
+            if (failed.kind() == KafkaErrors.Kind.ABORT_AND_REWIND) {
+                return new CommitResult.Rewind(List.of(), failed.error());
+            }
+            KafkaException refusal = failed.error(); // a poison record in the part
             if (seen.first == null) {
                 seen.first = refusal;
             }
@@ -171,9 +189,8 @@ final class BatchCommitter {
                     KafkaErrors.describe(refusal));
             if (part.size() > 1 && refusals >= attempts) {
                 int half = part.size() / 2;
-                commitIsolating(part.subList(0, half), 1, seen);
-                commitIsolating(part.subList(half, part.size()), 1, seen);
-                return;
+                CommitResult first = commitIsolating(part.subList(0, half), 1, seen);
+                return first != CommitResult.COMMITTED ? first : commitIsolating(part.subList(half, part.size()), 1, seen);
             }
             if (part.size() == 1 && refusals >= REFUSAL_ATTEMPTS) {
                 RecordOutcome instead = replacement(part.get(0), refusal);
@@ -184,7 +201,7 @@ final class BatchCommitter {
                 continue;
             }
             if (!backoff.await(refusals)) {
-                throw new StopRequestedException();
+                return CommitResult.STOPPED;
             }
         }
     }
@@ -208,69 +225,14 @@ final class BatchCommitter {
                 + "; check the dead-letter topic's settings", refusal);
     }
 
-    /**
-     * Publishes {@code part} and commits its offsets, retrying transient errors until they pass.
-     * Returns null once committed, or the error with which Kafka refused it (aborted by then).
-     */
-    private KafkaException publishOrRefuse(List<RecordOutcome> part) {
-        var records = part.stream().map(RecordOutcome::output).toList();
-        Map<TopicPartition, OffsetAndMetadata> offsets = nextOffsets(part);
-        int transientFailures = 0;
-        long startNanos = System.nanoTime();
-        while (true) {
-            try {
-                publisher.publish(records, offsets);
-                if (transientFailures > 0) {
-                    log.info("{}: Kafka answers again; published a batch of {} after {} retries over {} s", worker,
-                            part.size(), transientFailures, (System.nanoTime() - startNanos) / 1_000_000_000);
-                }
-                return null;
-            } catch (KafkaException e) {
-                switch (KafkaErrors.classify(e)) {
-                    case FATAL -> throw KafkaErrors.fatal(e);
-                    case REBALANCED -> {
-                        abort();
-                        throw new RewindRequiredException(e);
-                    }
-                    case REFUSED -> {
-                        abort();
-                        return e;
-                    }
-                    case TRANSIENT -> {
-                        abort();
-                        if (transientFailures++ == 0) {
-                            log.warn("{}: cannot publish a batch of {} yet, retrying until Kafka answers: {}", worker,
-                                    part.size(), KafkaErrors.describe(e));
-                        }
-                        if (!backoff.await(transientFailures)) {
-                            throw new StopRequestedException();
-                        }
-                    }
-                }
-            }
+    /** Undoes a failed publish, retrying while the broker is away; an abort Kafka refuses otherwise ends the thread. */
+    private CommitResult abort() {
+        RetryPolicy.Result<Void> aborted = retry.run("abort the transaction", publisher::abort, () -> { });
+        if (aborted instanceof RetryPolicy.Failed<Void> failed) {
+            throw new FatalWorkerException("cannot abort the transaction: " + KafkaErrors.describe(failed.error()),
+                    failed.error());
         }
-    }
-
-    /** Undoes a failed publish, retrying while the broker is away. */
-    private void abort() {
-        int attempt = 0;
-        while (true) {
-            try {
-                publisher.abort();
-                return;
-            } catch (KafkaException e) {
-                KafkaErrors.Kind kind = KafkaErrors.classify(e);
-                if (kind == KafkaErrors.Kind.FATAL) {
-                    throw KafkaErrors.fatal(e);
-                }
-                if (kind != KafkaErrors.Kind.TRANSIENT) {
-                    throw new FatalWorkerException("cannot abort the transaction: " + KafkaErrors.describe(e), e);
-                }
-                if (!backoff.await(++attempt)) {
-                    throw new StopRequestedException();
-                }
-            }
-        }
+        return aborted instanceof RetryPolicy.Stopped ? CommitResult.STOPPED : CommitResult.COMMITTED;
     }
 
     /** The offsets to commit after {@code part}: one past its last input of each partition. */
@@ -296,42 +258,5 @@ final class BatchCommitter {
     private static final class Refusals {
         private final List<RecordOutcome> replaced = new ArrayList<>();
         private KafkaException first;
-    }
-
-    /**
-     * The group moved on while publishing: what was being committed was aborted and must be
-     * redone from the committed offsets.
-     */
-    static final class RewindRequiredException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        private final transient List<ConsumerRecord<byte[], byte[]>> inputs;
-
-        RewindRequiredException(KafkaException cause) {
-            this(cause, List.of());
-        }
-
-        private RewindRequiredException(Throwable cause, List<ConsumerRecord<byte[], byte[]>> inputs) {
-            super(KafkaErrors.describe(cause), cause);
-            this.inputs = inputs;
-        }
-
-        /** The same, naming the inputs whose answers were aborted. */
-        RewindRequiredException withInputs(List<ConsumerRecord<byte[], byte[]>> aborted) {
-            return new RewindRequiredException(getCause(), aborted);
-        }
-
-        /** The inputs whose answers were aborted. */
-        List<ConsumerRecord<byte[], byte[]>> inputs() {
-            return inputs;
-        }
-    }
-
-    /** The worker was asked to stop while waiting for Kafka: the batch is left uncommitted, to be redone. */
-    static final class StopRequestedException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        StopRequestedException() {
-            super("stop requested while waiting for Kafka");
-        }
     }
 }

@@ -7,6 +7,7 @@ import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.FencedMemberEpochException;
 import org.apache.kafka.common.errors.IllegalGenerationException;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
@@ -18,30 +19,35 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
 import java.util.List;
 
 /**
- * Sorts what Kafka throws at a worker, the way Kafka's {@code ExactlyOnceMessageProcessor} does,
- * with one kind more. The whole cause chain counts: a transactional producer reports an earlier
+ * The one classification of what Kafka throws at a worker thread, used by every call site through
+ * {@link RetryPolicy}; the kinds are those of Kafka's {@code ExactlyOnceMessageProcessor}, with
+ * poison records apart. The whole cause chain counts: a transactional producer reports an earlier
  * failure as "Cannot execute transactional method because we are in an error state", with the
  * real error as its cause.
  */
 final class KafkaErrors {
     /** What to do about an error. */
     enum Kind {
-        /** Fenced, not authorised, not supported: stop the worker, a restart or an operator must act. */
+        /** Fenced by a live twin, not authorised, not supported: stop the worker; a restart or an operator must act. */
         FATAL,
-        /** The group moved on (rebalance, expired membership): abort and redo from the committed offsets. */
-        REBALANCED,
-        /** The broker is away or busy (timeouts, leaders moving): the same batch will go through later. */
-        TRANSIENT,
-        /** Kafka refuses what the batch holds (too large, invalid, a policy): retrying alone will not help. */
-        REFUSED
+        /**
+         * The group moved on (a rebalance, an expired or fenced member, a generation the coordinator no
+         * longer knows, the group rebuilt after a broker restart): abort, rewind to the committed offsets
+         * and go on with whatever the new assignment is.
+         */
+        ABORT_AND_REWIND,
+        /** The broker is away or busy (timeouts, leaders or coordinators moving): the same call will go through later. */
+        RETRIABLE,
+        /** Kafka refuses what the batch holds (too large, invalid, a policy): isolate the inputs behind it and dead-letter them. */
+        POISON_RECORD
     }
 
     private static final List<Class<? extends Throwable>> FATAL = List.of(ProducerFencedException.class,
             OutOfOrderSequenceException.class, FencedInstanceIdException.class, AuthenticationException.class,
             AuthorizationException.class, UnsupportedVersionException.class);
-    private static final List<Class<? extends Throwable>> REBALANCED = List.of(CommitFailedException.class,
+    private static final List<Class<? extends Throwable>> ABORT_AND_REWIND = List.of(CommitFailedException.class,
             RebalanceInProgressException.class, IllegalGenerationException.class, UnknownMemberIdException.class,
-            FencedMemberEpochException.class, StaleMemberEpochException.class);
+            FencedMemberEpochException.class, StaleMemberEpochException.class, InvalidProducerEpochException.class);
 
     private KafkaErrors() {
     }
@@ -53,12 +59,12 @@ final class KafkaErrors {
             }
         }
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (isAny(t, REBALANCED)) {
-                return Kind.REBALANCED;
+            if (isAny(t, ABORT_AND_REWIND)) {
+                return Kind.ABORT_AND_REWIND;
             }
         }
         Throwable root = rootCause(error);
-        return root instanceof RetriableException || root instanceof InterruptException ? Kind.TRANSIENT : Kind.REFUSED;
+        return root instanceof RetriableException || root instanceof InterruptException ? Kind.RETRIABLE : Kind.POISON_RECORD;
     }
 
     /** The deepest cause: the error that started it, not the wrappers around it. */

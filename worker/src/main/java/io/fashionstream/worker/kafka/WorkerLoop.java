@@ -54,7 +54,7 @@ public final class WorkerLoop implements Runnable {
     private final BatchClassifier classifier;
     private final BatchDecoder decoder;
     private final BatchCommitter committer;
-    private final Backoff backoff;
+    private final RetryPolicy retry;
     private final WorkerMetrics metrics;
     private final String inputTopic;
     private final MicroBatch<ConsumerRecord<byte[], byte[]>> batch;
@@ -68,6 +68,8 @@ public final class WorkerLoop implements Runnable {
     private int running;
 
     private volatile boolean stopRequested;
+    /** Asked to stop while waiting for Kafka: what is held is left uncommitted, for the next owner to redo. */
+    private boolean abandoned;
     /** Closing the consumer: a revocation now must not commit anything more (what is held is redone). */
     private boolean closing;
     private volatile boolean assigned;
@@ -88,8 +90,9 @@ public final class WorkerLoop implements Runnable {
         this.publisher = publisher;
         this.classifier = classifier;
         this.decoder = new BatchDecoder(classifier, decodeThreads, name);
-        this.backoff = new Backoff(() -> stopRequested);
-        this.committer = new BatchCommitter(name, publisher, deadLetters, backoff, commitInterval, nanoClock, part -> {
+        Backoff backoff = new Backoff(() -> stopRequested);
+        this.retry = new RetryPolicy(name, backoff);
+        this.committer = new BatchCommitter(name, publisher, deadLetters, retry, backoff, commitInterval, nanoClock, part -> {
             metrics.recordAnswered(part, wallClockMillis.getAsLong());
             progressNanos = System.nanoTime();
         });
@@ -104,17 +107,19 @@ public final class WorkerLoop implements Runnable {
     @Override
     public void run() {
         try {
-            startPublisher();
-            consumer.subscribe(List.of(inputTopic), new Rebalance());
-            while (!stopRequested) {
-                pollOnce();
-                runDueBatches();
-                committer.commitIfDue();
-                updateStatus();
+            if (startPublisher()) {
+                consumer.subscribe(List.of(inputTopic), new Rebalance());
+                while (!stopRequested && !abandoned) {
+                    pollOnce();
+                    runDueBatches();
+                    act(committer.commitIfDue());
+                    updateStatus();
+                }
+                // Graceful stop: what was fetched is finished and committed before the group is left.
+                drainEverything();
             }
-            // Graceful stop: what was fetched is finished and committed before the group is left.
-            drainEverything();
-            log.info("{}: stopped after committing its last batch", name);
+            log.info(abandoned ? "{}: stopped while waiting for Kafka; what it had not committed will be redone"
+                    : "{}: stopped after committing its last batch", name);
         } catch (RuntimeException | Error e) {
             endWith(e);
         } finally {
@@ -122,12 +127,17 @@ public final class WorkerLoop implements Runnable {
         }
     }
 
+    /** Acts on what committing gave, at a point where the loop holds nothing half-done. */
+    private void act(CommitResult result) {
+        if (result instanceof CommitResult.Rewind rewind) {
+            rewind(rewind.inputs(), rewind.cause());
+        } else if (result instanceof CommitResult.Stopped) {
+            abandoned = true;
+        }
+    }
+
     private void endWith(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BatchCommitter.StopRequestedException) {
-                log.info("{}: stopped while waiting for Kafka; what it had not committed will be redone", name);
-                return;
-            }
             if (t instanceof FatalWorkerException fatal) { // possibly wrapped by the consumer, from a rebalance callback
                 failure = fatal;
                 log.error("{}: {}", name, fatal.getMessage());
@@ -176,25 +186,17 @@ public final class WorkerLoop implements Runnable {
         return new WorkerStatus(name, assigned, held, (System.nanoTime() - progressNanos) / 1e9, silence, failure);
     }
 
-    /** Initialises the producer, waiting out a broker that is not there yet. */
-    private void startPublisher() {
-        int attempt = 0;
-        while (true) {
-            try {
-                publisher.start();
-                return;
-            } catch (KafkaException e) {
-                if (KafkaErrors.classify(e) != KafkaErrors.Kind.TRANSIENT) {
-                    throw KafkaErrors.fatal(e);
-                }
-                if (attempt == 0) {
-                    log.warn("{}: cannot initialise its producer yet, retrying: {}", name, KafkaErrors.describe(e));
-                }
-                if (!backoff.await(++attempt)) {
-                    throw new BatchCommitter.StopRequestedException();
-                }
-            }
+    /**
+     * Initialises the producer, waiting out a broker that is not there yet; false when asked to
+     * stop meanwhile. An error other than a broker away is fatal here: nothing can be redone yet.
+     */
+    private boolean startPublisher() {
+        RetryPolicy.Result<Void> started = retry.run("initialise its producer", publisher::start, () -> { });
+        if (started instanceof RetryPolicy.Failed<Void> failed) {
+            throw KafkaErrors.fatal(failed.error());
         }
+        abandoned = started instanceof RetryPolicy.Stopped;
+        return !abandoned;
     }
 
     private void pollOnce() {
@@ -236,7 +238,7 @@ public final class WorkerLoop implements Runnable {
      * up from the consumer (without blocking) between batches, so a flood keeps the overlap going.
      */
     private void runDueBatches() {
-        while (true) {
+        while (!abandoned) {
             if (inFlight != null && !stopRequested && fetched.size() < batch.capacityLeft()) {
                 pollOnce();
             }
@@ -266,14 +268,12 @@ public final class WorkerLoop implements Runnable {
 
     /** Runs and commits everything decoding or fetched, due or not: on stop and before partitions are revoked. */
     private void drainEverything() {
-        while (inFlight != null || !batch.isEmpty() || !fetched.isEmpty()) {
+        while (!abandoned && (inFlight != null || !batch.isEmpty() || !fetched.isEmpty())) {
             fillBatch();
             advance(batch.isEmpty() ? null : batch.drain());
         }
-        try {
-            committer.commitPending();
-        } catch (BatchCommitter.RewindRequiredException e) {
-            rewind(e.inputs(), e);
+        if (!abandoned) {
+            act(committer.commitPending());
         }
     }
 
@@ -289,18 +289,16 @@ public final class WorkerLoop implements Runnable {
         running = records.size();
         updateStatus();
         try {
-            committer.add(output.outcomes());
-        } catch (BatchCommitter.RewindRequiredException e) {
-            rewind(e.inputs(), e);
+            act(committer.add(output.outcomes()));
         } finally {
             running = 0;
         }
     }
 
     /** After the group moved on mid-commit: drops what is held and seeks back to the committed offsets. */
-    private void rewind(List<ConsumerRecord<byte[], byte[]>> failed, RuntimeException cause) {
+    private void rewind(List<ConsumerRecord<byte[], byte[]>> failed, KafkaException cause) {
         log.warn("{}: the group moved on while {} answers were committing ({}); redoing them from the committed offsets",
-                name, failed.size(), cause.getMessage());
+                name, failed.size(), KafkaErrors.describe(cause));
         Map<TopicPartition, Long> firstHeld = new HashMap<>();
         List<ConsumerRecord<byte[], byte[]>> decoding = discardInFlight();
         for (List<ConsumerRecord<byte[], byte[]>> held : List.of(failed, decoding, List.copyOf(fetched), batch.drain())) {
@@ -321,20 +319,20 @@ public final class WorkerLoop implements Runnable {
         }
     }
 
+    /**
+     * The group's committed offsets of {@code partitions}; none (the caller then seeks to the first
+     * offset it held) when the group moved on again meanwhile or a stop was asked for.
+     */
     private Map<TopicPartition, OffsetAndMetadata> committedOffsets(Set<TopicPartition> partitions) {
-        int attempt = 0;
-        while (true) {
-            try {
-                return consumer.committed(partitions);
-            } catch (KafkaException e) {
-                if (KafkaErrors.classify(e) != KafkaErrors.Kind.TRANSIENT) {
-                    throw e;
-                }
-                if (!backoff.await(++attempt)) {
-                    throw new BatchCommitter.StopRequestedException();
-                }
-            }
+        RetryPolicy.Result<Map<TopicPartition, OffsetAndMetadata>> read = retry.get("read the committed offsets",
+                () -> consumer.committed(partitions), () -> { });
+        if (read instanceof RetryPolicy.Done<Map<TopicPartition, OffsetAndMetadata>> done) {
+            return done.value();
         }
+        if (read instanceof RetryPolicy.Stopped) {
+            abandoned = true;
+        }
+        return Map.of();
     }
 
     /** Drops the batch being decoded, if any, and returns its records. */

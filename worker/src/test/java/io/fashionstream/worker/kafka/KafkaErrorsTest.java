@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 import java.util.Set;
 
 import static io.fashionstream.worker.kafka.KafkaErrors.Kind.FATAL;
-import static io.fashionstream.worker.kafka.KafkaErrors.Kind.REBALANCED;
-import static io.fashionstream.worker.kafka.KafkaErrors.Kind.REFUSED;
-import static io.fashionstream.worker.kafka.KafkaErrors.Kind.TRANSIENT;
+import static io.fashionstream.worker.kafka.KafkaErrors.Kind.ABORT_AND_REWIND;
+import static io.fashionstream.worker.kafka.KafkaErrors.Kind.POISON_RECORD;
+import static io.fashionstream.worker.kafka.KafkaErrors.Kind.RETRIABLE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,18 +27,18 @@ class KafkaErrorsTest {
 
     @Test
     void theCauseBehindTheProducersErrorStateDecides() {
-        assertEquals(REFUSED, KafkaErrors.classify(errorState(new RecordTooLargeException("too large"))));
-        assertEquals(TRANSIENT, KafkaErrors.classify(errorState(new TimeoutException("expired"))));
-        assertEquals(TRANSIENT, KafkaErrors.classify(new TransactionAbortableException("abortable",
+        assertEquals(POISON_RECORD, KafkaErrors.classify(errorState(new RecordTooLargeException("too large"))));
+        assertEquals(RETRIABLE, KafkaErrors.classify(errorState(new TimeoutException("expired"))));
+        assertEquals(RETRIABLE, KafkaErrors.classify(new TransactionAbortableException("abortable",
                 new NotEnoughReplicasException("1 of 3"))));
         assertEquals(FATAL, KafkaErrors.classify(errorState(new ProducerFencedException("fenced"))));
         assertEquals(FATAL, KafkaErrors.classify(new TopicAuthorizationException(Set.of("labels"))));
-        assertEquals(REBALANCED, KafkaErrors.classify(new CommitFailedException("generation moved")));
+        assertEquals(ABORT_AND_REWIND, KafkaErrors.classify(new CommitFailedException("generation moved")));
     }
 
     @Test
     void anErrorOfUnknownKindIsARefusalSoItCanBeIsolatedNotRetriedForever() {
-        assertEquals(REFUSED, KafkaErrors.classify(new KafkaException("something new")));
+        assertEquals(POISON_RECORD, KafkaErrors.classify(new KafkaException("something new")));
     }
 
     @Test

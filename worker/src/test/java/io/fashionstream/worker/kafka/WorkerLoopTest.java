@@ -146,6 +146,45 @@ class WorkerLoopTest {
         assertTrue(thread.isAlive(), "a rebalance does not stop the worker");
     }
 
+    /**
+     * The group moved on (a broker restart rebuilt it) while a unit gathered over the commit interval
+     * was committing, from the loop rather than from a batch: the worker aborts, rewinds and goes on,
+     * and never exits on an error a rejoin resolves.
+     */
+    @ParameterizedTest(name = "decode threads {0}")
+    @ValueSource(ints = {0, 1})
+    void aGenerationMismatchOnADueCommitAbortsRewindsAndTheWorkerGoesOn(int decodeThreads) throws Exception {
+        AtomicInteger failures = new AtomicInteger(1);
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+            @Override
+            public void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets,
+                                                 org.apache.kafka.clients.consumer.ConsumerGroupMetadata group) {
+                if (failures.getAndDecrement() > 0) {
+                    throw new CommitFailedException("Transaction offset Commit failed due to consumer group metadata"
+                            + " mismatch: Specified group generation id is not valid. (simulated)");
+                }
+                super.sendOffsetsToTransaction(offsets, group);
+            }
+        };
+        start(producer, new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads, Duration.ofMillis(100));
+        addRecords(0, 8);
+        await(() -> producer.uncommittedRecords().size() == 8, "the batch is sent in the open transaction");
+
+        clock.addAndGet(100_000_000L); // the interval passes: the loop commits, and the commit fails
+        await(producer::transactionAborted, "the unit is aborted");
+        await(() -> position() == 0, "the consumer is rewound to the committed offsets");
+        assertTrue(producer.history().isEmpty(), "nothing of the aborted unit is visible");
+
+        addRecords(0, 8); // the broker delivers the same records again
+        await(() -> producer.uncommittedRecords().size() == 8, "the unit is redone");
+        clock.addAndGet(100_000_000L);
+        await(() -> producer.commitCount() == 1, "and committed");
+        assertEquals(8, producer.history().size());
+        assertEquals(8, committedOffset(producer));
+        assertNull(loop.failure(), "no exit on an error a rejoin resolves");
+        assertTrue(thread.isAlive());
+    }
+
     @ParameterizedTest(name = "decode threads {0}")
     @ValueSource(ints = {0, 1, 3})
     void aCommitThatTimesOutIsRetriedNeverAbortedAndNothingIsRedone(int decodeThreads) throws Exception {
