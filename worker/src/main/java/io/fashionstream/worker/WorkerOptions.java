@@ -6,12 +6,14 @@ import io.fashionstream.worker.config.ConfigSources;
 import io.fashionstream.worker.config.GroupProtocol;
 import io.fashionstream.worker.config.Guarantee;
 import io.fashionstream.worker.config.WorkerConfig;
+import io.fashionstream.worker.pipeline.CopiedHeaders;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The worker settings shared by {@code run} and {@code demo}. Every option can also be set by an
@@ -116,6 +118,11 @@ public final class WorkerOptions {
                     + " (default: ${DEFAULT-VALUE})")
     long stallTimeoutMs;
 
+    @Option(names = "--result-headers", split = ",", paramLabel = "NAME",
+            description = "Input headers copied to results, comma-separated; headers in the worker's fashion. namespace never"
+                    + " are (default: traceparent,tracestate,baggage,label)")
+    Set<String> resultHeaders;
+
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", mapFallbackValue = "",
             description = "Any Kafka client setting, e.g. security.protocol=SASL_SSL (repeatable). Env: FASHION_KAFKA_<KEY>")
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
@@ -146,6 +153,7 @@ public final class WorkerOptions {
                 .imageLimits(new ImageLimits(maxImageBytes, maxImagePixels))
                 .startupTimeout(Duration.ofMillis(startupTimeoutMs))
                 .stallTimeout(Duration.ofMillis(stallTimeoutMs))
+                .resultHeaders(resultHeaders != null ? resultHeaders : CopiedHeaders.DEFAULT_RESULT_HEADERS)
                 .kafkaProperties(sources.kafkaProperties(kafkaProperties))
                 .build();
     }

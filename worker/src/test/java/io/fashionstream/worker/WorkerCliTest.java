@@ -52,6 +52,7 @@ class WorkerCliTest {
                 List.of("--guarantee", "exactly_once"),
                 List.of("--group-protocol", "CLASSIC"),
                 List.of("--engine", "DL4J"),
+                List.of("--result-headers", "traceparent,fashion.model"),
                 List.of("--startup-timeout-ms", "0"),
                 List.of("--metrics-port", "70000"),
                 List.of("--no-such-option"),

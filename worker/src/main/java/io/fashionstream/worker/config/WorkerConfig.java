@@ -5,6 +5,7 @@ import io.fashionstream.core.inference.EngineKind;
 import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.core.model.ModelLoadException;
 import io.fashionstream.core.model.ModelsDirectory;
+import io.fashionstream.worker.pipeline.CopiedHeaders;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
@@ -45,6 +46,7 @@ import java.util.TreeMap;
  * @param startupTimeout        how long to wait for the broker and topics before giving up
  * @param stallTimeout          how long a worker may hold input without answering it, or go without
  *                              hearing from the broker, before it reports itself not ready
+ * @param resultHeaders         the input headers a result carries (never one in the worker's {@code fashion.} namespace)
  * @param kafkaProperties       client settings passed through unchanged (security, tuning)
  */
 public record WorkerConfig(
@@ -69,6 +71,7 @@ public record WorkerConfig(
         ImageLimits imageLimits,
         Duration startupTimeout,
         Duration stallTimeout,
+        Set<String> resultHeaders,
         Map<String, String> kafkaProperties) {
 
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
@@ -116,6 +119,7 @@ public record WorkerConfig(
 
     public WorkerConfig {
         kafkaProperties = Map.copyOf(new TreeMap<>(kafkaProperties));
+        resultHeaders = Set.copyOf(resultHeaders);
     }
 
     private static WorkerConfig defaults(String bootstrapServers) {
@@ -124,7 +128,8 @@ public record WorkerConfig(
                 DEFAULT_MAX_BATCH, Duration.ofMillis(DEFAULT_MAX_WAIT_MS), Duration.ofMillis(DEFAULT_COMMIT_INTERVAL_MS),
                 DEFAULT_DECODE_THREADS, DEFAULT_GUARANTEE,
                 DEFAULT_GROUP_PROTOCOL, DEFAULT_STATIC_MEMBERSHIP, DEFAULT_TRANSACTIONAL_ID_PREFIX, ImageLimits.DEFAULTS,
-                Duration.ofMillis(DEFAULT_STARTUP_TIMEOUT_MS), Duration.ofMillis(DEFAULT_STALL_TIMEOUT_MS), Map.of());
+                Duration.ofMillis(DEFAULT_STARTUP_TIMEOUT_MS), Duration.ofMillis(DEFAULT_STALL_TIMEOUT_MS),
+                CopiedHeaders.DEFAULT_RESULT_HEADERS, Map.of());
     }
 
     /** Checks every value; the message names the setting and what is allowed. Returns this. */
@@ -163,6 +168,12 @@ public record WorkerConfig(
         }
         if (stallTimeout.toMillis() < 1000) {
             throw new IllegalArgumentException("stall-timeout-ms must be at least 1000, not " + stallTimeout.toMillis());
+        }
+        for (String header : resultHeaders) {
+            if (header.isBlank() || CopiedHeaders.isWorkers(header)) {
+                throw new IllegalArgumentException("result-headers: '" + header + "' cannot be copied to results"
+                        + " (empty, or in the worker's own " + CopiedHeaders.WORKER_NAMESPACE + " namespace)");
+            }
         }
         for (String key : kafkaProperties.keySet()) {
             if (RESERVED_KAFKA_PROPERTIES.contains(key)) {
@@ -250,6 +261,7 @@ public record WorkerConfig(
         private ImageLimits imageLimits;
         private Duration startupTimeout;
         private Duration stallTimeout;
+        private Set<String> resultHeaders;
         private Map<String, String> kafkaProperties;
 
         private Builder(WorkerConfig c) {
@@ -274,6 +286,7 @@ public record WorkerConfig(
             imageLimits = c.imageLimits;
             startupTimeout = c.startupTimeout;
             stallTimeout = c.stallTimeout;
+            resultHeaders = c.resultHeaders;
             kafkaProperties = c.kafkaProperties;
         }
 
@@ -298,13 +311,14 @@ public record WorkerConfig(
         public Builder imageLimits(ImageLimits v) { imageLimits = v; return this; }
         public Builder startupTimeout(Duration v) { startupTimeout = v; return this; }
         public Builder stallTimeout(Duration v) { stallTimeout = v; return this; }
+        public Builder resultHeaders(Set<String> v) { resultHeaders = v; return this; }
         public Builder kafkaProperties(Map<String, String> v) { kafkaProperties = v; return this; }
 
         /** The configuration, validated. */
         public WorkerConfig build() {
             return new WorkerConfig(bootstrapServers, groupId, inputTopic, resultsTopic, deadLetterTopic, model,
                     engine, intraOpThreads, modelsDir, workers, maxBatch, maxWait, commitInterval, decodeThreads, guarantee, groupProtocol, staticMembership, transactionalIdPrefix,
-                    imageLimits, startupTimeout, stallTimeout, kafkaProperties).validate();
+                    imageLimits, startupTimeout, stallTimeout, resultHeaders, kafkaProperties).validate();
         }
     }
 }

@@ -90,7 +90,7 @@ public final class WorkerPool implements AutoCloseable {
                     ? new TransactionalPublisher(producer, consumer, KafkaClients.ACK_TIMEOUT)
                     : new AtLeastOncePublisher(producer, consumer, KafkaClients.ACK_TIMEOUT);
             BatchClassifier batches = new BatchClassifier(engine, preprocessor, model.name(), model.version(),
-                    config.resultsTopic(), deadLetters, config.maxBatch(), System::currentTimeMillis);
+                    config.resultsTopic(), deadLetters, config.maxBatch(), config.resultHeaders(), System::currentTimeMillis);
             WorkerLoop loop = new WorkerLoop(name, consumer, publisher, batches, deadLetters, config.decodeThreads(),
                     metrics, config.inputTopic(), config.maxBatch(), config.maxWait(), config.commitInterval(), System::nanoTime,
                     System::currentTimeMillis);

@@ -8,11 +8,11 @@ import io.fashionstream.core.inference.Prediction;
 import io.fashionstream.worker.result.ClassificationResult;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
@@ -32,10 +32,12 @@ public final class BatchClassifier {
     private final DeadLetters deadLetters;
     private final LongSupplier wallClockMillis;
     private final int maxBatch;
+    private final Set<String> resultHeaders;
 
+    /** @param resultHeaders the input headers a result carries ({@link CopiedHeaders#forResult}) */
     public BatchClassifier(InferenceEngine classifier, ImagePreprocessor preprocessor, String modelName,
                            String modelVersion, String resultsTopic, DeadLetters deadLetters, int maxBatch,
-                           LongSupplier wallClockMillis) {
+                           Set<String> resultHeaders, LongSupplier wallClockMillis) {
         this.classifier = classifier;
         this.preprocessor = preprocessor;
         this.modelName = modelName;
@@ -44,6 +46,7 @@ public final class BatchClassifier {
         this.deadLetters = deadLetters;
         this.wallClockMillis = wallClockMillis;
         this.maxBatch = maxBatch;
+        this.resultHeaders = Set.copyOf(resultHeaders);
     }
 
     /**
@@ -131,8 +134,8 @@ public final class BatchClassifier {
         double latencyMs = record.timestamp() >= 0 ? Math.max(0, nowMillis - record.timestamp()) : 0;
         ClassificationResult result = ClassificationResult.of(id, prediction, modelName, modelVersion,
                 record.partition(), record.offset(), batchSize, latencyMs, truth);
-        // Headers travel with the result (traceparent and any others), so tracing spans the hop.
+        // The allowed headers travel with the result (the trace context), so tracing spans the hop.
         return new ProducerRecord<>(resultsTopic, null, record.key(), result.toJsonBytes(),
-                new RecordHeaders(record.headers().toArray()));
+                CopiedHeaders.forResult(record.headers(), resultHeaders));
     }
 }

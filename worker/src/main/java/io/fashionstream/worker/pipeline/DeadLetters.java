@@ -1,5 +1,6 @@
 package io.fashionstream.worker.pipeline;
 
+import io.fashionstream.core.Printable;
 import io.fashionstream.core.image.InvalidImageException;
 import io.fashionstream.core.inference.InferenceException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -16,8 +17,9 @@ import java.util.HexFormat;
 import java.util.Locale;
 
 /**
- * Dead-letter records (DESIGN.md, "Dead-letter record"): the input's key, value and headers,
- * plus headers saying what went wrong and where the input came from. Every dead letter fits the
+ * Dead-letter records (docs/design.md, "Dead-letter record"): the input's key, value and headers
+ * (less any in the worker's own {@code fashion.} namespace, {@link CopiedHeaders}), plus headers
+ * saying what went wrong, on one line, and where the input came from. Every dead letter fits the
  * largest record the dead-letter topic and the producer accept: a value that would not is cut
  * to the bytes that fit (possibly none), and {@link #VALUE_TRUNCATED}, {@link #VALUE_SIZE} and
  * {@link #VALUE_SHA256} say so, while the {@code fashion.source.*} coordinates still find the
@@ -71,7 +73,7 @@ public final class DeadLetters {
 
     /** The dead letter for {@code source}, rejected because of {@code error}. */
     public ProducerRecord<byte[], byte[]> of(ConsumerRecord<byte[], byte[]> source, Exception error) {
-        Headers headers = new RecordHeaders(source.headers().toArray());
+        Headers headers = CopiedHeaders.forDeadLetter(source.headers());
         describe(headers, source, error);
         return withValueThatFits(source, headers);
     }
@@ -96,7 +98,7 @@ public final class DeadLetters {
 
     private void describe(Headers headers, ConsumerRecord<byte[], byte[]> source, Exception error) {
         add(headers, ERROR_CLASS, errorClass(error).getName());
-        add(headers, ERROR_MESSAGE, abbreviate(message(error)));
+        add(headers, ERROR_MESSAGE, abbreviate(Printable.oneLine(message(error))));
         add(headers, ERROR_REASON, reason(error));
         add(headers, SOURCE_TOPIC, source.topic());
         add(headers, SOURCE_PARTITION, Integer.toString(source.partition()));

@@ -9,6 +9,7 @@ import io.fashionstream.worker.metrics.ProcessMeters;
 import io.fashionstream.worker.metrics.WorkerMetrics;
 import io.fashionstream.worker.pipeline.BatchClassifier;
 import io.fashionstream.worker.pipeline.BatchOutput;
+import io.fashionstream.worker.pipeline.CopiedHeaders;
 import io.fashionstream.worker.pipeline.DeadLetters;
 import io.fashionstream.worker.testing.DesignMetrics;
 import io.fashionstream.worker.testing.PrometheusText;
@@ -130,7 +131,8 @@ class MonitoringServerTest {
     private static void classifyLabelledAndBadInputs(WorkerMetrics metrics) throws Exception {
         try (FashionClassifier network = new FashionClassifier(TestInputs.simpleModel().network())) {
             BatchClassifier batches = new BatchClassifier(network, new ImagePreprocessor(ImageLimits.DEFAULTS),
-                    "simple", "v1", "results", new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), 8, System::currentTimeMillis);
+                    "simple", "v1", "results", new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), 8,
+                    CopiedHeaders.DEFAULT_RESULT_HEADERS, System::currentTimeMillis);
             long now = System.currentTimeMillis();
             List<ConsumerRecord<byte[], byte[]>> in = List.of(
                     record(0, now, "item-a", TestInputs.png(0), "9"),

@@ -85,7 +85,7 @@ class PoisonRecordsIT {
         byte[] huge = new byte[(5 << 20) / 2];
         new Random(11).nextBytes(huge);
         List<ProducerRecord<byte[], byte[]>> in = new ArrayList<>(labelledRaw(t.input(), 0, 20));
-        in.add(input(t.input(), "huge", huge, "origin", "test"));
+        in.add(input(t.input(), "huge", huge, "origin", "test", DeadLetters.ERROR_REASON, "spoofed"));
         in.addAll(labelledRaw(t.input(), 20, 60));
         kafka().send(onPartitionZero(in), Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 << 20));
 
@@ -100,6 +100,8 @@ class PoisonRecordsIT {
                     .findFirst().orElseThrow();
             assertEquals("huge", key(dead));
             assertEquals("too_large", header(dead, DeadLetters.ERROR_REASON));
+            assertEquals("too_large", new String(dead.headers().headers(DeadLetters.ERROR_REASON).iterator().next().value(),
+                    java.nio.charset.StandardCharsets.UTF_8), "the sender's spoofed reason was dropped, not put first");
             assertEquals("true", header(dead, DeadLetters.VALUE_TRUNCATED));
             assertEquals(Integer.toString(huge.length), header(dead, DeadLetters.VALUE_SIZE));
             assertEquals(sha256(huge), header(dead, DeadLetters.VALUE_SHA256));
@@ -115,7 +117,7 @@ class PoisonRecordsIT {
     @Test
     void aResultTheResultsTopicRefusesIsDeadLetteredWithTheKafkaErrorAndTheOthersAreAnswered() throws Exception {
         // The results topic takes at most 4 KiB per record; one input carries a 6 KiB header, which
-        // its result copies, so Kafka refuses that result (and only that one) every time.
+        // its result copies (allowed by --result-headers), so Kafka refuses that result (and only that one) every time.
         Topics t = kafka().createTopics(Map.of(), Map.of("max.message.bytes", "4096"), Map.of());
         String note = "n".repeat(6 * 1024);
         List<ProducerRecord<byte[], byte[]>> in = new ArrayList<>(labelledRaw(t.input(), 0, 30));
@@ -124,7 +126,9 @@ class PoisonRecordsIT {
         kafka().send(onPartitionZero(in));
 
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (WorkerPool pool = WorkerPool.start(config(t, ImageLimits.DEFAULTS), model, registry)) {
+        // Results copy only the allowed input headers: here the operator allows the note.
+        WorkerConfig config = config(t, ImageLimits.DEFAULTS).toBuilder().resultHeaders(java.util.Set.of("note")).build();
+        try (WorkerPool pool = WorkerPool.start(config, model, registry)) {
             List<ConsumerRecord<byte[], byte[]>> answers = kafka().readCommitted(List.of(t.results(), t.deadLetters()),
                     r -> r.size() >= in.size(), TIMEOUT);
             assertEachExactlyOnce(answers.stream().filter(r -> r.topic().equals(t.results())).toList(), 0, 60);

@@ -5,6 +5,7 @@ import io.fashionstream.core.image.ImagePreprocessor;
 import io.fashionstream.core.inference.FashionClassifier;
 import io.fashionstream.worker.metrics.WorkerMetrics;
 import io.fashionstream.worker.pipeline.BatchClassifier;
+import io.fashionstream.worker.pipeline.CopiedHeaders;
 import io.fashionstream.worker.pipeline.DeadLetters;
 import io.fashionstream.worker.testing.TestInputs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -374,7 +375,7 @@ class WorkerLoopTest {
                        Duration commitInterval) {
         DeadLetters deadLetters = new DeadLetters(DLQ, DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES);
         BatchClassifier batches = new BatchClassifier(network, new ImagePreprocessor(ImageLimits.DEFAULTS), "simple",
-                "v1", RESULTS, deadLetters, maxBatch, System::currentTimeMillis);
+                "v1", RESULTS, deadLetters, maxBatch, CopiedHeaders.DEFAULT_RESULT_HEADERS, System::currentTimeMillis);
         WorkerMetrics metrics = new WorkerMetrics("simple", "v1", 0.9);
         metrics.bindTo(registry);
         loop = new WorkerLoop("test-worker", consumer, publisher, batches, deadLetters, decodeThreads, metrics, TOPIC,

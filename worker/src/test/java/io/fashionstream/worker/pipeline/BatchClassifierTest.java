@@ -33,7 +33,8 @@ class BatchClassifierTest {
     static void load() throws Exception {
         network = new FashionClassifier(TestInputs.simpleModel().network());
         batches = new BatchClassifier(network, new ImagePreprocessor(ImageLimits.DEFAULTS), "simple", "v1",
-                "results", new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), 16, () -> 5_000L);
+                "results", new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), 16,
+                CopiedHeaders.DEFAULT_RESULT_HEADERS, () -> 5_000L);
     }
 
     @AfterAll
@@ -96,6 +97,36 @@ class BatchClassifierTest {
         assertEquals("7", header(dead.headers(), DeadLetters.SOURCE_OFFSET));
     }
 
+    /** The input topic is untrusted: no input header can pass for one of the worker's own, in a result or a dead letter. */
+    @Test
+    void spoofedWorkerHeadersAreDroppedAndResultsCarryOnlyTheAllowedOnes() {
+        ConsumerRecord<byte[], byte[]> good = record(3, "g", TestInputs.png(0), "traceparent", "00-abc-def-01",
+                "x-internal-route", "admin", "fashion.model", "spoofed", "FASHION.error.reason", "spoofed");
+        ConsumerRecord<byte[], byte[]> bad = record(4, "b", TestInputs.randomBytes(500, 2), "fashion.error.reason", "ok",
+                "fashion.source.offset", "999", "x-internal-route", "admin");
+        List<ProducerRecord<byte[], byte[]>> out = batches.classify(List.of(good, bad)).records();
+
+        Headers result = out.get(0).headers();
+        assertEquals(List.of("traceparent"), keys(result), "only the allowed headers travel with a result");
+
+        Headers dead = out.get(1).headers();
+        assertEquals(1, count(dead, DeadLetters.ERROR_REASON), "only the worker's own reason");
+        assertEquals("unknown_format", header(dead, DeadLetters.ERROR_REASON));
+        assertEquals(1, count(dead, DeadLetters.SOURCE_OFFSET));
+        assertEquals("4", header(dead, DeadLetters.SOURCE_OFFSET));
+        assertEquals("admin", header(dead, "x-internal-route"), "a dead letter keeps the input's other headers");
+    }
+
+    @Test
+    void aDeadLettersMessageIsOneLineWhateverTheInputHeld() {
+        ConsumerRecord<byte[], byte[]> bad = record(0, "k", TestInputs.png(5), "label", "coat\r\nfashion.error.reason: ok");
+        ProducerRecord<byte[], byte[]> dead = batches.classify(List.of(bad)).records().get(0);
+        String message = header(dead.headers(), DeadLetters.ERROR_MESSAGE);
+        assertEquals("invalid_label", header(dead.headers(), DeadLetters.ERROR_REASON));
+        assertEquals(1, message.lines().count(), message);
+        assertTrue(message.contains("coat\\r\\nfashion.error.reason: ok"), message);
+    }
+
     @Test
     void eachKindOfBadInputHasItsReason() {
         List<ConsumerRecord<byte[], byte[]>> in = List.of(
@@ -120,6 +151,16 @@ class BatchClassifierTest {
 
     private static JsonNode json(ProducerRecord<byte[], byte[]> r) throws Exception {
         return Json.MAPPER.readTree(r.value());
+    }
+
+    private static List<String> keys(Headers headers) {
+        List<String> keys = new java.util.ArrayList<>();
+        headers.forEach(h -> keys.add(h.key()));
+        return keys;
+    }
+
+    private static long count(Headers headers, String key) {
+        return java.util.stream.StreamSupport.stream(headers.headers(key).spliterator(), false).count();
     }
 
     private static String header(Headers headers, String key) {

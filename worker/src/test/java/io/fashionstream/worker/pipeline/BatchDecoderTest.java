@@ -35,7 +35,8 @@ class BatchDecoderTest {
     static void load() throws Exception {
         network = new FashionClassifier(TestInputs.simpleModel().network());
         batches = new BatchClassifier(network, new ImagePreprocessor(ImageLimits.DEFAULTS), "simple", "v1",
-                "results", new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), MAX_BATCH, () -> 5_000L);
+                "results", new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), MAX_BATCH,
+                CopiedHeaders.DEFAULT_RESULT_HEADERS, () -> 5_000L);
     }
 
     @AfterAll
@@ -132,7 +133,7 @@ class BatchDecoderTest {
         };
         BatchClassifier watchedBatches = new BatchClassifier(watched, new ImagePreprocessor(ImageLimits.DEFAULTS),
                 "simple", "v1", "results", new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES),
-                MAX_BATCH, () -> 5_000L);
+                MAX_BATCH, CopiedHeaders.DEFAULT_RESULT_HEADERS, () -> 5_000L);
         List<ConsumerRecord<byte[], byte[]>> first = mixedBatch();
         List<ConsumerRecord<byte[], byte[]>> second = mixedBatch().subList(0, 5);
         try (BatchDecoder decoder = new BatchDecoder(watchedBatches, threads, "test")) {
