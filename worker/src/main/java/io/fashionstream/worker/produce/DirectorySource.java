@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import io.fashionstream.core.FashionClass;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,15 +29,19 @@ public final class DirectorySource implements ImageSource {
     static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff", "raw");
 
     private final Path root;
+    private final Path realRoot;
+    private final int maxBytes;
     private final List<Path> files;
     private final List<FashionClass> labels;
     private final String labelOrigin;
     /** Folders holding images whose names map to no class (labels from folder names only). */
     private final Set<String> unmappedFolders;
 
-    private DirectorySource(Path root, List<Path> files, List<FashionClass> labels, String labelOrigin,
-                            Set<String> unmappedFolders) {
+    private DirectorySource(Path root, Path realRoot, int maxBytes, List<Path> files, List<FashionClass> labels,
+                            String labelOrigin, Set<String> unmappedFolders) {
         this.root = root;
+        this.realRoot = realRoot;
+        this.maxBytes = maxBytes;
         this.files = files;
         this.labels = labels;
         this.labelOrigin = labelOrigin;
@@ -45,15 +50,19 @@ public final class DirectorySource implements ImageSource {
 
     /**
      * Lists {@code root}; {@code labelsCsv} may be null. Throws {@link IllegalArgumentException}
-     * for a missing or empty directory and for a CSV row naming an unknown class or file.
+     * for a missing or empty directory and for a CSV row naming an unknown class or file. A
+     * symbolic link is followed only where it stays inside {@code root} (a link to
+     * {@code /proc/self/environ} would otherwise publish the producer's environment), and a file
+     * over {@code maxBytes} is refused when it is read.
      */
-    public static DirectorySource open(Path root, Path labelsCsv) throws IOException {
+    public static DirectorySource open(Path root, Path labelsCsv, int maxBytes) throws IOException {
         if (!Files.isDirectory(root)) {
             throw new IllegalArgumentException("--dir " + root + " is not a directory");
         }
+        Path realRoot = root.toRealPath();
         List<Path> files;
         try (Stream<Path> walk = Files.walk(root)) {
-            files = walk.filter(Files::isRegularFile).filter(DirectorySource::isImageFile)
+            files = walk.filter(p -> insideAndRegular(p, realRoot)).filter(DirectorySource::isImageFile)
                     .map(root::relativize).sorted().toList();
         }
         if (files.isEmpty()) {
@@ -70,7 +79,16 @@ public final class DirectorySource implements ImageSource {
             }
         }
         String origin = labelsCsv != null ? "labels from " + labelsCsv : "labels from sub-folder names";
-        return new DirectorySource(root, files, labels, origin, unmapped);
+        return new DirectorySource(root, realRoot, maxBytes, files, labels, origin, unmapped);
+    }
+
+    /** A regular file, itself or through links that resolve inside {@code realRoot}. */
+    private static boolean insideAndRegular(Path p, Path realRoot) {
+        try {
+            return Files.isRegularFile(p) && p.toRealPath().startsWith(realRoot);
+        } catch (IOException e) {
+            return false; // a dangling link, or one we may not follow
+        }
     }
 
     private static boolean isImageFile(Path p) {
@@ -132,10 +150,22 @@ public final class DirectorySource implements ImageSource {
         return files.size();
     }
 
+    /** The file's bytes; an {@link IOException} for one over the size limit, read no further than the limit. */
     @Override
     public Item item(int index) throws IOException {
         Path file = files.get(index);
-        return new Item(file.toString().replace('\\', '/'), Files.readAllBytes(root.resolve(file)), labels.get(index));
+        Path real = root.resolve(file).toRealPath(); // again: the file may have been replaced by a link since the listing
+        if (!real.startsWith(realRoot)) {
+            throw new IOException(file + " now leads out of --dir " + root + ": not sent");
+        }
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(real)) {
+            bytes = in.readNBytes(maxBytes + 1);
+        }
+        if (bytes.length > maxBytes) {
+            throw new IOException(file + " is larger than --max-image-bytes (" + maxBytes + " bytes): not sent");
+        }
+        return new Item(file.toString().replace('\\', '/'), bytes, labels.get(index));
     }
 
     /** How many files carry a label. */

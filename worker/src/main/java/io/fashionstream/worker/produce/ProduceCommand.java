@@ -2,6 +2,7 @@ package io.fashionstream.worker.produce;
 
 import io.fashionstream.core.Json;
 import io.fashionstream.core.data.FashionMnist;
+import io.fashionstream.core.image.ImageLimits;
 import io.fashionstream.worker.Shutdown;
 import io.fashionstream.worker.WorkerCli;
 import io.fashionstream.worker.config.ConfigSources;
@@ -68,6 +69,10 @@ public final class ProduceCommand implements Callable<Integer> {
             description = "How long to wait for the broker and the topic (default: ${DEFAULT-VALUE})")
     long startupTimeoutMs;
 
+    @Option(names = "--max-image-bytes", defaultValue = "" + ImageLimits.DEFAULT_MAX_BYTES,
+            description = "Largest file --dir sends, as the workers' limit; larger ones are counted as not sent (default: ${DEFAULT-VALUE})")
+    int maxImageBytes;
+
     @Option(names = "--json", description = "Print the summary as one JSON object on the last line")
     boolean json;
 
@@ -89,7 +94,7 @@ public final class ProduceCommand implements Callable<Integer> {
         if (labels != null && dir == null) {
             throw new IllegalArgumentException("--labels needs --dir");
         }
-        ImageSource source = dir != null ? DirectorySource.open(dir, labels)
+        ImageSource source = dir != null ? DirectorySource.open(dir, labels, maxImageBytes)
                 : new TestSplitSource(FashionMnist.loadShippedTestSplit());
         long total = count != null ? count : loop ? Long.MAX_VALUE : source.size();
         Map<String, Object> clientProps = cluster.clientProps(sources);
@@ -141,6 +146,9 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         if (startupTimeoutMs < 1) {
             throw new IllegalArgumentException("--startup-timeout-ms must be positive, not " + startupTimeoutMs);
+        }
+        if (maxImageBytes < 1) {
+            throw new IllegalArgumentException("--max-image-bytes must be positive, not " + maxImageBytes);
         }
         if (topic.isBlank()) {
             throw new IllegalArgumentException("--topic must not be empty");

@@ -17,8 +17,35 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DirectorySourceTest {
+    private static final int LIMIT = 10 * 1024 * 1024;
+
     @TempDir
     Path dir;
+
+    @TempDir
+    Path outside;
+
+    /** A link to a file outside --dir (say /proc/self/environ, with the producer's secrets) is not sent. */
+    @Test
+    void linksLeadingOutOfTheDirectoryAreNotFollowedAndThoseInsideAre() throws Exception {
+        Path secret = Files.writeString(outside.resolve("environ.png"), "KAFKA_PASSWORD=hunter2");
+        write("coat/a.png", TestInputs.png(0));
+        Files.createSymbolicLink(dir.resolve("coat/leak.png"), secret);
+        Files.createSymbolicLink(dir.resolve("coat-again"), dir.resolve("coat"));
+        Files.createSymbolicLink(dir.resolve("elsewhere"), outside);
+        DirectorySource source = DirectorySource.open(dir, null, LIMIT);
+        assertEquals(List.of("coat/a.png"), items(source).stream().map(ImageSource.Item::id).toList());
+    }
+
+    @Test
+    void aFileOverTheSizeLimitIsRefusedWhenReadWithoutReadingItAll() throws Exception {
+        write("big.png", new byte[5000]);
+        write("small.png", TestInputs.png(1));
+        DirectorySource source = DirectorySource.open(dir, null, 4096);
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> source.item(0));
+        assertTrue(e.getMessage().contains("larger than --max-image-bytes (4096 bytes)"), e.getMessage());
+        assertArrayEquals(TestInputs.png(1), source.item(1).bytes());
+    }
 
     @Test
     void subFolderNamesGiveLabelsByNameOrIndexAndOtherFilesStayUnlabelled() throws Exception {
@@ -30,7 +57,7 @@ class DirectorySourceTest {
         write("notes.txt", new byte[]{1});
         write(".hidden.png", TestInputs.png(5));
 
-        DirectorySource source = DirectorySource.open(dir, null);
+        DirectorySource source = DirectorySource.open(dir, null, LIMIT);
 
         List<ImageSource.Item> items = items(source);
         assertEquals(List.of("2/b.raw", "T-shirt_top/c.png", "ankle-boot/a.png", "e.png", "misc/d.png"),
@@ -51,7 +78,7 @@ class DirectorySourceTest {
         write("t-shirt/a.png", TestInputs.png(0));
         write("tops/b.png", TestInputs.png(1));
         write("top/c.png", TestInputs.png(2));
-        DirectorySource source = DirectorySource.open(dir, null);
+        DirectorySource source = DirectorySource.open(dir, null, LIMIT);
         List<ImageSource.Item> items = items(source);
         assertEquals(FashionClass.T_SHIRT_TOP, items.get(0).label());
         assertEquals(FashionClass.T_SHIRT_TOP, items.get(1).label());
@@ -67,7 +94,7 @@ class DirectorySourceTest {
         Path csv = dir.resolve("labels.csv");
         Files.writeString(csv, "file,label\nx/1.png, Ankle boot\nx/2.png,2\n\n");
 
-        List<ImageSource.Item> items = items(DirectorySource.open(dir, csv));
+        List<ImageSource.Item> items = items(DirectorySource.open(dir, csv, LIMIT));
 
         assertEquals(List.of("3.png", "x/1.png", "x/2.png"), items.stream().map(ImageSource.Item::id).toList());
         assertNull(items.get(0).label(), "not in the CSV");
@@ -80,18 +107,18 @@ class DirectorySourceTest {
         write("1.png", TestInputs.png(0));
         Path csv = dir.resolve("labels.csv");
         Files.writeString(csv, "1.png,9\n1.png,hat\n");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DirectorySource.open(dir, csv));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DirectorySource.open(dir, csv, LIMIT));
         assertTrue(e.getMessage().contains("row 2") && e.getMessage().contains("hat"), e.getMessage());
 
         Files.writeString(csv, "1.png,9\nmissing.png,1\n");
-        e = assertThrows(IllegalArgumentException.class, () -> DirectorySource.open(dir, csv));
+        e = assertThrows(IllegalArgumentException.class, () -> DirectorySource.open(dir, csv, LIMIT));
         assertTrue(e.getMessage().contains("no file missing.png"), e.getMessage());
     }
 
     @Test
     void aDirectoryWithoutImagesIsRefused() throws Exception {
         write("readme.txt", new byte[]{1});
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DirectorySource.open(dir, null));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DirectorySource.open(dir, null, LIMIT));
         assertTrue(e.getMessage().contains("no image files"), e.getMessage());
     }
 
