@@ -17,8 +17,14 @@ import java.util.function.Supplier;
 /**
  * The worker's monitoring port, on the JDK's HTTP server: {@code GET /metrics} (Prometheus
  * text format, or OpenMetrics when the scraper asks for it), {@code GET /health/live} and
- * {@code GET /health/ready} (200 when up, 503 when not, a JSON body saying why). Two threads,
- * so a probe is answered while a scrape is being written.
+ * {@code GET /health/ready} (200 when up, 503 when not, a JSON body saying why).
+ * <p>Slow clients cannot starve the probes: {@value #THREADS} handler threads serve requests side
+ * by side, and a request whose line and headers have not arrived within
+ * {@value #MAX_REQUEST_SECONDS} s, or whose answer has not been taken within
+ * {@value #MAX_RESPONSE_SECONDS} s, is cut off (the JDK server's {@code sun.net.httpserver.maxReqTime}
+ * and {@code maxRspTime}, set here unless given on the command line). Without them, a few
+ * connections holding half-sent requests open kept {@code /health/live} from answering, and the
+ * liveness probe restarted a healthy worker.
  */
 public final class MonitoringServer implements AutoCloseable {
     /** The monitoring port unless {@code --metrics-port} says otherwise. */
@@ -30,6 +36,18 @@ public final class MonitoringServer implements AutoCloseable {
     public static final String READY_PATH = "/health/ready";
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     static final String OPENMETRICS_TEXT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    /** Requests served side by side; more wait (briefly: slow ones are cut off). */
+    static final int THREADS = 64;
+    static final int MAX_REQUEST_SECONDS = 5;
+    static final int MAX_RESPONSE_SECONDS = 30;
+
+    static {
+        // Read once, when the JDK server's configuration class loads: before the first server is created.
+        System.setProperty("sun.net.httpserver.maxReqTime",
+                System.getProperty("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_SECONDS)));
+        System.setProperty("sun.net.httpserver.maxRspTime",
+                System.getProperty("sun.net.httpserver.maxRspTime", Integer.toString(MAX_RESPONSE_SECONDS)));
+    }
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -43,7 +61,7 @@ public final class MonitoringServer implements AutoCloseable {
     public static MonitoringServer start(InetSocketAddress address, PrometheusMeterRegistry registry,
                                          WorkerHealth health) throws IOException {
         HttpServer server = HttpServer.create(address, 0);
-        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+        ExecutorService executor = Executors.newFixedThreadPool(THREADS, r -> {
             Thread t = new Thread(r, "fashion-monitoring-http");
             t.setDaemon(true);
             return t;

@@ -26,10 +26,10 @@ public record WorkerStatus(String name, boolean joined, int heldRecords, double 
         return joined && brokerSilenceSeconds * 1000 > limit.toMillis();
     }
 
-    /** Why this worker is not ready, in words, or empty when it is. */
+    /** Why this worker is not ready, in short fixed words (figures aside), or empty when it is. */
     public Optional<String> problem(Duration stallLimit) {
         if (failure != null) {
-            return Optional.of("failed: " + failure.getMessage());
+            return Optional.of("failed with a fatal error (its log says which)"); // never raw exception text
         }
         if (!joined) {
             return Optional.of("has not joined the consumer group yet");

@@ -25,11 +25,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,6 +56,32 @@ class MonitoringServerTest {
     @AfterEach
     void stop() {
         server.close();
+    }
+
+    /** A few clients holding half-sent requests open once kept the liveness probe from any answer (2 threads). */
+    @Test
+    void slowClientsCannotStarveTheLivenessProbeAndAreCutOff() throws Exception {
+        List<Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                Socket s = new Socket("127.0.0.1", server.port());
+                s.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush(); // ... and never the blank line that ends the headers
+                slow.add(s);
+            }
+            HttpResponse<String> live = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                    + MonitoringServer.LIVE_PATH)).timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, live.statusCode(), "answered while 20 requests are still arriving");
+
+            // The server cuts a request that has not arrived whole within its limit (a generous bound, not a timing).
+            Socket first = slow.get(0);
+            first.setSoTimeout((MonitoringServer.MAX_REQUEST_SECONDS + 15) * 1000);
+            assertEquals(-1, first.getInputStream().read(), "the server closed the slow connection");
+        } finally {
+            for (Socket s : slow) {
+                s.close();
+            }
+        }
     }
 
     @Test
