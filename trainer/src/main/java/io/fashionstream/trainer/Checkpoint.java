@@ -1,5 +1,8 @@
 package io.fashionstream.trainer;
 
+import io.fashionstream.core.model.ModelFiles;
+import io.fashionstream.core.model.ModelLoadException;
+
 import io.fashionstream.core.Json;
 import io.fashionstream.core.model.ModelCard.EpochStats;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -73,7 +76,12 @@ public record Checkpoint(int epoch, int bestEpoch, double bestLoss, double secon
             return Optional.empty();
         }
         Checkpoint c = Json.MAPPER.readValue(state.toFile(), Checkpoint.class);
-        MultiLayerNetwork network = ModelSerializer.restoreMultiLayerNetwork(dir.resolve(networkFile(c.epoch)).toFile(), true);
+        MultiLayerNetwork network;
+        try {
+            network = ModelFiles.restore(dir.resolve(networkFile(c.epoch)), true);
+        } catch (ModelLoadException e) {
+            throw new IOException("checkpoint in " + dir + ": " + e.getMessage(), e);
+        }
         INDArray best = Nd4j.readBinary(dir.resolve(bestFile(c.epoch)).toFile());
         return Optional.of(new Loaded(c, network, best));
     }

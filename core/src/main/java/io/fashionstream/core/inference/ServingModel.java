@@ -53,6 +53,7 @@ public record ServingModel(String name, String version, Optional<ModelCard> card
         Optional<ModelCard> card = ModelFiles.readCard(file);
         try {
             if (Files.isRegularFile(onnx)) {
+                ModelFiles.requireChecksum(onnx, card.map(ModelCard::onnxSha256).orElse(null));
                 String version = card.map(ModelCard::version).filter(v -> !"unknown".equals(v))
                         .orElse(ModelFiles.sha256(onnxGiven ? onnx : file).substring(0, 12));
                 return new ServingModel(ModelFiles.modelName(onnx), version, card,

@@ -14,6 +14,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.zip.ZipFile;
 
 /**
  * Reads and writes the model files in {@code models/}: {@code <name>.zip} (a DL4J
@@ -21,6 +23,9 @@ import java.util.Optional;
  * exported for any ONNX runtime, {@link OnnxExport}) and {@code <name>.json} (its {@link ModelCard}).
  */
 public final class ModelFiles {
+    /** The entries DL4J writes for this project's networks: configuration, parameters, a checkpoint's updater state. */
+    private static final Set<String> KNOWN_ENTRIES = Set.of("configuration.json", "coefficients.bin", "updaterState.bin");
+
     private ModelFiles() {
     }
 
@@ -84,21 +89,20 @@ public final class ModelFiles {
         return zip;
     }
 
-    /** Loads a network and, if present, its card. */
+    /**
+     * Loads a network and, if present, its card. The zip's SHA-256 must match the card's, and the
+     * zip must hold only what the project writes ({@link #requireOnlyKnownEntries}).
+     */
     public static LoadedModel load(Path zip) throws ModelLoadException {
         if (!Files.isRegularFile(zip)) {
             throw new ModelLoadException("model file " + zip + " does not exist");
         }
-        MultiLayerNetwork network;
-        try {
-            network = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false);
-        } catch (Exception | LinkageError e) {
-            throw new ModelLoadException(zip + " is not a DL4J model (" + rootMessage(e) + ")", e);
-        }
+        Optional<ModelCard> card = readCard(zip);
+        requireChecksum(zip, card.map(ModelCard::modelSha256).orElse(null));
+        MultiLayerNetwork network = restore(zip, false);
         if (network == null || network.params() == null) {
             throw new ModelLoadException(zip + " is not a DL4J model (no network configuration or parameters)");
         }
-        Optional<ModelCard> card = readCard(zip);
         String name = fileNameWithoutZip(zip);
         String version;
         try {
@@ -107,6 +111,58 @@ public final class ModelFiles {
             throw new ModelLoadException("cannot read " + zip + ": " + e.getMessage(), e);
         }
         return new LoadedModel(name, network, card, version);
+    }
+
+    /**
+     * Restores a DL4J network from {@code zip} after {@link #requireOnlyKnownEntries}: DL4J reads a
+     * {@code preprocessor.bin} or {@code normalizer.bin} entry with Java deserialization, which a
+     * crafted file turns into code execution with the libraries on the class path.
+     */
+    public static MultiLayerNetwork restore(Path zip, boolean withUpdater) throws ModelLoadException {
+        requireOnlyKnownEntries(zip);
+        try {
+            return ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), withUpdater);
+        } catch (Exception | LinkageError e) {
+            throw new ModelLoadException(zip + " is not a DL4J model (" + rootMessage(e) + ")", e);
+        }
+    }
+
+    /**
+     * Refuses a zip holding anything but what this project writes: the configuration (JSON), the
+     * parameters and, in a checkpoint, the updater state (ND4J's binary arrays), never a serialized
+     * Java object.
+     */
+    static void requireOnlyKnownEntries(Path zip) throws ModelLoadException {
+        try (ZipFile file = new ZipFile(zip.toFile())) {
+            var entries = file.entries();
+            while (entries.hasMoreElements()) {
+                String name = entries.nextElement().getName();
+                if (!KNOWN_ENTRIES.contains(name)) {
+                    throw new ModelLoadException(zip + " holds '" + name + "', which this project's model files never do"
+                            + (name.endsWith(".bin") ? " (DL4J would read it with Java deserialization)" : "")
+                            + "; refused");
+                }
+            }
+        } catch (IOException e) {
+            throw new ModelLoadException(zip + " is not a DL4J model (" + rootMessage(e) + ")", e);
+        }
+    }
+
+    /** Refuses {@code file} when its SHA-256 is not {@code expected} (null: the card names none). */
+    public static void requireChecksum(Path file, String expected) throws ModelLoadException {
+        if (expected == null) {
+            return;
+        }
+        String actual;
+        try {
+            actual = sha256(file);
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (!actual.equalsIgnoreCase(expected)) {
+            throw new ModelLoadException(file + " does not match its model card: SHA-256 " + actual + ", the card says "
+                    + expected + " (a corrupted or replaced file; re-export it or restore the card)");
+        }
     }
 
     /** The card beside a model file: {@code foo.zip} (or {@code foo.onnx}) → {@code foo.json}. */

@@ -51,6 +51,17 @@ class ServingModelTest {
         }
     }
 
+    /** ONNX Runtime serves by default: an .onnx file that is not the one its card names is refused, not served. */
+    @Test
+    void anOnnxFileThatDoesNotMatchItsCardIsRefused() throws Exception {
+        Files.copy(MODELS.resolve("simple.zip"), dir.resolve("simple.zip"));
+        Files.copy(MODELS.resolve("simple.json"), dir.resolve("simple.json"));
+        Files.copy(MODELS.resolve("complex1.onnx"), dir.resolve("simple.onnx")); // a valid model, but another one
+        ModelLoadException e = assertThrows(ModelLoadException.class,
+                () -> ServingModel.open("simple", dir, EngineKind.ONNXRUNTIME, 1));
+        assertTrue(e.getMessage().contains("simple.onnx does not match its model card"), e.getMessage());
+    }
+
     @Test
     void copiesShareTheSessionUntilTheLastIsClosed() throws Exception {
         float[] pixels = testImages(COUNT);

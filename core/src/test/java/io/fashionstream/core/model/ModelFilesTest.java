@@ -54,6 +54,39 @@ class ModelFilesTest {
         assertTrue(e.getMessage().contains("is not a DL4J model"), e.getMessage());
     }
 
+    /** DL4J reads preprocessor.bin with Java deserialization: a model file carrying one is refused before DL4J opens it. */
+    @Test
+    void aModelZipWithAForeignSerializedObjectIsRefused() throws Exception {
+        Path zip = dir.resolve("crafted.zip");
+        try (java.util.zip.ZipFile shipped = new java.util.zip.ZipFile(Path.of("..", "models", "simple.zip").toFile());
+             java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+            for (String entry : List.of("configuration.json", "coefficients.bin")) {
+                out.putNextEntry(new java.util.zip.ZipEntry(entry));
+                shipped.getInputStream(shipped.getEntry(entry)).transferTo(out);
+            }
+            out.putNextEntry(new java.util.zip.ZipEntry("preprocessor.bin"));
+            java.io.ObjectOutputStream object = new java.io.ObjectOutputStream(out);
+            object.writeObject(new java.util.HashMap<>(Map.of("gadget", "chain")));
+            object.flush();
+        }
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelFiles.load(zip));
+        assertTrue(e.getMessage().contains("'preprocessor.bin'") && e.getMessage().contains("Java deserialization"),
+                e.getMessage());
+    }
+
+    @Test
+    void aModelWhoseBytesDoNotMatchItsCardIsRefused() throws Exception {
+        Path zip = dir.resolve("simple.zip");
+        Files.copy(Path.of("..", "models", "simple.zip"), zip);
+        Files.copy(Path.of("..", "models", "simple.json"), dir.resolve("simple.json"));
+        assertEquals("simple", ModelFiles.load(zip).name(), "the shipped pair matches");
+        byte[] bytes = Files.readAllBytes(zip);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(zip, bytes);
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelFiles.load(zip));
+        assertTrue(e.getMessage().contains("does not match its model card"), e.getMessage());
+    }
+
     @Test
     void bareNamesResolveInsideTheModelsDirectory() throws Exception {
         Files.writeString(dir.resolve("simple.zip"), "a model");
