@@ -103,8 +103,11 @@ record ImageHeader(ImageFormat format, int width, int height, boolean alpha) {
     }
 
     /**
-     * Walks a JPEG's segments; returns where the frame header's marker byte is, or with
-     * {@code toScan} where the first scan's data begins.
+     * Walks a JPEG's segments the way libjpeg reads them; returns where the frame header's marker
+     * byte is, or with {@code toScan} where the first scan's data begins. Markers that carry no
+     * length (RSTn, TEM) are stepped over by themselves, as libjpeg does: reading a length after
+     * one let a file show this walk a decoy frame header while the decoder read the real one. On
+     * the way to the scan, a second frame header is refused (libjpeg refuses it too).
      */
     private static int jpegSegments(byte[] b, boolean toScan) throws InvalidImageException {
         int sof = -1;
@@ -120,8 +123,21 @@ record ImageHeader(ImageFormat format, int width, int height, boolean alpha) {
                 throw truncated(ImageFormat.JPEG, sof < 0 ? "ends before its frame header" : "ends before its first scan");
             }
             int marker = b[at] & 0xff;
+            if (marker == 0x00 || marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+                at++; // a stuffed byte, TEM or RSTn: no length follows
+                continue;
+            }
+            if (marker == 0xd8) {
+                throw malformed(ImageFormat.JPEG, "has a second start-of-image marker before its first scan");
+            }
+            if (marker == 0xd9) {
+                throw truncated(ImageFormat.JPEG, sof < 0 ? "ends before its frame header" : "ends before its first scan");
+            }
             int length = uint16(b, at + 1);
             if (marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc) {
+                if (sof >= 0) {
+                    throw malformed(ImageFormat.JPEG, "has a second frame header before its first scan");
+                }
                 if (at + 7 >= b.length) {
                     throw truncated(ImageFormat.JPEG, "ends inside its frame header");
                 }
@@ -202,7 +218,7 @@ record ImageHeader(ImageFormat format, int width, int height, boolean alpha) {
         };
     }
 
-    /** TIFF: ImageWidth (256) and ImageLength (257) of the first image file directory. */
+    /** TIFF: ImageWidth (256) and ImageLength (257) of the first image file directory, each exactly once. */
     private static ImageHeader tiff(byte[] b) throws InvalidImageException {
         boolean little = b[0] == 'I';
         if ((little ? b[2] : b[3]) == 43) {
@@ -223,6 +239,10 @@ record ImageHeader(ImageFormat format, int width, int height, boolean alpha) {
             if (tag == 256 || tag == 257) {
                 long value = type == 3 ? u16(b, e + 8, little) : u32(b, e + 8, little);
                 int v = value > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) value;
+                if ((tag == 256 ? width : height) >= 0) {
+                    // Which of two a decoder takes is its own choice: the one checked here may not be it.
+                    throw malformed(ImageFormat.TIFF, "declares its " + (tag == 256 ? "width" : "length") + " twice");
+                }
                 if (tag == 256) {
                     width = v;
                 } else {

@@ -33,8 +33,12 @@ final class OpenCvDecoder {
         this.minEdge = minEdge;
     }
 
-    /** Decodes {@code value}, whose header was read as {@code header}; null when the codec gives up. */
-    GrayImage decode(byte[] value, ImageHeader header) {
+    /**
+     * Decodes {@code value}, whose header was read as {@code header}; null when the codec gives up.
+     * An image larger than its header declared (the decoder read another header than
+     * {@link ImageHeader} did) is refused.
+     */
+    GrayImage decode(byte[] value, ImageHeader header) throws InvalidImageException {
         int flags = header.format() == ImageFormat.JPEG ? jpegFlags(Math.max(header.width(), header.height()))
                 : header.alpha() ? IMREAD_UNCHANGED : IMREAD_GRAYSCALE;
         try (BytePointer data = new BytePointer(value);
@@ -43,8 +47,35 @@ final class OpenCvDecoder {
             if (image == null || image.empty()) {
                 return null;
             }
+            requireDeclaredSize(image.cols(), image.rows(), header, scale(flags));
             return toGray(image);
         }
+    }
+
+    /**
+     * Refuses a decode larger than the header's dimensions (divided by the decoder's scale, rounded
+     * up as libjpeg does; either way round, as EXIF orientation may turn it). Smaller is fine: an
+     * animated image decodes its first frame.
+     */
+    static void requireDeclaredSize(int width, int height, ImageHeader header, int scale) throws InvalidImageException {
+        int w = (header.width() + scale - 1) / scale;
+        int h = (header.height() + scale - 1) / scale;
+        if ((width <= w && height <= h) || (width <= h && height <= w)) {
+            return;
+        }
+        throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE, String.format(
+                "%s image decodes to %dx%d pixels where its header declares %dx%d%s: the header is not the one the"
+                        + " decoder read", header.format(), width, height, header.width(), header.height(),
+                scale == 1 ? "" : " (1/" + scale + " scale)"));
+    }
+
+    private static int scale(int flags) {
+        return switch (flags) {
+            case IMREAD_REDUCED_GRAYSCALE_2 -> 2;
+            case IMREAD_REDUCED_GRAYSCALE_4 -> 4;
+            case IMREAD_REDUCED_GRAYSCALE_8 -> 8;
+            default -> 1;
+        };
     }
 
     /** Gray, scaled by the largest power of two down to 1/8 that keeps {@link #minEdge} on the longer edge. */

@@ -145,6 +145,67 @@ class ImageFormatsTest {
         }
     }
 
+    /** RSTn and TEM carry no length: read as libjpeg reads them, a marker before the frame header hides nothing. */
+    @Test
+    void markersWithoutALengthAreSteppedOverAsTheDecoderDoes() throws Exception {
+        byte[] jpeg = encode(photo, "jpg");
+        byte[] withRst = new byte[jpeg.length + 4];
+        System.arraycopy(jpeg, 0, withRst, 0, 2); // SOI
+        withRst[2] = (byte) 0xff;
+        withRst[3] = (byte) 0xd0; // RST0, no length
+        withRst[4] = (byte) 0xff;
+        withRst[5] = (byte) 0x01; // TEM, no length
+        System.arraycopy(jpeg, 2, withRst, 6, jpeg.length - 2);
+        ImageHeader header = ImageHeader.read(withRst, ImageFormat.JPEG);
+        assertEquals(photo.getWidth(), header.width());
+        assertEquals(photo.getHeight(), header.height());
+    }
+
+    /** A decoy frame header beside the real one: the check and the decoder could each take a different one. */
+    @Test
+    void aSecondFrameHeaderIsRefused() throws Exception {
+        byte[] jpeg = encode(photo, "jpg");
+        int sof = frameHeader(jpeg);
+        int length = ((jpeg[sof + 2] & 0xff) << 8) | (jpeg[sof + 3] & 0xff);
+        byte[] decoy = Arrays.copyOfRange(jpeg, sof, sof + 2 + length);
+        decoy[5] = 0;
+        decoy[6] = 28; // height 28
+        decoy[7] = 0;
+        decoy[8] = 28; // width 28
+        byte[] twoFrames = new byte[jpeg.length + decoy.length];
+        System.arraycopy(jpeg, 0, twoFrames, 0, sof);
+        System.arraycopy(decoy, 0, twoFrames, sof, decoy.length);
+        System.arraycopy(jpeg, sof, twoFrames, sof + decoy.length, jpeg.length - sof);
+        assertEquals(28, ImageHeader.read(twoFrames, ImageFormat.JPEG).width(), "the header check meets the decoy first");
+        InvalidImageException e = assertThrows(InvalidImageException.class, () -> preprocess(twoFrames));
+        assertEquals(InvalidImageException.Reason.UNDECODABLE, e.reason());
+        assertTrue(e.getMessage().contains("second frame header"), e.getMessage());
+    }
+
+    @Test
+    void aTiffThatDeclaresItsWidthTwiceIsRefused() {
+        ByteBuffer b = ByteBuffer.allocate(8 + 2 + 3 * 12 + 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8);
+        b.putShort((short) 3);
+        b.putShort((short) 256).putShort((short) 4).putInt(1).putInt(28);
+        b.putShort((short) 257).putShort((short) 4).putInt(1).putInt(28);
+        b.putShort((short) 256).putShort((short) 4).putInt(1).putInt(60_000);
+        b.putInt(0);
+        InvalidImageException e = assertThrows(InvalidImageException.class, () -> preprocess(b.array()));
+        assertEquals(InvalidImageException.Reason.UNDECODABLE, e.reason());
+        assertTrue(e.getMessage().contains("declares its width twice"), e.getMessage());
+    }
+
+    @Test
+    void aDecodeLargerThanItsHeaderDeclaredIsRefused() throws Exception {
+        ImageHeader header = new ImageHeader(ImageFormat.JPEG, 600, 800, false);
+        OpenCvDecoder.requireDeclaredSize(150, 200, header, 4); // a 1/4-scale decode
+        OpenCvDecoder.requireDeclaredSize(200, 150, header, 4); // turned by its EXIF orientation
+        InvalidImageException e = assertThrows(InvalidImageException.class,
+                () -> OpenCvDecoder.requireDeclaredSize(6000, 6000, header, 4));
+        assertTrue(e.getMessage().contains("decodes to 6000x6000 pixels where its header declares 600x800"), e.getMessage());
+    }
+
     @ParameterizedTest
     @EnumSource(value = PhotoVariation.Format.class)
     void truncatedFilesAreUndecodableNeverClassified(PhotoVariation.Format format) {
@@ -285,6 +346,16 @@ class ImageFormatsTest {
                 .putInt(0).put(compatible.getBytes(StandardCharsets.US_ASCII));
         b.putInt(12).put("meta".getBytes(StandardCharsets.US_ASCII)).putInt(0);
         return b.array();
+    }
+
+    /** Where a JPEG's baseline or progressive frame header (FFC0 / FFC2) is. */
+    private static int frameHeader(byte[] jpeg) {
+        for (int i = 2; i + 1 < jpeg.length; i++) {
+            if ((jpeg[i] & 0xff) == 0xff && ((jpeg[i + 1] & 0xff) == 0xc0 || (jpeg[i + 1] & 0xff) == 0xc2)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no frame header");
     }
 
     private static byte[] jpegHeaderClaiming(int width, int height) {
