@@ -14,6 +14,12 @@ import java.nio.charset.StandardCharsets;
  * @param alpha  whether the image may carry transparency (an alpha channel or a transparent colour)
  */
 record ImageHeader(ImageFormat format, int width, int height, boolean alpha) {
+    /**
+     * The most scans a JPEG may have. A progressive JPEG has about ten; the decoder visits every
+     * block of the image again for each one, so a file of empty scans (about 50 bytes each) costs
+     * minutes of a core. 256, the limit nvImageCodec sets after the libjpeg-turbo security review.
+     */
+    static final int MAX_JPEG_SCANS = 256;
 
     ImageHeader(ImageFormat format, int width, int height) {
         this(format, width, height, format == ImageFormat.TIFF || format == ImageFormat.BMP || format == ImageFormat.GIF);
@@ -71,10 +77,25 @@ record ImageHeader(ImageFormat format, int width, int height, boolean alpha) {
             // From the end: a whole file ends with the marker, give or take trailing bytes.
             for (int i = b.length - 2; i >= scan; i--) {
                 if ((b[i] & 0xff) == 0xff && (b[i + 1] & 0xff) == 0xd9) {
+                    requireFewScans(b, scan, i);
                     return;
                 }
             }
             throw truncated(ImageFormat.JPEG, "ends inside its image data (no end-of-image marker)");
+        }
+    }
+
+    /**
+     * Counts the scans after the first one up to the end-of-image marker: entropy-coded data
+     * stuffs every 0xFF with a 0x00, so 0xFF 0xDA there is always a scan's start.
+     */
+    private static void requireFewScans(byte[] b, int firstScanData, int end) throws InvalidImageException {
+        int scans = 1;
+        for (int i = firstScanData; i < end; i++) {
+            if ((b[i] & 0xff) == 0xff && (b[i + 1] & 0xff) == 0xda && ++scans > MAX_JPEG_SCANS) {
+                throw new InvalidImageException(InvalidImageException.Reason.TOO_MANY_SCANS, "JPEG image has more than "
+                        + MAX_JPEG_SCANS + " scans: each costs the decoder a pass over the whole image");
+            }
         }
     }
 

@@ -6,7 +6,7 @@ public class InvalidImageException extends Exception {
 
     /** Why an image was rejected; the worker labels its dead-letter metric with these. */
     public enum Reason {
-        EMPTY, TOO_LARGE, TOO_MANY_PIXELS, UNKNOWN_FORMAT, UNSUPPORTED_FORMAT, UNDECODABLE
+        EMPTY, TOO_LARGE, TOO_MANY_PIXELS, TOO_MANY_SCANS, UNKNOWN_FORMAT, UNSUPPORTED_FORMAT, UNDECODABLE
     }
 
     private final Reason reason;

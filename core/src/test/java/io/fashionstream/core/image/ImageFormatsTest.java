@@ -182,6 +182,29 @@ class ImageFormatsTest {
         assertTrue(e.getMessage().contains("second frame header"), e.getMessage());
     }
 
+    /** A CPU bomb: scans of nothing but end-of-band runs cost ~50 bytes each and a pass over the image each. */
+    @Test
+    void aJpegWithMoreScansThanTheLimitIsRefusedBeforeDecoding() throws Exception {
+        byte[] bomb = jpegWithExtraScans(ImageHeader.MAX_JPEG_SCANS);
+        InvalidImageException e = assertThrows(InvalidImageException.class, () -> preprocess(bomb));
+        assertEquals(InvalidImageException.Reason.TOO_MANY_SCANS, e.reason(), e.getMessage());
+        assertTrue(e.getMessage().contains("more than 256 scans"), e.getMessage());
+        ImageHeader.requireWhole(jpegWithExtraScans(ImageHeader.MAX_JPEG_SCANS - 1), ImageFormat.JPEG); // at the limit
+    }
+
+    /** A scan-bomb JPEG: a real one with {@code extra} empty scans before its end-of-image marker. */
+    static byte[] jpegWithExtraScans(int extra) throws IOException {
+        byte[] jpeg = encode(photo, "jpg");
+        byte[] scan = {(byte) 0xff, (byte) 0xda, 0, 8, 1, 1, 0, 0, 63, 0};
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(jpeg, 0, jpeg.length - 2);
+        for (int i = 0; i < extra; i++) {
+            out.write(scan);
+        }
+        out.write(jpeg, jpeg.length - 2, 2);
+        return out.toByteArray();
+    }
+
     @Test
     void aTiffThatDeclaresItsWidthTwiceIsRefused() {
         ByteBuffer b = ByteBuffer.allocate(8 + 2 + 3 * 12 + 4).order(ByteOrder.LITTLE_ENDIAN);

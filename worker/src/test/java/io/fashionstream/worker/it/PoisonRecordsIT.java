@@ -148,6 +148,41 @@ class PoisonRecordsIT {
         }
     }
 
+    /**
+     * A progressive-JPEG CPU bomb (thousands of empty scans) ahead of good images on one partition:
+     * refused by its scan count before any decoding, and the images behind it answered.
+     */
+    @Test
+    void aScanBombIsDeadLetteredAndTheImagesBehindItAreAnswered() throws Exception {
+        Topics t = kafka().createTopics();
+        byte[] jpeg = io.fashionstream.core.photo.CatalogPhotos.sized(TestInputs.raw(3), 600, 800,
+                io.fashionstream.core.photo.PhotoVariation.Format.PROGRESSIVE_JPEG, new Random(3));
+        java.io.ByteArrayOutputStream bomb = new java.io.ByteArrayOutputStream();
+        bomb.write(jpeg, 0, jpeg.length - 2);
+        for (int i = 0; i < 5000; i++) {
+            bomb.write(new byte[]{(byte) 0xff, (byte) 0xda, 0, 8, 1, 1, 0, 0, 63, 0}); // an empty scan
+        }
+        bomb.write(jpeg, jpeg.length - 2, 2);
+        List<ProducerRecord<byte[], byte[]>> in = new ArrayList<>();
+        in.add(input(t.input(), "bomb", bomb.toByteArray()));
+        in.addAll(labelledRaw(t.input(), 0, 60));
+        kafka().send(onPartitionZero(in));
+
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (WorkerPool pool = WorkerPool.start(config(t, ImageLimits.DEFAULTS), model, registry)) {
+            List<ConsumerRecord<byte[], byte[]>> answers = kafka().readCommitted(List.of(t.results(), t.deadLetters()),
+                    r -> r.size() >= in.size(), TIMEOUT);
+            assertEachExactlyOnce(answers.stream().filter(r -> r.topic().equals(t.results())).toList(), 0, 60);
+            ConsumerRecord<byte[], byte[]> dead = answers.stream().filter(r -> r.topic().equals(t.deadLetters()))
+                    .findFirst().orElseThrow();
+            assertEquals("bomb", key(dead));
+            assertEquals("too_many_scans", header(dead, DeadLetters.ERROR_REASON));
+            assertEquals(1.0, registry.get("fashion.records").tags("outcome", "dead_lettered", "reason", "too_many_scans")
+                    .counter().count());
+            assertTrue(pool.isRunning() && pool.failure().isEmpty());
+        }
+    }
+
     private static String sha256(byte[] bytes) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
