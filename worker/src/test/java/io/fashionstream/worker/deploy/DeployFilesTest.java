@@ -81,6 +81,33 @@ class DeployFilesTest {
         assertEquals("/etc/fashion/worker.properties", configPath);
     }
 
+    /** The hardening the security review asked for stays in the files. */
+    @Test
+    void deploymentsAreHardened() throws IOException {
+        Map<String, Object> pod = map(map(map(yaml(DEPLOY.resolve("k8s/deployment.yaml")).get("spec")).get("template"))
+                .get("spec"));
+        assertEquals(false, pod.get("automountServiceAccountToken"), "no service-account token");
+        assertEquals("RuntimeDefault", map(map(pod.get("securityContext")).get("seccompProfile")).get("type"));
+        Map<String, Object> container = map(list(pod.get("containers")).get(0));
+        assertEquals("fashion-worker-kafka", map(map(list(container.get("envFrom")).get(0)).get("secretRef")).get("name"));
+        assertTrue(list(yaml(DEPLOY.resolve("k8s/kustomization.yaml")).get("resources")).contains("networkpolicy.yaml"));
+        Map<String, Object> policy = yaml(DEPLOY.resolve("k8s/networkpolicy.yaml"));
+        assertEquals(List.of("Ingress", "Egress"), map(policy.get("spec")).get("policyTypes"));
+        Map<String, Object> secret = yaml(DEPLOY.resolve("k8s/kafka-secret.example.yaml"));
+        Set<String> secretVariables = new TreeSet<>(map(secret.get("stringData")).keySet());
+        assertTrue(secretVariables.stream().allMatch(v -> v.startsWith(ConfigSources.KAFKA_ENV_PREFIX)), secretVariables.toString());
+
+        Map<String, Object> services = map(yaml(ROOT.resolve("docker-compose.yml")).get("services"));
+        for (String name : List.of("kafka", "prometheus", "grafana")) {
+            for (Object port : list(map(services.get(name)).get("ports"))) {
+                assertTrue(String.valueOf(port).startsWith("127.0.0.1:"), name + " publishes " + port + " beyond loopback");
+            }
+        }
+        assertTrue(list(map(services.get("prometheus")).get("command")).stream()
+                .noneMatch(a -> String.valueOf(a).contains("enable-lifecycle")), "no lifecycle API");
+        assertEquals("false", String.valueOf(map(map(services.get("grafana")).get("environment")).get("GF_AUTH_ANONYMOUS_ENABLED")));
+    }
+
     @Test
     void theDockerfileSetsOnlyVariablesTheWorkerOrTheJvmReads() throws IOException {
         String dockerfile = Files.readString(DEPLOY.resolve("Dockerfile"));
