@@ -29,6 +29,24 @@ record ImageHeader(ImageFormat format, int width, int height, boolean alpha) {
         return (long) width * height;
     }
 
+    /**
+     * Refuses a decode larger than these dimensions (divided by the decoder's scale, rounded up as
+     * libjpeg and ImageIO's subsampling do; either way round, as EXIF orientation may turn it): the
+     * decoder then read another header than this one. Smaller is fine: an animated image decodes
+     * its first frame.
+     */
+    void requireDecodedSize(int decodedWidth, int decodedHeight, int scale) throws InvalidImageException {
+        int w = (width + scale - 1) / scale;
+        int h = (height + scale - 1) / scale;
+        if ((decodedWidth <= w && decodedHeight <= h) || (decodedWidth <= h && decodedHeight <= w)) {
+            return;
+        }
+        throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE, String.format(
+                "%s image decodes to %dx%d pixels where its header declares %dx%d%s: the header is not the one the"
+                        + " decoder read", format, decodedWidth, decodedHeight, width, height,
+                scale == 1 ? "" : " (1/" + scale + " scale)"));
+    }
+
     /** Reads the header of {@code b}, which {@link ImageFormat#sniff} recognised as {@code format}. */
     static ImageHeader read(byte[] b, ImageFormat format) throws InvalidImageException {
         try {
@@ -237,6 +255,11 @@ record ImageHeader(ImageFormat format, int width, int height, boolean alpha) {
             case "VP8X" -> new ImageHeader(ImageFormat.WEBP, uint24le(b, 24) + 1, uint24le(b, 27) + 1, (b[20] & 0x10) != 0);
             default -> throw malformed(ImageFormat.WEBP, "has an unknown first chunk '" + chunk.strip() + "'");
         };
+    }
+
+    /** Whether a WebP is the simple lossy kind: its one chunk a VP8 bitstream (no VP8L, no VP8X with alpha). */
+    static boolean isSimpleLossyWebp(byte[] b) {
+        return b.length >= 16 && chunkType(b, 12).equals("VP8 ");
     }
 
     /** TIFF: ImageWidth (256) and ImageLength (257) of the first image file directory, each exactly once. */

@@ -93,7 +93,7 @@ public final class ImagePreprocessor {
         ImageHeader.requireWhole(value, format);
         GrayImage image;
         try {
-            image = format == ImageFormat.GIF ? imageIo.decodeGif(value, header) : openCv.decode(value, header);
+            image = ImageIoDecoder.decodes(header, value) ? imageIo.decode(value, header) : openCv.decode(value, header);
         } catch (IOException | RuntimeException e) {
             // ImageIO signals corrupt data with IIOException, often wrapping the codec's own
             // exception: the root cause is what says what is wrong.

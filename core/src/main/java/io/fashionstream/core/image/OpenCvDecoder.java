@@ -15,8 +15,8 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_UNCHANGED;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
 /**
- * Decodes JPEG, PNG, WebP, TIFF and BMP with OpenCV's codecs (libjpeg-turbo, libpng, libwebp,
- * libtiff), native and thread-safe. A JPEG is decoded straight to gray and, when large, scaled
+ * Decodes JPEG, PNG and BMP with OpenCV's codecs (libjpeg-turbo, libpng, OpenCV's own BMP
+ * reader), native and thread-safe; WebP and TIFF go to {@link ImageIoDecoder} instead. A JPEG is decoded straight to gray and, when large, scaled
  * down inside the decoder (libjpeg-turbo's DCT-domain scaling by 1/2, 1/4 or 1/8), which skips
  * most of the work of a full-size colour decode; EXIF orientation is applied, CMYK converted
  * with Adobe's inverted convention. Other images without transparency are decoded straight to
@@ -47,26 +47,9 @@ final class OpenCvDecoder {
             if (image == null || image.empty()) {
                 return null;
             }
-            requireDeclaredSize(image.cols(), image.rows(), header, scale(flags));
+            header.requireDecodedSize(image.cols(), image.rows(), scale(flags));
             return toGray(image);
         }
-    }
-
-    /**
-     * Refuses a decode larger than the header's dimensions (divided by the decoder's scale, rounded
-     * up as libjpeg does; either way round, as EXIF orientation may turn it). Smaller is fine: an
-     * animated image decodes its first frame.
-     */
-    static void requireDeclaredSize(int width, int height, ImageHeader header, int scale) throws InvalidImageException {
-        int w = (header.width() + scale - 1) / scale;
-        int h = (header.height() + scale - 1) / scale;
-        if ((width <= w && height <= h) || (width <= h && height <= w)) {
-            return;
-        }
-        throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE, String.format(
-                "%s image decodes to %dx%d pixels where its header declares %dx%d%s: the header is not the one the"
-                        + " decoder read", header.format(), width, height, header.width(), header.height(),
-                scale == 1 ? "" : " (1/" + scale + " scale)"));
     }
 
     private static int scale(int flags) {

@@ -67,6 +67,25 @@ class ImageFormatsTest {
         }
     }
 
+    /**
+     * No record reaches a native decoder with a known memory-safety CVE: lossless WebP (CVE-2023-4863),
+     * WebP with an alpha plane (CVE-2023-1999) and TIFF (CVE-2022-3970, CVE-2023-52356) are decoded in
+     * Java; only the simple lossy WebP goes to libwebp, whose lossy decoder has none.
+     */
+    @Test
+    void onlySimpleLossyWebpReachesLibwebpAndNoTiffReachesLibtiff() throws Exception {
+        byte[] lossy = CatalogPhotos.webp(photo, 90);
+        byte[] lossless = CatalogPhotos.webp(photo, 101);
+        byte[] withAlpha = webpWithTransparentBackground(photo, 90);
+        byte[] tiff = encode(photo, "tiff");
+        assertFalse(ImageIoDecoder.decodes(ImageHeader.read(lossy, ImageFormat.WEBP), lossy), "lossy: libwebp");
+        assertTrue(ImageIoDecoder.decodes(ImageHeader.read(lossless, ImageFormat.WEBP), lossless), "lossless: Java");
+        assertTrue(ImageIoDecoder.decodes(ImageHeader.read(withAlpha, ImageFormat.WEBP), withAlpha), "alpha: Java");
+        assertTrue(ImageIoDecoder.decodes(ImageHeader.read(tiff, ImageFormat.TIFF), tiff), "TIFF: Java");
+        byte[] jpeg = encode(photo, "jpg");
+        assertFalse(ImageIoDecoder.decodes(ImageHeader.read(jpeg, ImageFormat.JPEG), jpeg), "JPEG: libjpeg-turbo");
+    }
+
     @Test
     void tiffDecodesLikeThePng() throws Exception {
         assertClose(preprocess(encode(photo, "tiff")), 0.02, "TIFF");
@@ -222,10 +241,10 @@ class ImageFormatsTest {
     @Test
     void aDecodeLargerThanItsHeaderDeclaredIsRefused() throws Exception {
         ImageHeader header = new ImageHeader(ImageFormat.JPEG, 600, 800, false);
-        OpenCvDecoder.requireDeclaredSize(150, 200, header, 4); // a 1/4-scale decode
-        OpenCvDecoder.requireDeclaredSize(200, 150, header, 4); // turned by its EXIF orientation
+        header.requireDecodedSize(150, 200, 4); // a 1/4-scale decode
+        header.requireDecodedSize(200, 150, 4); // turned by its EXIF orientation
         InvalidImageException e = assertThrows(InvalidImageException.class,
-                () -> OpenCvDecoder.requireDeclaredSize(6000, 6000, header, 4));
+                () -> header.requireDecodedSize(6000, 6000, 4));
         assertTrue(e.getMessage().contains("decodes to 6000x6000 pixels where its header declares 600x800"), e.getMessage());
     }
 

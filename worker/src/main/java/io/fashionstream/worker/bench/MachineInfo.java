@@ -1,6 +1,7 @@
 package io.fashionstream.worker.bench;
 
 import ai.onnxruntime.OrtEnvironment;
+import io.fashionstream.core.image.ImageDecoders;
 import io.fashionstream.core.model.NativeBackend;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -17,7 +18,7 @@ import java.util.Set;
  * @param cpuFlags the SIMD flags that matter for ND4J's builds, of those the CPU reports
  */
 public record MachineInfo(int cores, String cpu, List<String> cpuFlags, String jvm, String nd4j, String onnxRuntime,
-                          String ompNumThreads) {
+                          String ompNumThreads, String imageDecoders) {
     private static final Set<String> FLAGS = Set.of("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512_vnni", "amx_tile");
 
     /** This machine, now (initialises ND4J). */
@@ -39,7 +40,7 @@ public record MachineInfo(int cores, String cpu, List<String> cpuFlags, String j
         String jvm = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
         return new MachineInfo(Runtime.getRuntime().availableProcessors(), cpu, flags, jvm,
                 NativeBackend.describeLoaded(), "onnxruntime " + OrtEnvironment.getEnvironment().getVersion(),
-                System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
+                System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"), ImageDecoders.describe());
     }
 
     /** The OpenMP threads ND4J's native ops use (its DL4J forward passes). */
@@ -49,7 +50,7 @@ public record MachineInfo(int cores, String cpu, List<String> cpuFlags, String j
 
     /** One line for a report's header. */
     public String describe() {
-        return String.format("%d cores, %s [%s]; %s; %s; %s; OMP_NUM_THREADS=%s", cores, cpu,
-                String.join(" ", cpuFlags), jvm, nd4j, onnxRuntime, ompNumThreads);
+        return String.format("%d cores, %s [%s]; %s; %s; %s; OMP_NUM_THREADS=%s%n  image decoders: %s", cores, cpu,
+                String.join(" ", cpuFlags), jvm, nd4j, onnxRuntime, ompNumThreads, imageDecoders);
     }
 }
