@@ -10,6 +10,7 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TransactionAbortableException;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Set;
 
 import static io.fashionstream.worker.kafka.KafkaErrors.Kind.FATAL;
@@ -34,6 +35,48 @@ class KafkaErrorsTest {
         assertEquals(FATAL, KafkaErrors.classify(errorState(new ProducerFencedException("fenced"))));
         assertEquals(FATAL, KafkaErrors.classify(new TopicAuthorizationException(Set.of("labels"))));
         assertEquals(ABORT_AND_REWIND, KafkaErrors.classify(new CommitFailedException("generation moved")));
+    }
+
+    /** Every error a rejoin resolves is abort-and-rewind, never fatal: a broker restart must not end a worker. */
+    @Test
+    void whatARejoinResolvesIsAbortAndRewind() {
+        for (KafkaException e : List.of(
+                new CommitFailedException("Transaction offset Commit failed due to consumer group metadata mismatch:"
+                        + " Specified group generation id is not valid."),
+                new org.apache.kafka.common.errors.IllegalGenerationException("generation"),
+                new org.apache.kafka.common.errors.StaleMemberEpochException("member epoch"),
+                new org.apache.kafka.common.errors.FencedMemberEpochException("fenced epoch"),
+                new org.apache.kafka.common.errors.UnknownMemberIdException("unknown member"),
+                new org.apache.kafka.common.errors.RebalanceInProgressException("rebalance"),
+                new org.apache.kafka.common.errors.InvalidProducerEpochException("bumped epoch"),
+                errorState(new org.apache.kafka.common.errors.IllegalGenerationException("behind the error state")))) {
+            assertEquals(ABORT_AND_REWIND, KafkaErrors.classify(e), e.toString());
+        }
+    }
+
+    /** A coordinator moving or loading (after a broker restart) is waited out. */
+    @Test
+    void aCoordinatorMovingOrLoadingIsRetried() {
+        for (KafkaException e : List.of(new org.apache.kafka.common.errors.NotCoordinatorException("moved"),
+                new org.apache.kafka.common.errors.CoordinatorLoadInProgressException("loading"),
+                new org.apache.kafka.common.errors.CoordinatorNotAvailableException("away"),
+                new org.apache.kafka.common.errors.NotLeaderOrFollowerException("leader moved"),
+                new org.apache.kafka.common.errors.ConcurrentTransactionsException("previous transaction finishing"))) {
+            assertEquals(RETRIABLE, KafkaErrors.classify(e), e.toString());
+        }
+    }
+
+    /** Fatal stays fatal: a live twin with the same transactional id, authorisation, versions. */
+    @Test
+    void onlyWhatARestartOrAnOperatorMustSolveIsFatal() {
+        for (KafkaException e : List.of(new ProducerFencedException("twin"),
+                new org.apache.kafka.common.errors.FencedInstanceIdException("static twin"),
+                new TopicAuthorizationException(Set.of("labels")),
+                new org.apache.kafka.common.errors.TransactionalIdAuthorizationException("txn id"),
+                new org.apache.kafka.common.errors.SaslAuthenticationException("bad password"),
+                new org.apache.kafka.common.errors.UnsupportedVersionException("old broker"))) {
+            assertEquals(FATAL, KafkaErrors.classify(e), e.toString());
+        }
     }
 
     @Test
