@@ -2,6 +2,7 @@ package io.fashionstream.worker;
 
 import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.worker.config.ConfigSources;
+import io.fashionstream.worker.config.PrefixLock;
 import io.fashionstream.worker.config.Secrets;
 import io.fashionstream.worker.config.WorkerConfig;
 import io.fashionstream.worker.kafka.KafkaUnavailableException;
@@ -61,6 +62,9 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         sources.checkFileKeys(spec);
         WorkerConfig config = options.toConfig(bootstrapServers, sources, env);
+        // Held until the process ends: no other live process on this host takes the same prefix.
+        PrefixLock prefix = PrefixLock.claim(config.transactionalIdPrefix(), options.prefixGiven(), PrefixLock.defaultDirectory());
+        config = config.toBuilder().transactionalIdPrefix(prefix.prefix()).build();
         if (metricsPort < 0 || metricsPort > 65535) {
             throw new IllegalArgumentException("--metrics-port must be between 0 and 65535, not " + metricsPort);
         }

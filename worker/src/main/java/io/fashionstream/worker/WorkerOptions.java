@@ -96,8 +96,14 @@ public final class WorkerOptions {
     boolean staticMembership;
 
     @Option(names = "--transactional-id-prefix",
-            description = "Stable, per-process prefix of the producers' transactional ids (default: fashion-worker-<hostname>)")
+            description = "Stable, per-process prefix of the producers' transactional ids (default: fashion-worker-<hostname>,"
+                    + " or -1, -2, ... appended for a second, third live process on the host)")
     String transactionalIdPrefix;
+
+    /** Whether --transactional-id-prefix (or its variable or file line) was given, rather than defaulted. */
+    boolean prefixGiven() {
+        return transactionalIdPrefix != null;
+    }
 
     @Option(names = "--max-image-bytes", defaultValue = "" + ImageLimits.DEFAULT_MAX_BYTES,
             description = "Largest accepted record value (default: ${DEFAULT-VALUE})")
