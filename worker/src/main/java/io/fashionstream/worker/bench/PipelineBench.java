@@ -167,7 +167,7 @@ public final class PipelineBench {
     private static void awaitSettled(WorkerPool pool) throws InterruptedException {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         int everyoneGetsOne = Math.min(pool.size(), DemoTopics.INPUT_PARTITIONS);
-        while (!pool.isReady() || !sharedOut(pool.ownedPartitions(), everyoneGetsOne)) {
+        while (!pool.allJoined() || !sharedOut(pool.ownedPartitions(), everyoneGetsOne)) {
             if (System.nanoTime() > deadline || pool.failure().isPresent()) {
                 throw new IllegalStateException("the worker pool did not share out its partitions within "
                         + READY_TIMEOUT.toSeconds() + " s: " + pool.ownedPartitions());

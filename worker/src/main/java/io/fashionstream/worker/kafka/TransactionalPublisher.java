@@ -12,9 +12,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Exactly-once: each batch is one Kafka transaction holding its results, its dead letters and
- * its input offsets (sent with the consumer's group metadata, so a zombie from an older
- * generation is fenced). A {@code read_committed} reader sees all of a batch or none of it.
+ * Exactly-once: each unit (the batches of one commit interval) is one Kafka transaction holding
+ * their results, their dead letters and their input offsets (sent with the consumer's group
+ * metadata, so a zombie from an older generation is fenced). A {@code read_committed} reader sees
+ * all of a unit or none of it.
  * <p>A transaction goes through three steps: the sends, acknowledged before anything else (so a
  * record Kafka refuses fails the batch while it can still be aborted), the offsets, and the commit.
  * A step still in progress when its wait runs out is never aborted (Kafka's producer only allows

@@ -149,8 +149,8 @@ public final class WorkerPool implements AutoCloseable {
         return threads.stream().noneMatch(Thread::isAlive);
     }
 
-    /** Whether every thread's consumer has joined the group. */
-    public boolean isReady() {
+    /** Whether every thread's consumer has joined the group (readiness asks more: see {@code WorkerHealth}). */
+    public boolean allJoined() {
         return joinedWorkers() == size();
     }
 

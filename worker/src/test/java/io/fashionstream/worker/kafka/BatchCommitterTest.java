@@ -1,0 +1,128 @@
+package io.fashionstream.worker.kafka;
+
+import io.fashionstream.worker.pipeline.DeadLetters;
+import io.fashionstream.worker.pipeline.RecordOutcome;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The commit policy on its own, with answers made by hand (no model, no loop, no sleeps): units
+ * gathered over the interval, and what committing gives back for the loop to act on.
+ */
+class BatchCommitterTest {
+    private static final String TOPIC = "catalog-images";
+    private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
+    private static final Duration INTERVAL = Duration.ofMillis(100);
+
+    private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+    private final AtomicLong clock = new AtomicLong();
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final List<List<RecordOutcome>> committed = new ArrayList<>();
+
+    private BatchCommitter committer(MockProducer<byte[], byte[]> producer) {
+        // No waiting between retries: the backoff's first step is a nanosecond.
+        Backoff backoff = new Backoff(stop::get, Duration.ofNanos(1), Duration.ofNanos(1));
+        TransactionalPublisher publisher = new TransactionalPublisher(producer, consumer, Duration.ofSeconds(1));
+        publisher.start();
+        return new BatchCommitter("test", publisher, new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES),
+                new RetryPolicy("test", backoff), backoff, INTERVAL, clock::get, committed::add);
+    }
+
+    @Test
+    void aUnitGathersBatchesUntilItsIntervalThenCommitsThemInOneTransactionWithTheirOffsets() {
+        MockProducer<byte[], byte[]> producer = producer();
+        BatchCommitter committer = committer(producer);
+
+        assertSame(CommitResult.COMMITTED, committer.add(answers(0, 8)));
+        assertSame(CommitResult.COMMITTED, committer.add(answers(8, 16)));
+        assertEquals(16, producer.uncommittedRecords().size(), "sent at once, in the open transaction");
+        assertEquals(0, producer.commitCount());
+        assertEquals(16, committer.pendingCount());
+
+        clock.addAndGet(INTERVAL.toNanos());
+        assertSame(CommitResult.COMMITTED, committer.commitIfDue());
+        assertEquals(1, producer.commitCount(), "one transaction for both batches");
+        assertEquals(16, lastCommittedOffset(producer));
+        assertEquals(16, committed.get(0).size());
+        assertEquals(0, committer.pendingCount());
+    }
+
+    @Test
+    void aGroupThatMovedOnGivesARewindOfTheUnitsInputsAndTheTransactionIsAborted() {
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+            @Override
+            public void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+                throw new CommitFailedException("Specified group generation id is not valid (simulated)");
+            }
+        };
+        BatchCommitter committer = committer(producer);
+        committer.add(answers(0, 8));
+        clock.addAndGet(INTERVAL.toNanos());
+
+        CommitResult.Rewind rewind = assertInstanceOf(CommitResult.Rewind.class, committer.commitIfDue());
+        assertEquals(8, rewind.inputs().size(), "what the loop must redo");
+        assertInstanceOf(CommitFailedException.class, rewind.cause());
+        assertTrue(producer.transactionAborted());
+        assertTrue(committed.isEmpty());
+    }
+
+    @Test
+    void aStopWhileKafkaIsAwayLeavesTheUnitUncommittedAndSaysSo() {
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+            @Override
+            public void commitTransaction() {
+                stop.set(true); // asked to stop while the broker is away
+                throw new TimeoutException("broker away (simulated)");
+            }
+        };
+        BatchCommitter committer = committer(producer);
+        committer.add(answers(0, 4));
+        clock.addAndGet(INTERVAL.toNanos());
+
+        assertSame(CommitResult.STOPPED, committer.commitIfDue());
+        assertTrue(committed.isEmpty(), "nothing committed: the next owner redoes it");
+        assertEquals(0, producer.commitCount());
+    }
+
+    private static MockProducer<byte[], byte[]> producer() {
+        return new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Results for inputs {@code from} to {@code to} of partition 0. */
+    private static List<RecordOutcome> answers(int from, int to) {
+        return IntStream.range(from, to).mapToObj(i -> {
+            byte[] key = ("item-" + i).getBytes(StandardCharsets.UTF_8);
+            ConsumerRecord<byte[], byte[]> input = new ConsumerRecord<>(TOPIC, 0, i, key, new byte[784]);
+            return new RecordOutcome(input, new ProducerRecord<>("catalog-labels", key, "{}".getBytes(StandardCharsets.UTF_8)),
+                    null, null, null);
+        }).toList();
+    }
+
+    private static long lastCommittedOffset(MockProducer<byte[], byte[]> producer) {
+        var history = producer.consumerGroupOffsetsHistory();
+        return history.get(history.size() - 1).values().iterator().next().get(P0).offset();
+    }
+}
