@@ -60,12 +60,12 @@ class DeployFilesTest {
 
     @Test
     void kubernetesGivesTheWorkerOnlyVariablesAndSettingsItReads() throws IOException {
-        Map<String, Object> container = map(list(map(map(map(yaml(DEPLOY.resolve("k8s/deployment.yaml"))
+        Map<String, Object> container = map(list(map(map(map(yaml(DEPLOY.resolve("k8s/statefulset.yaml"))
                 .get("spec")).get("template")).get("spec")).get("containers")).get(0));
         assertEquals(List.of("run"), container.get("args"));
         Set<String> env = new TreeSet<>();
         list(container.get("env")).forEach(e -> env.add(String.valueOf(map(e).get("name"))));
-        assertTrue(unknownVariables(env, "run").isEmpty(), "deployment.yaml: " + unknownVariables(env, "run"));
+        assertTrue(unknownVariables(env, "run").isEmpty(), "statefulset.yaml: " + unknownVariables(env, "run"));
 
         Properties settings = configMapProperties();
         Set<String> options = new TreeSet<>();
@@ -81,10 +81,31 @@ class DeployFilesTest {
         assertEquals("/etc/fashion/worker.properties", configPath);
     }
 
+    /**
+     * Stable worker identities: the pods keep their names when replaced, so the default
+     * transactional-id prefix (the pod name) lets a successor fence its predecessor, and KEDA scales
+     * that StatefulSet.
+     */
+    @Test
+    void workersAreAStatefulSetThatKedaScales() throws IOException {
+        Map<String, Object> workers = yaml(DEPLOY.resolve("k8s/statefulset.yaml"));
+        assertEquals("StatefulSet", workers.get("kind"));
+        Map<String, Object> spec = map(workers.get("spec"));
+        assertEquals("Parallel", spec.get("podManagementPolicy"));
+        Map<String, Object> governing = yaml(DEPLOY.resolve("k8s/pods-service.yaml"));
+        assertEquals(spec.get("serviceName"), map(governing.get("metadata")).get("name"));
+        assertEquals("None", map(governing.get("spec")).get("clusterIP"), "headless");
+        Map<String, Object> target = map(map(yaml(DEPLOY.resolve("k8s/scaledobject.yaml")).get("spec")).get("scaleTargetRef"));
+        assertEquals("StatefulSet", target.get("kind"));
+        assertEquals(map(workers.get("metadata")).get("name"), target.get("name"));
+        List<Object> resources = list(yaml(DEPLOY.resolve("k8s/kustomization.yaml")).get("resources"));
+        assertTrue(resources.containsAll(List.of("statefulset.yaml", "pods-service.yaml")), resources.toString());
+    }
+
     /** The hardening the security review asked for stays in the files. */
     @Test
     void deploymentsAreHardened() throws IOException {
-        Map<String, Object> pod = map(map(map(yaml(DEPLOY.resolve("k8s/deployment.yaml")).get("spec")).get("template"))
+        Map<String, Object> pod = map(map(map(yaml(DEPLOY.resolve("k8s/statefulset.yaml")).get("spec")).get("template"))
                 .get("spec"));
         assertEquals(false, pod.get("automountServiceAccountToken"), "no service-account token");
         assertEquals("RuntimeDefault", map(map(pod.get("securityContext")).get("seccompProfile")).get("type"));
