@@ -99,6 +99,13 @@ public final class ImagePreprocessor {
             // exception: the root cause is what says what is wrong.
             throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE,
                     format + " image cannot be decoded: " + rootCause(e), e);
+        } catch (StackOverflowError | OutOfMemoryError e) {
+            // A Java decoder (WebP, TIFF, GIF) recursing or allocating past the JVM's limits on a
+            // crafted file: the record's fault, not the worker's. Left to propagate, it would end
+            // the worker thread, and the restarted worker would meet the same record again.
+            throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE,
+                    format + " image cannot be decoded: the decoder ran out of " + (e instanceof StackOverflowError
+                            ? "stack" : "memory"));
         }
         if (image == null) {
             throw new InvalidImageException(InvalidImageException.Reason.UNDECODABLE, format
