@@ -10,6 +10,14 @@ public final class Printable {
     private Printable() {
     }
 
+    /**
+     * A message from trusted code (a library's, our own) on one line: every run of whitespace,
+     * line breaks included, as one space; null as empty. For untrusted text use {@link #oneLine}.
+     */
+    public static String collapsed(String message) {
+        return message == null ? "" : message.strip().replaceAll("\\s+", " ");
+    }
+
     /** {@code text} on one line with every control or formatting character escaped; null stays null. */
     public static String oneLine(String text) {
         if (text == null) {

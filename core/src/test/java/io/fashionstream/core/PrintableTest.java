@@ -15,6 +15,13 @@ class PrintableTest {
     }
 
     @Test
+    void aTrustedMessageIsCollapsedOntoOneLine() {
+        assertEquals("Invalid value 2 for configuration acks: String must be one of: all, -1, 0, 1",
+                Printable.collapsed("Invalid value 2 for configuration acks:\n   String must be one of: all, -1, 0, 1 "));
+        assertEquals("", Printable.collapsed(null));
+    }
+
+    @Test
     void plainTextIsReturnedAsItIs() {
         String plain = "unknown label 'hat': expected 0-9 or a class name (é, 漢字 stay)";
         assertSame(plain, Printable.oneLine(plain));

@@ -1,9 +1,9 @@
 package io.fashionstream.worker;
 
+import io.fashionstream.core.Printable;
 import io.fashionstream.core.model.ModelLoadException;
 import io.fashionstream.core.model.NativeBackend;
 import io.fashionstream.worker.config.ConfigSources;
-import io.fashionstream.worker.config.KafkaSettings;
 import io.fashionstream.worker.bench.BenchCommand;
 import io.fashionstream.worker.demo.DemoCommand;
 import io.fashionstream.worker.produce.ProduceCommand;
@@ -47,13 +47,13 @@ public final class WorkerCli {
         });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof IOException || ex instanceof ModelLoadException) {
-                cmd.getErr().println("error: " + KafkaSettings.oneLine(ex.getMessage()));
+                cmd.getErr().println("error: " + Printable.collapsed(ex.getMessage()));
                 return EXIT_USAGE;
             }
             ConfigException refused = kafkaConfigError(ex);
             if (refused != null) {
                 // A combination of client settings only a client's constructor checks (acks=0 with idempotence, say).
-                cmd.getErr().println("error: Kafka client settings refused: " + KafkaSettings.oneLine(refused.getMessage()));
+                cmd.getErr().println("error: Kafka client settings refused: " + Printable.collapsed(refused.getMessage()));
                 return EXIT_USAGE;
             }
             throw ex;

@@ -1,5 +1,7 @@
 package io.fashionstream.core.image;
 
+import io.fashionstream.core.Printable;
+
 import java.io.IOException;
 
 /**
@@ -120,7 +122,7 @@ public final class ImagePreprocessor {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String message = root.getMessage() == null ? "" : ": " + root.getMessage().strip().replaceAll("\\s+", " ");
+        String message = root.getMessage() == null ? "" : ": " + Printable.collapsed(root.getMessage());
         return root.getClass().getSimpleName() + message;
     }
 }

@@ -1,5 +1,6 @@
 package io.fashionstream.worker.config;
 
+import io.fashionstream.core.Printable;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -56,7 +57,7 @@ public final class KafkaSettings {
         try {
             new ProducerConfig(props);
         } catch (ConfigException e) {
-            throw new IllegalArgumentException("kafka properties refused by the producer: " + oneLine(e.getMessage()), e);
+            throw new IllegalArgumentException("kafka properties refused by the producer: " + Printable.collapsed(e.getMessage()), e);
         }
     }
 
@@ -68,12 +69,7 @@ public final class KafkaSettings {
             }
         } catch (ConfigException e) {
             throw new IllegalArgumentException("kafka property " + name + "=" + (Secrets.isSecret(name) ? Secrets.MASK : value)
-                    + " is not valid: " + oneLine(e.getMessage()), e);
+                    + " is not valid: " + Printable.collapsed(e.getMessage()), e);
         }
-    }
-
-    /** A client's message on one line (some validators list their choices over several). */
-    public static String oneLine(String message) {
-        return message == null ? "" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
     }
 }

@@ -1,10 +1,10 @@
 package io.fashionstream.worker.topics;
 
+import io.fashionstream.core.Printable;
 import io.fashionstream.core.image.ImageLimits;
 import io.fashionstream.worker.WorkerCli;
 import io.fashionstream.worker.config.ClusterOptions;
 import io.fashionstream.worker.config.ConfigSources;
-import io.fashionstream.worker.config.KafkaSettings;
 import io.fashionstream.worker.config.WorkerConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -114,7 +114,7 @@ public final class TopicsCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: no answer from Kafka at " + cluster.bootstrapServers() + " within " + timeoutMs + " ms");
             return WorkerCli.EXIT_FAILED;
         } catch (ExecutionException e) {
-            spec.commandLine().getErr().println("error: Kafka refused: " + KafkaSettings.oneLine(String.valueOf(e.getCause().getMessage())));
+            spec.commandLine().getErr().println("error: Kafka refused: " + Printable.collapsed(e.getCause().getMessage()));
             return WorkerCli.EXIT_FAILED;
         }
         out.flush();
