@@ -2,6 +2,7 @@ package io.fashionstream.worker.batch;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Gathers items into one micro-batch until it holds {@code maxBatch} of them or {@code maxWait}
@@ -74,6 +75,11 @@ public final class MicroBatch<T> {
         }
         long leftNanos = maxWaitNanos - (nowNanos - firstArrivalNanos);
         return Math.max(0, (leftNanos + 999_999) / 1_000_000);
+    }
+
+    /** Whether any item in the batch matches. */
+    public boolean anyMatch(Predicate<? super T> test) {
+        return items.stream().anyMatch(test);
     }
 
     /** Takes the items out, oldest first, and resets the batch. */

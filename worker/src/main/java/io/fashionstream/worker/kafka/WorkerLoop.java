@@ -1,14 +1,12 @@
 package io.fashionstream.worker.kafka;
 
+import io.fashionstream.worker.batch.AnswerStage;
+import io.fashionstream.worker.batch.BatchAnswers;
 import io.fashionstream.worker.batch.MicroBatch;
+import io.fashionstream.worker.batch.StagePipeline;
 import io.fashionstream.worker.metrics.WorkerMetrics;
-import io.fashionstream.worker.pipeline.BatchClassifier;
-import io.fashionstream.worker.pipeline.BatchDecoder;
-import io.fashionstream.worker.pipeline.BatchOutput;
-import io.fashionstream.worker.pipeline.DeadLetters;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -18,27 +16,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
- * One worker thread: poll → micro-batch → decode → classify → publish and commit, until stopped.
- * Decoding and the forward pass are pipelined: when a batch is due it is handed to the
- * {@link BatchDecoder}, which decodes it and runs it through the network on helper threads while
- * this thread publishes the batch before it and polls. A batch is never held back waiting for
- * the next one: when no other batch is due, it runs at once.
- * Errors are sorted the way Kafka's {@code ExactlyOnceMessageProcessor} sorts them: poison
- * inputs are dead-lettered by the {@link BatchClassifier}; what Kafka refuses to take is isolated
- * and dead-lettered, and transient errors are waited out, by the {@link BatchCommitter}; a
- * rebalance during a commit rewinds to the committed offsets; a fatal error (fenced, not
- * authorised) ends the thread with a {@link FatalWorkerException}.
+ * One worker thread. A batch passes the stages in order, each handing its value to the next:
+ * {@link PollStage} (records) → {@link MicroBatch} (a due batch) → {@link StagePipeline}: decode
+ * → forward pass → answers ({@link BatchAnswers}) → {@link CommitStage} (publish and commit,
+ * giving a {@link CommitResult}). The loop owns the order and acts on what comes back at points
+ * where it holds nothing half-done: a {@link CommitResult}, and the {@link PartitionChanges} its
+ * poll stage recorded during a rebalance. Decoding and the forward pass are pipelined: while one
+ * batch is in the network the next is decoding and this thread publishes and polls. A batch is
+ * never held back waiting for the next one: when no other batch is due, it runs at once.
+ * Errors are sorted the way Kafka's {@code ExactlyOnceMessageProcessor} sorts them: poison inputs
+ * are dead-lettered by the answer stage; what Kafka refuses to take is isolated and dead-lettered,
+ * and transient errors are waited out, by the commit stage; a rebalance rewinds to the committed
+ * offsets; a fatal error (fenced, not authorised) ends the thread with a {@link FatalWorkerException}.
  */
 public final class WorkerLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(WorkerLoop.class);
@@ -51,80 +48,101 @@ public final class WorkerLoop implements Runnable {
     private final String name;
     private final Consumer<byte[], byte[]> consumer;
     private final BatchPublisher publisher;
-    private final BatchClassifier classifier;
-    private final BatchDecoder decoder;
-    private final BatchCommitter committer;
+    private final PollStage poll;
+    private final MicroBatch<ConsumerRecord<byte[], byte[]>> batch;
+    private final StagePipeline pipeline;
+    private final CommitStage commit;
     private final RetryPolicy retry;
     private final WorkerMetrics metrics;
     private final String inputTopic;
-    private final MicroBatch<ConsumerRecord<byte[], byte[]>> batch;
-    private final ArrayDeque<ConsumerRecord<byte[], byte[]>> fetched = new ArrayDeque<>();
     private final LongSupplier nanoClock;
-    private final LongSupplier wallClockMillis;
 
-    /** The batch being decoded or classified ahead, not yet published; at most one. */
-    private BatchDecoder.Pending inFlight;
-    /** Inputs of the batch being classified and committed. */
-    private int running;
+    /** The batch in the pipeline, not yet published; at most one. */
+    private StagePipeline.InFlight inFlight;
+    /** Inputs of the batch being published. */
+    private int publishing;
 
     private volatile boolean stopRequested;
     /** Asked to stop while waiting for Kafka: what is held is left uncommitted, for the next owner to redo. */
     private boolean abandoned;
-    /** Closing the consumer: a revocation now must not commit anything more (what is held is redone). */
-    private boolean closing;
-    private volatile boolean assigned;
-    /** Input partitions this consumer owns, as of its last rebalance. */
-    private volatile int ownedPartitions;
     private volatile Throwable failure;
     /** Inputs fetched and not yet answered, as of the loop's last step. */
     private volatile int held;
-    /** When the loop last committed, or last had nothing left to answer. */
+    /** When the loop last committed, or last had nothing left to answer (on {@code nanoClock}). */
     private volatile long progressNanos;
     private volatile Metric heartbeatAge;
 
-    WorkerLoop(String name, Consumer<byte[], byte[]> consumer, BatchPublisher publisher, BatchClassifier classifier,
-               DeadLetters deadLetters, int decodeThreads, WorkerMetrics metrics, String inputTopic, int maxBatch,
-               Duration maxWait, Duration commitInterval, LongSupplier nanoClock, LongSupplier wallClockMillis) {
+    /**
+     * @param pipeline the decode, forward-pass and answer stages (closed with the loop)
+     * @param answers  the answer stage, which the commit stage asks for what replaces a refused answer
+     */
+    WorkerLoop(String name, Consumer<byte[], byte[]> consumer, BatchPublisher publisher, StagePipeline pipeline,
+               AnswerStage answers, WorkerMetrics metrics, String inputTopic, LoopSettings settings) {
         this.name = name;
         this.consumer = consumer;
         this.publisher = publisher;
-        this.classifier = classifier;
-        this.decoder = new BatchDecoder(classifier, decodeThreads, name);
-        Backoff backoff = new Backoff(() -> stopRequested);
+        this.poll = new PollStage(name, consumer);
+        this.batch = new MicroBatch<>(settings.maxBatch(), settings.maxWait().toMillis());
+        this.pipeline = pipeline;
+        Backoff backoff = new Backoff(() -> stopRequested, settings.firstBackoff(), settings.backoffCap());
         this.retry = new RetryPolicy(name, backoff);
-        this.committer = new BatchCommitter(name, publisher, deadLetters, retry, backoff, commitInterval, nanoClock, part -> {
-            metrics.recordAnswered(part, wallClockMillis.getAsLong());
-            progressNanos = System.nanoTime();
-        });
+        this.nanoClock = settings.nanoClock();
+        this.commit = new CommitStage(name, publisher, answers, retry, backoff, settings.commitInterval(), nanoClock,
+                part -> {
+                    metrics.recordAnswered(part, settings.wallClockMillis().getAsLong());
+                    progressNanos = nanoClock.getAsLong();
+                });
         this.metrics = metrics;
         this.inputTopic = inputTopic;
-        this.batch = new MicroBatch<>(maxBatch, maxWait.toMillis());
-        this.nanoClock = nanoClock;
-        this.wallClockMillis = wallClockMillis;
-        this.progressNanos = System.nanoTime();
+        this.progressNanos = nanoClock.getAsLong();
     }
 
     @Override
     public void run() {
+        runToEnd(false);
+    }
+
+    /** Runs the loop until it ends, then closes it; {@code begun}: {@link #begin} was called already. */
+    void runToEnd(boolean begun) {
         try {
-            if (startPublisher()) {
-                consumer.subscribe(List.of(inputTopic), new Rebalance());
-                while (!stopRequested && !abandoned) {
-                    pollOnce();
-                    runDueBatches();
-                    act(committer.commitIfDue());
-                    updateStatus();
+            if (begun || begin()) {
+                while (step()) {
+                    // each step polls, runs what is due and commits what is due
                 }
-                // Graceful stop: what was fetched is finished and committed before the group is left.
-                drainEverything();
+                finish();
             }
-            log.info(abandoned ? "{}: stopped while waiting for Kafka; what it had not committed will be redone"
-                    : "{}: stopped after committing its last batch", name);
         } catch (RuntimeException | Error e) {
             endWith(e);
         } finally {
-            closeQuietly();
+            close();
         }
+    }
+
+    /** Starts the producer and subscribes; false when asked to stop meanwhile. */
+    boolean begin() {
+        if (!startPublisher()) {
+            return false;
+        }
+        poll.subscribe(inputTopic);
+        return true;
+    }
+
+    /** One turn of the loop: poll, run the due batches, commit if due. False once the loop should end. */
+    boolean step() {
+        pollOnce();
+        runDueBatches();
+        act(commit.commitIfDue());
+        updateStatus();
+        return !stopRequested && !abandoned;
+    }
+
+    /** After the last step: a graceful stop finishes and commits what was fetched before the group is left. */
+    void finish() {
+        if (!abandoned) {
+            drainEverything();
+        }
+        log.info(abandoned ? "{}: stopped while waiting for Kafka; what it had not committed will be redone"
+                : "{}: stopped after committing its last batch", name);
     }
 
     /** Acts on what committing gave, at a point where the loop holds nothing half-done. */
@@ -136,9 +154,35 @@ public final class WorkerLoop implements Runnable {
         }
     }
 
+    /**
+     * Acts on what a rebalance took, right after the poll that saw it. Holding anything of those
+     * partitions (fetched, batched, in the pipeline or sent in the open unit), the loop aborts the
+     * unit and goes back to the committed offsets of what it still owns: a partition revoked and
+     * given back in one rebalance restarts from its committed offset, so what was held of it would
+     * otherwise be answered twice; one gone for good is its new owner's to redo.
+     */
+    private void act(PartitionChanges changes) {
+        if (changes.isEmpty()) {
+            return;
+        }
+        Set<TopicPartition> gone = changes.gone();
+        if (!holdsAnyOf(gone)) {
+            return;
+        }
+        List<ConsumerRecord<byte[], byte[]>> unsent = commit.abandonPending();
+        rewind(unsent, new KafkaException("partitions " + (changes.lost().isEmpty() ? "revoked" : "lost")
+                + " while this worker held inputs of them"));
+    }
+
+    private boolean holdsAnyOf(Set<TopicPartition> partitions) {
+        Predicate<ConsumerRecord<byte[], byte[]>> ofThem = r -> partitions.contains(PollStage.partitionOf(r));
+        return poll.holdsAny(ofThem) || batch.anyMatch(ofThem) || commit.pendingInputs().stream().anyMatch(ofThem)
+                || (inFlight != null && inFlight.records().stream().anyMatch(ofThem));
+    }
+
     private void endWith(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof FatalWorkerException fatal) { // possibly wrapped by the consumer, from a rebalance callback
+            if (t instanceof FatalWorkerException fatal) { // possibly wrapped by a client
                 failure = fatal;
                 log.error("{}: {}", name, fatal.getMessage());
                 return;
@@ -159,7 +203,7 @@ public final class WorkerLoop implements Runnable {
 
     /** Whether the consumer has been given partitions (joined its group) at least once. */
     public boolean hasJoined() {
-        return assigned;
+        return poll.hasJoined();
     }
 
     /** Why the loop ended abnormally, or null. */
@@ -173,7 +217,7 @@ public final class WorkerLoop implements Runnable {
 
     /** Input partitions its consumer owns now; thread-safe. */
     public int ownedPartitions() {
-        return ownedPartitions;
+        return poll.owned();
     }
 
     /** How the thread is doing, for health checks and metrics; thread-safe. */
@@ -183,7 +227,8 @@ public final class WorkerLoop implements Runnable {
         if (m != null && m.metricValue() instanceof Number seconds && seconds.doubleValue() >= 0) {
             silence = seconds.doubleValue();
         }
-        return new WorkerStatus(name, assigned, held, (System.nanoTime() - progressNanos) / 1e9, silence, failure);
+        return new WorkerStatus(name, poll.hasJoined(), held, (nanoClock.getAsLong() - progressNanos) / 1e9, silence,
+                failure);
     }
 
     /**
@@ -200,24 +245,23 @@ public final class WorkerLoop implements Runnable {
     }
 
     private void pollOnce() {
-        if (!fetched.isEmpty() && batch.isFull()) {
+        if (!poll.isEmpty() && batch.isFull()) {
             return;
         }
-        long waitMs = fetched.isEmpty() && inFlight == null
-                ? Math.min(committer.millisUntilDue(IDLE_POLL_MS), batch.millisUntilDue(nanoClock.getAsLong(), IDLE_POLL_MS))
+        long waitMs = poll.isEmpty() && inFlight == null
+                ? Math.min(commit.millisUntilDue(IDLE_POLL_MS), batch.millisUntilDue(nanoClock.getAsLong(), IDLE_POLL_MS))
                 : 0;
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(waitMs))) {
-            fetched.add(record);
-        }
+        poll.poll(waitMs);
+        act(poll.takeChanges());
     }
 
     /** Publishes the loop's state for {@link #status()}: what it holds, and whether it is up to date. */
     private void updateStatus() {
-        int now = fetched.size() + batch.size() + (inFlight == null ? 0 : inFlight.records().size()) + running
-                + committer.pendingCount();
+        int now = poll.size() + batch.size() + (inFlight == null ? 0 : inFlight.records().size()) + publishing
+                + commit.pendingCount();
         held = now;
         if (now == 0) {
-            progressNanos = System.nanoTime();
+            progressNanos = nanoClock.getAsLong();
         }
         if (heartbeatAge == null) {
             heartbeatAge = findMetric(HEARTBEAT_AGE_METRIC);
@@ -239,7 +283,7 @@ public final class WorkerLoop implements Runnable {
      */
     private void runDueBatches() {
         while (!abandoned) {
-            if (inFlight != null && !stopRequested && fetched.size() < batch.capacityLeft()) {
+            if (inFlight != null && !stopRequested && poll.size() < batch.capacityLeft()) {
                 pollOnce();
             }
             fillBatch();
@@ -251,72 +295,60 @@ public final class WorkerLoop implements Runnable {
         }
     }
 
-    /** Starts decoding {@code next} (null: nothing more is due) and runs the batch decoded before it, if any. */
+    /** Starts {@code next} in the pipeline (null: nothing more is due) and publishes the batch before it, if any. */
     private void advance(List<ConsumerRecord<byte[], byte[]>> next) {
-        BatchDecoder.Pending decoded = inFlight;
-        inFlight = next == null ? null : decoder.start(next);
-        if (decoded != null) {
-            runBatch(decoded);
+        StagePipeline.InFlight previous = inFlight;
+        inFlight = next == null ? null : pipeline.start(next);
+        if (previous != null) {
+            publish(previous);
         }
     }
 
     private void fillBatch() {
-        while (!fetched.isEmpty() && !batch.isFull()) {
-            batch.add(fetched.poll(), nanoClock.getAsLong());
+        while (!poll.isEmpty() && !batch.isFull()) {
+            batch.add(poll.next(), nanoClock.getAsLong());
         }
     }
 
-    /** Runs and commits everything decoding or fetched, due or not: on stop and before partitions are revoked. */
+    /** Runs and commits everything in the pipeline or fetched, due or not: on a graceful stop. */
     private void drainEverything() {
-        while (!abandoned && (inFlight != null || !batch.isEmpty() || !fetched.isEmpty())) {
+        while (!abandoned && (inFlight != null || !batch.isEmpty() || !poll.isEmpty())) {
             fillBatch();
             advance(batch.isEmpty() ? null : batch.drain());
         }
         if (!abandoned) {
-            act(committer.commitPending());
+            act(commit.commitPending());
         }
     }
 
-    private void runBatch(BatchDecoder.Pending decoded) {
-        List<ConsumerRecord<byte[], byte[]>> records = decoded.records();
-        BatchOutput output;
+    private void publish(StagePipeline.InFlight done) {
+        BatchAnswers answers;
         try {
-            output = decoded.output();
+            answers = done.answers();
         } finally {
-            decoded.release();
+            done.release();
         }
-        metrics.recordBatch(output);
-        running = records.size();
+        metrics.recordBatch(answers);
+        publishing = done.records().size();
         updateStatus();
         try {
-            act(committer.add(output.outcomes()));
+            act(commit.add(answers.answers()));
         } finally {
-            running = 0;
+            publishing = 0;
         }
     }
 
-    /** After the group moved on mid-commit: drops what is held and seeks back to the committed offsets. */
+    /** After the group moved on: drops what is held and seeks back to the committed offsets. */
     private void rewind(List<ConsumerRecord<byte[], byte[]>> failed, KafkaException cause) {
-        log.warn("{}: the group moved on while {} answers were committing ({}); redoing them from the committed offsets",
+        log.warn("{}: the group moved on while it held {} uncommitted answers ({}); redoing from the committed offsets",
                 name, failed.size(), KafkaErrors.describe(cause));
         Map<TopicPartition, Long> firstHeld = new HashMap<>();
-        List<ConsumerRecord<byte[], byte[]>> decoding = discardInFlight();
-        for (List<ConsumerRecord<byte[], byte[]>> held : List.of(failed, decoding, List.copyOf(fetched), batch.drain())) {
+        for (List<ConsumerRecord<byte[], byte[]>> held : List.of(failed, discardInFlight(), poll.clear(), batch.drain())) {
             for (ConsumerRecord<byte[], byte[]> r : held) {
-                firstHeld.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+                firstHeld.merge(PollStage.partitionOf(r), r.offset(), Math::min);
             }
         }
-        fetched.clear();
-        Set<TopicPartition> assignment = consumer.assignment();
-        Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(assignment);
-        for (TopicPartition tp : assignment) {
-            OffsetAndMetadata c = committed.get(tp);
-            if (c != null) {
-                consumer.seek(tp, c);
-            } else if (firstHeld.containsKey(tp)) {
-                consumer.seek(tp, firstHeld.get(tp));
-            }
-        }
+        poll.seekBack(committedOffsets(poll.assignment()), firstHeld);
     }
 
     /**
@@ -335,21 +367,21 @@ public final class WorkerLoop implements Runnable {
         return Map.of();
     }
 
-    /** Drops the batch being decoded, if any, and returns its records. */
+    /** Drops the batch in the pipeline, if any, and returns its records. */
     private List<ConsumerRecord<byte[], byte[]>> discardInFlight() {
         if (inFlight == null) {
             return List.of();
         }
-        BatchDecoder.Pending dropped = inFlight;
+        StagePipeline.InFlight dropped = inFlight;
         inFlight = null;
         dropped.release();
         return dropped.records();
     }
 
-    private void closeQuietly() {
-        closing = true;
+    /** Leaves the group and closes the clients and the pipeline; what was not committed is redone by the next owner. */
+    void close() {
         held = 0;
-        decoder.close();
+        pipeline.close();
         try {
             consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT)
                     .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
@@ -360,66 +392,6 @@ public final class WorkerLoop implements Runnable {
             publisher.close(CLOSE_TIMEOUT);
         } catch (RuntimeException e) {
             log.warn("{}: producer did not close cleanly: {}", name, e.toString());
-        }
-    }
-
-    private static String names(Collection<TopicPartition> partitions) {
-        return partitions.stream().sorted((a, b) -> a.topic().equals(b.topic())
-                        ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic()))
-                .map(TopicPartition::toString).reduce((a, b) -> a + ", " + b).orElse("");
-    }
-
-    /** Keeps or finishes the records of partitions this consumer is about to lose, and says so once. */
-    private final class Rebalance implements ConsumerRebalanceListener {
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            ownedPartitions = Math.max(0, consumer.assignment().size() - partitions.size());
-            if (partitions.isEmpty() || failure != null || closing) {
-                return;
-            }
-            log.info("{}: {} partition(s) revoked ({}); finishing what it holds of them", name, partitions.size(),
-                    names(partitions));
-            // Still the owner, so the batch in hand can be committed now rather than redone elsewhere.
-            drainEverything();
-        }
-
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            ownedPartitions = Math.max(0, consumer.assignment().size() - partitions.size());
-            log.warn("{}: {} partition(s) lost ({}) without a chance to commit; their next owner redoes what was in flight",
-                    name, partitions.size(), names(partitions));
-            List<ConsumerRecord<byte[], byte[]>> abandoned = committer.abandonPending();
-            if (!abandoned.isEmpty()) {
-                // Its transaction mixed lost and kept partitions: redo the kept ones from their committed offsets.
-                rewind(abandoned, new KafkaException("partitions lost while " + abandoned.size() + " answers awaited their commit"));
-                return;
-            }
-            // No longer the owner and too late to commit: drop what we hold of them; the new owner redoes it.
-            Set<TopicPartition> lost = new HashSet<>(partitions);
-            List<ConsumerRecord<byte[], byte[]>> kept = new ArrayList<>();
-            for (List<ConsumerRecord<byte[], byte[]>> held : List.of(discardInFlight(), batch.drain())) {
-                for (ConsumerRecord<byte[], byte[]> r : held) {
-                    if (!lost.contains(new TopicPartition(r.topic(), r.partition()))) {
-                        kept.add(r);
-                    }
-                }
-            }
-            fetched.removeIf(r -> lost.contains(new TopicPartition(r.topic(), r.partition())));
-            // What was decoding goes back in front of what was fetched, in order, to be decoded again.
-            for (int i = kept.size() - 1; i >= 0; i--) {
-                fetched.addFirst(kept.get(i));
-            }
-            fillBatch();
-        }
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (!partitions.isEmpty() || !assigned) {
-                log.info("{}: {} partition(s) assigned ({}); it now reads {}", name, partitions.size(),
-                        names(partitions), consumer.assignment().size());
-            }
-            ownedPartitions = consumer.assignment().size();
-            assigned = true;
         }
     }
 }

@@ -7,8 +7,11 @@ import io.fashionstream.core.model.ModelCard;
 import io.fashionstream.worker.config.GroupProtocol;
 import io.fashionstream.worker.config.Guarantee;
 import io.fashionstream.worker.config.WorkerConfig;
+import io.fashionstream.worker.batch.AnswerStage;
+import io.fashionstream.worker.batch.DecodeStage;
+import io.fashionstream.worker.batch.ForwardPassStage;
+import io.fashionstream.worker.batch.StagePipeline;
 import io.fashionstream.worker.metrics.WorkerMetrics;
-import io.fashionstream.worker.pipeline.BatchClassifier;
 import io.fashionstream.worker.pipeline.DeadLetters;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -73,7 +76,7 @@ public final class WorkerPool implements AutoCloseable {
                 model.card().map(ModelCard::testAccuracy).orElse(Double.NaN));
         metrics.bindTo(registry);
         WorkerPool pool = new WorkerPool(metrics, registry, protocol, config.stallTimeout());
-        ImagePreprocessor preprocessor = new ImagePreprocessor(config.imageLimits());
+        DecodeStage decode = new DecodeStage(new ImagePreprocessor(config.imageLimits()));
         DeadLetters deadLetters = new DeadLetters(config.deadLetterTopic(), limits.deadLetterBytes());
         for (int i = 0; i < config.workers(); i++) {
             String name = "fashion-worker-" + i;
@@ -89,11 +92,12 @@ public final class WorkerPool implements AutoCloseable {
             BatchPublisher publisher = config.guarantee() == Guarantee.EXACTLY_ONCE
                     ? new TransactionalPublisher(producer, consumer, KafkaClients.ACK_TIMEOUT)
                     : new AtLeastOncePublisher(producer, consumer, KafkaClients.ACK_TIMEOUT);
-            BatchClassifier batches = new BatchClassifier(engine, preprocessor, model.name(), model.version(),
-                    config.resultsTopic(), deadLetters, config.maxBatch(), config.resultHeaders(), System::currentTimeMillis);
-            WorkerLoop loop = new WorkerLoop(name, consumer, publisher, batches, deadLetters, config.decodeThreads(),
-                    metrics, config.inputTopic(), config.maxBatch(), config.maxWait(), config.commitInterval(), System::nanoTime,
-                    System::currentTimeMillis);
+            AnswerStage answers = new AnswerStage(model.name(), model.version(), config.resultsTopic(), deadLetters,
+                    config.resultHeaders(), System::currentTimeMillis);
+            StagePipeline pipeline = new StagePipeline(decode, new ForwardPassStage(engine), answers, config.maxBatch(),
+                    config.decodeThreads(), name);
+            WorkerLoop loop = new WorkerLoop(name, consumer, publisher, pipeline, answers, metrics, config.inputTopic(),
+                    LoopSettings.of(config));
             metrics.watchWorker(name, () -> loop.status().progressAgeSeconds(), () -> loop.status().heldRecords());
             pool.loops.add(loop);
             pool.threads.add(new Thread(() -> {

@@ -1,9 +1,9 @@
 package io.fashionstream.worker.metrics;
 
 import io.fashionstream.core.FashionClass;
-import io.fashionstream.worker.pipeline.BatchOutput;
+import io.fashionstream.worker.batch.Answer;
+import io.fashionstream.worker.batch.BatchAnswers;
 import io.fashionstream.worker.pipeline.DeadLetters;
-import io.fashionstream.worker.pipeline.RecordOutcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -102,16 +102,16 @@ public final class WorkerMetrics implements MeterBinder {
     }
 
     /** Records a batch's sizes and timings, once per batch, as soon as it has been classified. */
-    public void recordBatch(BatchOutput output) {
+    public void recordBatch(BatchAnswers batch) {
         if (registry == null) {
             return;
         }
-        if (!output.outcomes().isEmpty()) {
-            decode.record(output.decodeNanos(), TimeUnit.NANOSECONDS);
+        if (!batch.answers().isEmpty()) {
+            decode.record(batch.decodeNanos(), TimeUnit.NANOSECONDS);
         }
-        if (output.classifiedCount() > 0) {
-            batchSize.record(output.classifiedCount());
-            inference.record(output.inferenceNanos(), TimeUnit.NANOSECONDS);
+        if (batch.classifiedCount() > 0) {
+            batchSize.record(batch.classifiedCount());
+            inference.record(batch.inferenceNanos(), TimeUnit.NANOSECONDS);
         }
     }
 
@@ -119,26 +119,26 @@ public final class WorkerMetrics implements MeterBinder {
      * Counts answers once they are committed (exactly-once) or acknowledged (at-least-once): a batch
      * may be committed in parts, and an answer Kafka refused is counted as the dead letter that replaced it.
      */
-    public void recordAnswered(List<RecordOutcome> outcomes, long ackedAtMillis) {
+    public void recordAnswered(List<Answer> answers, long ackedAtMillis) {
         if (registry == null) {
             return;
         }
-        for (RecordOutcome outcome : outcomes) {
-            long timestamp = outcome.source().timestamp();
+        for (Answer answer : answers) {
+            long timestamp = answer.source().timestamp();
             if (timestamp >= 0) {
                 endToEnd.record(Math.max(0, ackedAtMillis - timestamp), TimeUnit.MILLISECONDS);
             }
-            if (!outcome.classified()) {
-                deadLettered.computeIfAbsent(DeadLetters.reason(outcome.error()),
+            if (!answer.classified()) {
+                deadLettered.computeIfAbsent(DeadLetters.reason(answer.error()),
                         reason -> records(OUTCOME_DEAD_LETTERED, reason)).increment();
                 continue;
             }
             classified.increment();
-            FashionClass predicted = outcome.prediction().fashionClass();
+            FashionClass predicted = answer.prediction().fashionClass();
             predictions[predicted.ordinal()].increment();
-            if (outcome.truth() != null) {
-                labeled(outcome.truth(), predicted).increment();
-                accuracy.record(outcome.truth() == predicted);
+            if (answer.truth() != null) {
+                labeled(answer.truth(), predicted).increment();
+                accuracy.record(answer.truth() == predicted);
             }
         }
     }

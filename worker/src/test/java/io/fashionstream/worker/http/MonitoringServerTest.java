@@ -7,8 +7,11 @@ import io.fashionstream.core.image.ImagePreprocessor;
 import io.fashionstream.core.inference.FashionClassifier;
 import io.fashionstream.worker.metrics.ProcessMeters;
 import io.fashionstream.worker.metrics.WorkerMetrics;
-import io.fashionstream.worker.pipeline.BatchClassifier;
-import io.fashionstream.worker.pipeline.BatchOutput;
+import io.fashionstream.worker.batch.AnswerStage;
+import io.fashionstream.worker.batch.BatchAnswers;
+import io.fashionstream.worker.batch.DecodeStage;
+import io.fashionstream.worker.batch.ForwardPassStage;
+import io.fashionstream.worker.batch.StagePipeline;
 import io.fashionstream.worker.pipeline.CopiedHeaders;
 import io.fashionstream.worker.pipeline.DeadLetters;
 import io.fashionstream.worker.testing.DesignMetrics;
@@ -159,18 +162,20 @@ class MonitoringServerTest {
 
     private static void classifyLabelledAndBadInputs(WorkerMetrics metrics) throws Exception {
         try (FashionClassifier network = new FashionClassifier(TestInputs.simpleModel().network())) {
-            BatchClassifier batches = new BatchClassifier(network, new ImagePreprocessor(ImageLimits.DEFAULTS),
-                    "simple", "v1", "results", new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), 8,
-                    CopiedHeaders.DEFAULT_RESULT_HEADERS, System::currentTimeMillis);
+            AnswerStage answers = new AnswerStage("simple", "v1", "results",
+                    new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), CopiedHeaders.DEFAULT_RESULT_HEADERS,
+                    System::currentTimeMillis);
+            StagePipeline batches = new StagePipeline(new DecodeStage(new ImagePreprocessor(ImageLimits.DEFAULTS)),
+                    new ForwardPassStage(network), answers, 8, 0, "test");
             long now = System.currentTimeMillis();
             List<ConsumerRecord<byte[], byte[]>> in = List.of(
                     record(0, now, "item-a", TestInputs.png(0), "9"),
                     record(1, now, "item-b", TestInputs.raw(1), "2"),
                     record(2, now, null, TestInputs.png(2), null),
                     record(3, now, null, TestInputs.truncatedPng(), null));
-            BatchOutput output = batches.classify(in);
-            metrics.recordBatch(output);
-            metrics.recordAnswered(output.outcomes(), now + 5);
+            BatchAnswers batch = batches.runNow(in);
+            metrics.recordBatch(batch);
+            metrics.recordAnswered(batch.answers(), now + 5);
         }
     }
 

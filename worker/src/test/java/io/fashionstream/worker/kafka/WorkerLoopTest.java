@@ -2,11 +2,14 @@ package io.fashionstream.worker.kafka;
 
 import io.fashionstream.core.image.ImageLimits;
 import io.fashionstream.core.image.ImagePreprocessor;
-import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.worker.batch.AnswerStage;
+import io.fashionstream.worker.batch.DecodeStage;
+import io.fashionstream.worker.batch.ForwardPassStage;
+import io.fashionstream.worker.batch.StagePipeline;
 import io.fashionstream.worker.metrics.WorkerMetrics;
-import io.fashionstream.worker.pipeline.BatchClassifier;
 import io.fashionstream.worker.pipeline.CopiedHeaders;
 import io.fashionstream.worker.pipeline.DeadLetters;
+import io.fashionstream.worker.testing.StubEngine;
 import io.fashionstream.worker.testing.TestInputs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -15,6 +18,7 @@ import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -23,9 +27,8 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -35,10 +38,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,9 +55,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-/** The poll loop against MockConsumer/MockProducer: batching, commit policy and error handling. */
+/**
+ * The worker loop against MockConsumer/MockProducer and a stub engine: batching, commit policy,
+ * rebalances and error handling. The test thread drives the loop step by step on a test clock,
+ * with retries that do not wait, so nothing sleeps.
+ */
 class WorkerLoopTest {
     private static final String TOPIC = "catalog-images";
     private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
@@ -57,29 +68,22 @@ class WorkerLoopTest {
     private static final String DLQ = "catalog-images.dlq";
     private static final long WAIT_MS = 50;
     private static final Duration ACKS = Duration.ofMillis(100);
-    private static FashionClassifier network;
+    private static final TopicPartition P1 = new TopicPartition(TOPIC, 1);
+    /** Steps a test lets the loop take to get somewhere: each step runs everything that is due. */
+    private static final int MAX_STEPS = 200;
 
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
     private final AtomicLong clock = new AtomicLong();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private Thread thread;
+    private final StubEngine engine = new StubEngine();
     private WorkerLoop loop;
 
-    @BeforeAll
-    static void load() throws Exception {
-        network = new FashionClassifier(TestInputs.simpleModel().network());
-    }
-
-    @AfterAll
-    static void close() {
-        network.close();
-    }
-
     @AfterEach
-    void stop() throws InterruptedException {
+    void stop() {
         if (loop != null) {
             loop.stop();
-            thread.join(10_000);
+            loop.finish();
+            loop.close();
         }
     }
 
@@ -87,16 +91,16 @@ class WorkerLoopTest {
     @ValueSource(ints = {0, 1, 3})
     void aFloodFillsBatchesAndEachBatchCommitsWithItsOffsets(int decodeThreads) throws Exception {
         MockProducer<byte[], byte[]> producer = transactionalProducer();
-        start(producer, new TransactionalPublisher(producer, consumer, ACKS), 32, decodeThreads);
+        start(new TransactionalPublisher(producer, consumer, ACKS), 32, decodeThreads);
         addRecords(0, 70);
 
-        await(() -> producer.history().size() == 64, "two full batches");
+        stepUntil(() -> producer.history().size() == 64, "two full batches");
         assertEquals(2, producer.commitCount());
         assertEquals(64, committedOffset(producer), "offsets travel in the transaction");
         assertEquals(List.of(32), batchSizes(producer).stream().distinct().toList());
 
         clock.addAndGet(WAIT_MS * 1_000_000); // the rest waits no longer than the max wait
-        await(() -> producer.history().size() == 70, "the partial batch after the max wait");
+        stepUntil(() -> producer.history().size() == 70, "the partial batch after the max wait");
         assertEquals(70, committedOffset(producer));
         assertEquals(6, batchSizes(producer).get(69));
         assertInputOrder(producer.history());
@@ -106,14 +110,15 @@ class WorkerLoopTest {
     @ValueSource(ints = {0, 1, 3})
     void oneTransactionGathersTheBatchesOfACommitInterval(int decodeThreads) throws Exception {
         MockProducer<byte[], byte[]> producer = transactionalProducer();
-        start(producer, new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads, Duration.ofMillis(100));
+        start(new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads, Duration.ofMillis(100));
         addRecords(0, 24);
 
-        await(() -> producer.uncommittedRecords().size() == 24, "three batches sent in the open transaction");
+        stepUntil(() -> producer.uncommittedRecords().size() == 24, "three batches sent in the open transaction");
+        loop.step();
         assertEquals(0, producer.commitCount(), "not committed before the interval has passed");
         assertEquals(24, loop.status().heldRecords(), "sent but uncommitted inputs count as held");
         clock.addAndGet(100_000_000L);
-        await(() -> producer.history().size() == 24, "committed once the interval has passed");
+        stepUntil(() -> producer.history().size() == 24, "committed once the interval has passed");
         assertEquals(1, producer.commitCount(), "one transaction for the three batches");
         assertEquals(24, committedOffset(producer));
         assertEquals(List.of(8), batchSizes(producer).stream().distinct().toList(), "batches of 8 all the same");
@@ -133,18 +138,18 @@ class WorkerLoopTest {
                 super.commitTransaction();
             }
         };
-        start(producer, new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads);
+        start(new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads);
         addRecords(0, 8);
 
-        await(producer::transactionAborted, "the failed batch is aborted");
-        await(() -> position() == 0, "the consumer is rewound to the batch's first offset");
+        stepUntil(producer::transactionAborted, "the failed batch is aborted");
+        assertEquals(0, position(), "the consumer is rewound to the batch's first offset");
         assertTrue(producer.history().isEmpty(), "nothing of the aborted batch is visible");
 
         addRecords(0, 8); // the broker delivers the same records again
-        await(() -> producer.history().size() == 8, "the batch is redone");
+        stepUntil(() -> producer.history().size() == 8, "the batch is redone");
         assertEquals(8, committedOffset(producer));
-        assertEquals(8, producer.history().stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).distinct().count());
-        assertTrue(thread.isAlive(), "a rebalance does not stop the worker");
+        assertEquals(8, producer.history().stream().map(WorkerLoopTest::key).distinct().count());
+        assertNull(loop.failure(), "a rebalance does not stop the worker");
     }
 
     /**
@@ -167,23 +172,71 @@ class WorkerLoopTest {
                 super.sendOffsetsToTransaction(offsets, group);
             }
         };
-        start(producer, new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads, Duration.ofMillis(100));
+        start(new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads, Duration.ofMillis(100));
         addRecords(0, 8);
-        await(() -> producer.uncommittedRecords().size() == 8, "the batch is sent in the open transaction");
+        stepUntil(() -> producer.uncommittedRecords().size() == 8, "the batch is sent in the open transaction");
 
         clock.addAndGet(100_000_000L); // the interval passes: the loop commits, and the commit fails
-        await(producer::transactionAborted, "the unit is aborted");
-        await(() -> position() == 0, "the consumer is rewound to the committed offsets");
+        stepUntil(producer::transactionAborted, "the unit is aborted");
+        assertEquals(0, position(), "the consumer is rewound to the committed offsets");
         assertTrue(producer.history().isEmpty(), "nothing of the aborted unit is visible");
 
         addRecords(0, 8); // the broker delivers the same records again
-        await(() -> producer.uncommittedRecords().size() == 8, "the unit is redone");
+        stepUntil(() -> producer.uncommittedRecords().size() == 8, "the unit is redone");
         clock.addAndGet(100_000_000L);
-        await(() -> producer.commitCount() == 1, "and committed");
+        stepUntil(() -> producer.commitCount() == 1, "and committed");
         assertEquals(8, producer.history().size());
         assertEquals(8, committedOffset(producer));
         assertNull(loop.failure(), "no exit on an error a rejoin resolves");
-        assertTrue(thread.isAlive());
+    }
+
+    /**
+     * A rebalance takes a partition the loop holds uncommitted answers of: the listener only
+     * records it; after the poll the loop aborts the open unit and goes back to the committed
+     * offsets of what it still owns, so nothing of the revoked partition is committed by it and
+     * nothing of the kept one is answered twice.
+     */
+    @ParameterizedTest(name = "decode threads {0}")
+    @ValueSource(ints = {0, 1})
+    void aRevokedPartitionItHoldsAnswersOfAbortsTheUnitAndRewindsWhatItKeeps(int decodeThreads) throws Exception {
+        MockProducer<byte[], byte[]> producer = transactionalProducer();
+        start(new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads, Duration.ofMillis(100), List.of(P0, P1));
+        addRecords(P0, 0, 8);
+        addRecords(P1, 0, 8);
+        stepUntil(() -> producer.uncommittedRecords().size() == 16, "both partitions' batches sent in the open unit");
+
+        consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0)));
+        stepUntil(producer::transactionAborted, "the unit is aborted after the revocation");
+        assertEquals(Set.of(P0), consumer.assignment());
+        assertEquals(0, position(), "the kept partition goes back to its first uncommitted input");
+        assertEquals(0, loop.status().heldRecords(), "nothing of the revoked partition is held any more");
+
+        addRecords(P0, 0, 8); // the broker delivers the kept partition's inputs again
+        stepUntil(() -> producer.uncommittedRecords().size() == 8, "the kept partition is redone");
+        clock.addAndGet(100_000_000L);
+        stepUntil(() -> producer.commitCount() == 1, "and committed");
+        assertEquals(8, producer.history().size(), "each kept input answered once, none of the revoked one's");
+        assertTrue(producer.history().stream().allMatch(r -> key(r).startsWith("p0-")));
+        assertEquals(Map.of(P0, new OffsetAndMetadata(8)), lastOffsets(producer));
+        assertNull(loop.failure());
+    }
+
+    /** A rebalance that takes a partition it holds nothing of leaves its open unit alone. */
+    @Test
+    void aRevokedPartitionItHoldsNothingOfLeavesTheOpenUnitAlone() throws Exception {
+        MockProducer<byte[], byte[]> producer = transactionalProducer();
+        start(new TransactionalPublisher(producer, consumer, ACKS), 8, 0, Duration.ofMillis(100), List.of(P0, P1));
+        addRecords(P0, 0, 8);
+        stepUntil(() -> producer.uncommittedRecords().size() == 8, "P0's batch sent in the open unit");
+
+        consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0)));
+        loop.step();
+        assertEquals(Set.of(P0), consumer.assignment());
+        assertFalse(producer.transactionAborted());
+        clock.addAndGet(100_000_000L);
+        stepUntil(() -> producer.commitCount() == 1, "the unit commits as it would have");
+        assertEquals(8, producer.history().size());
+        assertEquals(Map.of(P0, new OffsetAndMetadata(8)), lastOffsets(producer));
     }
 
     @ParameterizedTest(name = "decode threads {0}")
@@ -199,10 +252,11 @@ class WorkerLoopTest {
                 super.commitTransaction();
             }
         };
-        start(producer, new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads);
+        start(new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads);
         addRecords(0, 8);
 
-        await(() -> producer.history().size() == 8, "committed once the broker answers");
+        stepUntil(() -> producer.history().size() == 8, "committed once the broker answers");
+        assertEquals(-1, failures.get(), "three timeouts, then the commit");
         assertFalse(producer.transactionAborted(), "a commit that may be completing is never aborted");
         assertEquals(1, producer.commitCount());
         assertEquals(8, committedOffset(producer));
@@ -214,10 +268,10 @@ class WorkerLoopTest {
     void aResultKafkaRefusesIsDeadLetteredAndTheRestOfItsBatchIsPublished(int decodeThreads) throws Exception {
         // Kafka refuses any transaction holding item-5's result, however often it is tried.
         MockProducer<byte[], byte[]> producer = refusingProducer(r -> r.topic().equals(RESULTS) && key(r).equals("item-5"));
-        start(producer, new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads);
+        start(new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads);
         addRecords(0, 8);
 
-        await(() -> producer.history().size() == 8, "every input answered");
+        stepUntil(() -> producer.history().size() == 8, "every input answered");
         assertEquals(8, committedOffset(producer), "the batch's offsets are committed");
         Map<String, ProducerRecord<byte[], byte[]>> byKey = new java.util.HashMap<>();
         producer.history().forEach(r -> byKey.put(key(r), r));
@@ -231,7 +285,7 @@ class WorkerLoopTest {
         assertInputOrder(producer.history().stream().filter(r -> r.topic().equals(RESULTS)).toList());
         assertEquals(1.0, registry.get("fashion.records").tags("outcome", "dead_lettered", "reason", "publish_refused")
                 .counter().count());
-        assertTrue(thread.isAlive());
+        assertNull(loop.failure());
     }
 
     @ParameterizedTest(name = "decode threads {0}")
@@ -239,7 +293,7 @@ class WorkerLoopTest {
     void aDeadLetterKafkaRefusesTooIsReplacedByAMinimalOne(int decodeThreads) throws Exception {
         // Kafka refuses any record over 1,000 bytes, as a topic with a small max.message.bytes would.
         MockProducer<byte[], byte[]> producer = refusingProducer(r -> r.value() != null && r.value().length > 1000);
-        start(producer, new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads);
+        start(new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads);
         byte[] junk = TestInputs.randomBytes(5000, 3);
         consumer.schedulePollTask(() -> {
             for (int i = 0; i < 8; i++) {
@@ -251,7 +305,7 @@ class WorkerLoopTest {
             }
         });
 
-        await(() -> producer.history().size() == 8, "every input answered");
+        stepUntil(() -> producer.history().size() == 8, "every input answered");
         ProducerRecord<byte[], byte[]> dead = producer.history().stream().filter(r -> key(r).equals("item-2"))
                 .findFirst().orElseThrow();
         assertEquals(DLQ, dead.topic());
@@ -266,82 +320,168 @@ class WorkerLoopTest {
     }
 
     @ParameterizedTest(name = "decode threads {0}")
+    @ValueSource(ints = {0, 1, 3})
+    void aFailedForwardPassDeadLettersTheBatchWithTheOriginalBytesAndTheWorkerGoesOn(int decodeThreads) throws Exception {
+        MockProducer<byte[], byte[]> producer = transactionalProducer();
+        start(new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads);
+        engine.failing(true);
+        addRecords(0, 8);
+        stepUntil(() -> producer.history().size() == 8, "the batch is answered");
+        assertTrue(producer.history().stream().allMatch(r -> r.topic().equals(DLQ)));
+        assertArrayEquals(TestInputs.raw(3), producer.history().get(3).value());
+
+        engine.failing(false);
+        addRecords(8, 16);
+        stepUntil(() -> producer.history().size() == 16, "the next batch is classified");
+        assertTrue(producer.history().subList(8, 16).stream().allMatch(r -> r.topic().equals(RESULTS)));
+        assertEquals(16, committedOffset(producer));
+    }
+
+    /**
+     * Kafka is away: the commit keeps timing out. While it does, the worker reports itself stuck
+     * with what it holds; asked to stop, it stops between retries, commits nothing and leaves.
+     */
+    @ParameterizedTest(name = "decode threads {0}")
     @ValueSource(ints = {0, 1})
-    void whileKafkaIsAwayTheWorkerWaitsReportsItselfStuckAndStopsWhenAsked(int decodeThreads) throws Exception {
+    void whileKafkaIsAwayTheWorkerWaitsReportsItselfStuckAndStopsWhenAsked(int decodeThreads) {
+        AtomicInteger attempts = new AtomicInteger();
+        AtomicReference<WorkerStatus> seen = new AtomicReference<>();
         MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
             @Override
             public void commitTransaction() {
+                if (attempts.incrementAndGet() == 5) {
+                    clock.addAndGet(Duration.ofMillis(300).toNanos());
+                    seen.set(loop.status());
+                    loop.stop();
+                }
                 throw new TimeoutException("broker away (simulated)");
             }
         };
-        start(producer, new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads);
+        start(new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads);
         addRecords(0, 8);
-        await(() -> loop.status().heldRecords() == 8, "the batch is held");
-        Thread.sleep(300);
-        WorkerStatus status = loop.status();
+        WorkerLoop running = loop;
+        running.runToEnd(true); // returns once stopped
+        loop = null;
+
+        WorkerStatus status = seen.get();
+        assertNotNull(status, "the commit was retried at least five times");
+        assertEquals(8, status.heldRecords());
         assertTrue(status.stuck(Duration.ofMillis(100)), "held and unanswered for over 100 ms: " + status);
         assertTrue(status.problem(Duration.ofMillis(100)).orElseThrow().contains("holds 8 input(s)"));
         assertFalse(status.stuck(Duration.ofMinutes(10)));
-
-        loop.stop();
-        thread.join(10_000);
-        assertFalse(thread.isAlive(), "a stop is noticed between retries");
-        assertNull(loop.failure(), "waiting for the broker is not a failure");
+        assertEquals(5, attempts.get(), "a stop is noticed between retries");
+        assertNull(running.failure(), "waiting for the broker is not a failure");
         assertTrue(producer.history().isEmpty() && producer.consumerGroupOffsetsHistory().isEmpty(), "nothing committed");
         assertTrue(consumer.closed());
-        loop = null;
     }
 
     @ParameterizedTest(name = "decode threads {0}")
     @ValueSource(ints = {0, 1, 3})
-    void aFencedProducerStopsTheWorkerWithAFatalError(int decodeThreads) throws Exception {
+    void aFencedProducerStopsTheWorkerWithAFatalError(int decodeThreads) {
         MockProducer<byte[], byte[]> producer = transactionalProducer();
-        start(producer, new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads);
-        await(producer::transactionInitialized, "started");
+        start(new TransactionalPublisher(producer, consumer, ACKS), 8, decodeThreads);
+        assertTrue(producer.transactionInitialized(), "started");
         producer.fenceProducer();
         addRecords(0, 8);
+        WorkerLoop running = loop;
+        loop = null;
+        running.runToEnd(true); // returns once the fatal error ended it
 
-        thread.join(10_000);
-        assertFalse(thread.isAlive());
-        assertInstanceOf(FatalWorkerException.class, loop.failure());
+        assertInstanceOf(FatalWorkerException.class, running.failure());
         assertTrue(producer.history().isEmpty());
         assertTrue(consumer.closed(), "the consumer leaves the group");
     }
 
     @ParameterizedTest(name = "decode threads {0}")
     @ValueSource(ints = {0, 1, 3})
-    void stoppingFinishesAndCommitsTheBatchInHand(int decodeThreads) throws Exception {
+    void stoppingFinishesAndCommitsTheBatchInHand(int decodeThreads) {
         MockProducer<byte[], byte[]> producer = transactionalProducer();
-        start(producer, new TransactionalPublisher(producer, consumer, ACKS), 32, decodeThreads);
+        start(new TransactionalPublisher(producer, consumer, ACKS), 32, decodeThreads);
         addRecords(0, 5);
-        await(() -> position() == 5, "the five are fetched and waiting for their batch");
+        stepUntil(() -> position() == 5, "the five are fetched and waiting for their batch");
         assertTrue(producer.history().isEmpty());
 
         loop.stop();
-        thread.join(10_000);
+        assertFalse(loop.step(), "the loop ends after a stop");
+        loop.finish();
+        loop.close();
+        loop = null;
         assertEquals(5, producer.history().size(), "finished instead of dropped");
         assertEquals(5, committedOffset(producer));
         assertTrue(consumer.closed());
-        loop = null;
     }
 
+    /**
+     * At-least-once: the first wait for the batch's acknowledgements runs out (the broker is slow);
+     * nothing is committed then, and the next attempt awaits the same sends rather than sending again.
+     */
     @ParameterizedTest(name = "decode threads {0}")
     @ValueSource(ints = {0, 1, 3})
-    void atLeastOnceCommitsNothingUntilEveryAnswerIsAcknowledgedAndSendsNothingTwice(int decodeThreads) throws Exception {
-        MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
-        start(producer, new AtLeastOncePublisher(producer, consumer, ACKS), 4, decodeThreads);
+    void atLeastOnceCommitsNothingUntilEveryAnswerIsAcknowledgedAndSendsNothingTwice(int decodeThreads) {
+        AtomicInteger slowWaits = new AtomicInteger();
+        List<OffsetAndMetadata> committedDuringWait = new java.util.ArrayList<>();
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+            @Override
+            public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
+                return new SlowOnce(super.send(record), () -> {
+                    slowWaits.incrementAndGet();
+                    committedDuringWait.add(consumer.committed(Set.of(P0)).get(P0));
+                });
+            }
+        };
+        start(new AtLeastOncePublisher(producer, consumer, ACKS), 4, decodeThreads);
         addRecords(0, 4);
 
-        await(() -> producer.history().size() == 4, "the batch is sent");
-        Thread.sleep(3 * ACKS.toMillis()); // the wait for acknowledgements times out at least once meanwhile
-        assertNull(consumer.committed(Set.of(P0)).get(P0), "no offsets committed for an unacknowledged batch");
-        while (producer.completeNext()) {
-            // acknowledge every send
-        }
-        await(() -> consumer.committed(Set.of(P0)).get(P0) != null, "committed once acknowledged");
+        stepUntil(() -> consumer.committed(Set.of(P0)).get(P0) != null, "committed once acknowledged");
+        assertTrue(slowWaits.get() >= 1, "the first wait ran out");
+        assertTrue(committedDuringWait.stream().allMatch(java.util.Objects::isNull),
+                "no offsets committed while an answer was unacknowledged");
         assertEquals(4, consumer.committed(Set.of(P0)).get(P0).offset());
         assertEquals(4, producer.history().size(), "what was awaited was not sent again");
         assertEquals(4, position(), "retried in place, not rewound");
+    }
+
+    /** A send's acknowledgement that is not there at the first wait (which runs out at once) and is at the next. */
+    private static final class SlowOnce implements Future<RecordMetadata> {
+        private final Future<RecordMetadata> acked;
+        private final Runnable onSlowWait;
+        private boolean waited;
+
+        SlowOnce(Future<RecordMetadata> acked, Runnable onSlowWait) {
+            this.acked = acked;
+            this.onSlowWait = onSlowWait;
+        }
+
+        @Override
+        public RecordMetadata get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException,
+                java.util.concurrent.TimeoutException {
+            if (!waited) {
+                waited = true;
+                onSlowWait.run();
+                throw new java.util.concurrent.TimeoutException("not acknowledged yet (simulated)");
+            }
+            return acked.get(timeout, unit);
+        }
+
+        @Override
+        public RecordMetadata get() throws InterruptedException, ExecutionException {
+            return acked.get();
+        }
+
+        @Override
+        public boolean isDone() {
+            return waited && acked.isDone();
+        }
+
+        @Override
+        public boolean cancel(boolean interrupt) {
+            return false;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
     }
 
     /** The consumer's position on P0, or -1 before the loop's first poll assigned it. */
@@ -367,25 +507,40 @@ class WorkerLoopTest {
         };
     }
 
-    private void start(MockProducer<byte[], byte[]> producer, BatchPublisher publisher, int maxBatch, int decodeThreads) {
-        start(producer, publisher, maxBatch, decodeThreads, Duration.ZERO);
+    private void start(BatchPublisher publisher, int maxBatch, int decodeThreads) {
+        start(publisher, maxBatch, decodeThreads, Duration.ZERO);
     }
 
-    private void start(MockProducer<byte[], byte[]> producer, BatchPublisher publisher, int maxBatch, int decodeThreads,
-                       Duration commitInterval) {
+    private void start(BatchPublisher publisher, int maxBatch, int decodeThreads, Duration commitInterval) {
+        start(publisher, maxBatch, decodeThreads, commitInterval, List.of(P0));
+    }
+
+    /** Builds the loop as the pool does, on the stub engine and the test clock, and starts it on {@code partitions}. */
+    private void start(BatchPublisher publisher, int maxBatch, int decodeThreads, Duration commitInterval,
+                       List<TopicPartition> partitions) {
         DeadLetters deadLetters = new DeadLetters(DLQ, DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES);
-        BatchClassifier batches = new BatchClassifier(network, new ImagePreprocessor(ImageLimits.DEFAULTS), "simple",
-                "v1", RESULTS, deadLetters, maxBatch, CopiedHeaders.DEFAULT_RESULT_HEADERS, System::currentTimeMillis);
+        AnswerStage answers = new AnswerStage("simple", "v1", RESULTS, deadLetters, CopiedHeaders.DEFAULT_RESULT_HEADERS,
+                System::currentTimeMillis);
+        StagePipeline pipeline = new StagePipeline(new DecodeStage(new ImagePreprocessor(ImageLimits.DEFAULTS)),
+                new ForwardPassStage(engine), answers, maxBatch, decodeThreads, "test-worker");
         WorkerMetrics metrics = new WorkerMetrics("simple", "v1", 0.9);
         metrics.bindTo(registry);
-        loop = new WorkerLoop("test-worker", consumer, publisher, batches, deadLetters, decodeThreads, metrics, TOPIC,
-                maxBatch, Duration.ofMillis(WAIT_MS), commitInterval, clock::get, System::currentTimeMillis);
+        LoopSettings settings = new LoopSettings(maxBatch, Duration.ofMillis(WAIT_MS), commitInterval,
+                Duration.ofNanos(1), Duration.ofNanos(1), clock::get, System::currentTimeMillis);
+        loop = new WorkerLoop("test-worker", consumer, publisher, pipeline, answers, metrics, TOPIC, settings);
         consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(P0));
-            consumer.updateBeginningOffsets(Map.of(P0, 0L));
+            consumer.rebalance(partitions);
+            consumer.updateBeginningOffsets(partitions.stream().collect(Collectors.toMap(p -> p, p -> 0L)));
         });
-        thread = new Thread(loop, "test-worker");
-        thread.start();
+        assertTrue(loop.begin(), "the producer starts");
+    }
+
+    /** Lets the loop take steps until {@code condition} holds; fails after {@link #MAX_STEPS}. */
+    private void stepUntil(BooleanSupplier condition, String what) {
+        for (int i = 0; i < MAX_STEPS && !condition.getAsBoolean(); i++) {
+            loop.step();
+        }
+        assertTrue(condition.getAsBoolean(), "not reached in " + MAX_STEPS + " steps: " + what);
     }
 
     private void addRecords(int from, int to) {
@@ -395,6 +550,22 @@ class WorkerLoopTest {
                         TestInputs.raw(i)));
             }
         });
+    }
+
+    /** Adds inputs keyed {@code p<partition>-<offset>} to {@code partition}. */
+    private void addRecords(TopicPartition partition, int from, int to) {
+        consumer.schedulePollTask(() -> {
+            for (int i = from; i < to; i++) {
+                consumer.addRecord(new ConsumerRecord<>(TOPIC, partition.partition(), i,
+                        ("p" + partition.partition() + "-" + i).getBytes(StandardCharsets.UTF_8), TestInputs.raw(i)));
+            }
+        });
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> lastOffsets(MockProducer<byte[], byte[]> producer) {
+        List<Map<String, Map<TopicPartition, OffsetAndMetadata>>> history = producer.consumerGroupOffsetsHistory();
+        assertFalse(history.isEmpty(), "no offsets were committed");
+        return history.get(history.size() - 1).values().iterator().next();
     }
 
     private static long committedOffset(MockProducer<byte[], byte[]> producer) {
@@ -433,15 +604,5 @@ class WorkerLoopTest {
 
     private static String sha256(byte[] bytes) throws Exception {
         return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting: " + what);
-            }
-            Thread.sleep(10);
-        }
     }
 }

@@ -1,10 +1,9 @@
-package io.fashionstream.worker.pipeline;
+package io.fashionstream.worker.batch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fashionstream.core.Json;
-import io.fashionstream.core.image.ImageLimits;
-import io.fashionstream.core.image.ImagePreprocessor;
 import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.worker.pipeline.DeadLetters;
 import io.fashionstream.worker.testing.TestInputs;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -25,20 +24,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class BatchClassifierTest {
+/** Decode, forward pass and answers of one batch, on the calling thread, with the shipped simple model. */
+class BatchStagesTest {
     private static FashionClassifier network;
-    private static BatchClassifier batches;
+    private static StagePipeline batches;
 
     @BeforeAll
     static void load() throws Exception {
         network = new FashionClassifier(TestInputs.simpleModel().network());
-        batches = new BatchClassifier(network, new ImagePreprocessor(ImageLimits.DEFAULTS), "simple", "v1",
-                "results", new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), 16,
-                CopiedHeaders.DEFAULT_RESULT_HEADERS, () -> 5_000L);
+        batches = Stages.pipeline(network, 16, 0);
     }
 
     @AfterAll
     static void close() {
+        batches.close();
         network.close();
     }
 
@@ -51,7 +50,7 @@ class BatchClassifierTest {
         in.add(record(3, "d", TestInputs.png(2), "label", "shoe"));
         in.add(record(4, null, TestInputs.raw(3)));
 
-        BatchOutput out = batches.classify(in);
+        BatchAnswers out = batches.runNow(in);
 
         assertEquals(5, out.records().size());
         assertEquals(List.of("results", "dlq", "results", "dlq", "results"),
@@ -82,7 +81,7 @@ class BatchClassifierTest {
     void deadLettersKeepTheOriginalBytesAndHeadersAndSayWhy() {
         byte[] garbage = TestInputs.randomBytes(500, 1);
         ConsumerRecord<byte[], byte[]> bad = record(7, "z", garbage, "label", "3", "traceparent", "t");
-        ProducerRecord<byte[], byte[]> dead = batches.classify(List.of(bad)).records().get(0);
+        ProducerRecord<byte[], byte[]> dead = batches.runNow(List.of(bad)).records().get(0);
 
         assertEquals("dlq", dead.topic());
         assertArrayEquals("z".getBytes(StandardCharsets.UTF_8), dead.key());
@@ -104,7 +103,7 @@ class BatchClassifierTest {
                 "x-internal-route", "admin", "fashion.model", "spoofed", "FASHION.error.reason", "spoofed");
         ConsumerRecord<byte[], byte[]> bad = record(4, "b", TestInputs.randomBytes(500, 2), "fashion.error.reason", "ok",
                 "fashion.source.offset", "999", "x-internal-route", "admin");
-        List<ProducerRecord<byte[], byte[]>> out = batches.classify(List.of(good, bad)).records();
+        List<ProducerRecord<byte[], byte[]>> out = batches.runNow(List.of(good, bad)).records();
 
         Headers result = out.get(0).headers();
         assertEquals(List.of("traceparent"), keys(result), "only the allowed headers travel with a result");
@@ -120,7 +119,7 @@ class BatchClassifierTest {
     @Test
     void aDeadLettersMessageIsOneLineWhateverTheInputHeld() {
         ConsumerRecord<byte[], byte[]> bad = record(0, "k", TestInputs.png(5), "label", "coat\r\nfashion.error.reason: ok");
-        ProducerRecord<byte[], byte[]> dead = batches.classify(List.of(bad)).records().get(0);
+        ProducerRecord<byte[], byte[]> dead = batches.runNow(List.of(bad)).records().get(0);
         String message = header(dead.headers(), DeadLetters.ERROR_MESSAGE);
         assertEquals("invalid_label", header(dead.headers(), DeadLetters.ERROR_REASON));
         assertEquals(1, message.lines().count(), message);
@@ -135,7 +134,7 @@ class BatchClassifierTest {
                 record(2, "k", new byte[783]),
                 record(3, "k", TestInputs.pngClaiming(50_000, 50_000)),
                 record(4, "k", TestInputs.png(5), "label", "eleven"));
-        List<String> reasons = batches.classify(in).records().stream()
+        List<String> reasons = batches.runNow(in).records().stream()
                 .map(r -> header(r.headers(), DeadLetters.ERROR_REASON)).toList();
         assertEquals(List.of("undecodable", "empty", "unknown_format", "too_many_pixels", "invalid_label"), reasons);
     }

@@ -1,7 +1,9 @@
 package io.fashionstream.worker.kafka;
 
+import io.fashionstream.worker.batch.Answer;
+import io.fashionstream.worker.batch.AnswerStage;
+import io.fashionstream.worker.pipeline.CopiedHeaders;
 import io.fashionstream.worker.pipeline.DeadLetters;
-import io.fashionstream.worker.pipeline.RecordOutcome;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -32,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The commit policy on its own, with answers made by hand (no model, no loop, no sleeps): units
  * gathered over the interval, and what committing gives back for the loop to act on.
  */
-class BatchCommitterTest {
+class CommitStageTest {
     private static final String TOPIC = "catalog-images";
     private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
     private static final Duration INTERVAL = Duration.ofMillis(100);
@@ -40,21 +42,23 @@ class BatchCommitterTest {
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
     private final AtomicLong clock = new AtomicLong();
     private final AtomicBoolean stop = new AtomicBoolean();
-    private final List<List<RecordOutcome>> committed = new ArrayList<>();
+    private final List<List<Answer>> committed = new ArrayList<>();
 
-    private BatchCommitter committer(MockProducer<byte[], byte[]> producer) {
+    private CommitStage committer(MockProducer<byte[], byte[]> producer) {
         // No waiting between retries: the backoff's first step is a nanosecond.
         Backoff backoff = new Backoff(stop::get, Duration.ofNanos(1), Duration.ofNanos(1));
         TransactionalPublisher publisher = new TransactionalPublisher(producer, consumer, Duration.ofSeconds(1));
         publisher.start();
-        return new BatchCommitter("test", publisher, new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES),
+        return new CommitStage("test", publisher, new AnswerStage("simple", "v1", "catalog-labels",
+                new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), CopiedHeaders.DEFAULT_RESULT_HEADERS,
+                clock::get),
                 new RetryPolicy("test", backoff), backoff, INTERVAL, clock::get, committed::add);
     }
 
     @Test
     void aUnitGathersBatchesUntilItsIntervalThenCommitsThemInOneTransactionWithTheirOffsets() {
         MockProducer<byte[], byte[]> producer = producer();
-        BatchCommitter committer = committer(producer);
+        CommitStage committer = committer(producer);
 
         assertSame(CommitResult.COMMITTED, committer.add(answers(0, 8)));
         assertSame(CommitResult.COMMITTED, committer.add(answers(8, 16)));
@@ -78,7 +82,7 @@ class BatchCommitterTest {
                 throw new CommitFailedException("Specified group generation id is not valid (simulated)");
             }
         };
-        BatchCommitter committer = committer(producer);
+        CommitStage committer = committer(producer);
         committer.add(answers(0, 8));
         clock.addAndGet(INTERVAL.toNanos());
 
@@ -98,7 +102,7 @@ class BatchCommitterTest {
                 throw new TimeoutException("broker away (simulated)");
             }
         };
-        BatchCommitter committer = committer(producer);
+        CommitStage committer = committer(producer);
         committer.add(answers(0, 4));
         clock.addAndGet(INTERVAL.toNanos());
 
@@ -107,16 +111,31 @@ class BatchCommitterTest {
         assertEquals(0, producer.commitCount());
     }
 
+    @Test
+    void abandoningTheUnitAbortsItsTransactionAndHandsBackItsInputsInOrder() {
+        MockProducer<byte[], byte[]> producer = producer();
+        CommitStage committer = committer(producer);
+        committer.add(answers(0, 4));
+        committer.add(answers(4, 6));
+
+        List<ConsumerRecord<byte[], byte[]>> inputs = committer.abandonPending();
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), inputs.stream().map(ConsumerRecord::offset).toList());
+        assertTrue(producer.transactionAborted());
+        assertEquals(0, committer.pendingCount());
+        assertSame(CommitResult.COMMITTED, committer.commitPending(), "nothing left to commit");
+        assertTrue(committed.isEmpty());
+    }
+
     private static MockProducer<byte[], byte[]> producer() {
         return new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /** Results for inputs {@code from} to {@code to} of partition 0. */
-    private static List<RecordOutcome> answers(int from, int to) {
+    private static List<Answer> answers(int from, int to) {
         return IntStream.range(from, to).mapToObj(i -> {
             byte[] key = ("item-" + i).getBytes(StandardCharsets.UTF_8);
             ConsumerRecord<byte[], byte[]> input = new ConsumerRecord<>(TOPIC, 0, i, key, new byte[784]);
-            return new RecordOutcome(input, new ProducerRecord<>("catalog-labels", key, "{}".getBytes(StandardCharsets.UTF_8)),
+            return new Answer(input, new ProducerRecord<>("catalog-labels", key, "{}".getBytes(StandardCharsets.UTF_8)),
                     null, null, null);
         }).toList();
     }

@@ -1,7 +1,5 @@
-package io.fashionstream.worker.pipeline;
+package io.fashionstream.worker.batch;
 
-import io.fashionstream.core.image.ImageLimits;
-import io.fashionstream.core.image.ImagePreprocessor;
 import io.fashionstream.core.inference.FashionClassifier;
 import io.fashionstream.core.inference.InferenceEngine;
 import io.fashionstream.core.inference.InferenceException;
@@ -19,28 +17,29 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import static io.fashionstream.worker.pipeline.BatchClassifierTest.record;
+import static io.fashionstream.worker.batch.BatchStagesTest.record;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class BatchDecoderTest {
+/** Decoding on helper threads and the forward pass on its own helper, double-buffered. */
+class StagePipelineTest {
     private static final int MAX_BATCH = 16;
     private static FashionClassifier network;
-    private static BatchClassifier batches;
+    /** Every stage on the calling thread: what the helpers must match. */
+    private static StagePipeline batches;
 
     @BeforeAll
     static void load() throws Exception {
         network = new FashionClassifier(TestInputs.simpleModel().network());
-        batches = new BatchClassifier(network, new ImagePreprocessor(ImageLimits.DEFAULTS), "simple", "v1",
-                "results", new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), MAX_BATCH,
-                CopiedHeaders.DEFAULT_RESULT_HEADERS, () -> 5_000L);
+        batches = Stages.pipeline(network, MAX_BATCH, 0);
     }
 
     @AfterAll
     static void close() {
+        batches.close();
         network.close();
     }
 
@@ -63,10 +62,10 @@ class BatchDecoderTest {
     @ValueSource(ints = {0, 1, 3, 16})
     void decodesExactlyWhatTheWorkerThreadWouldHave(int threads) {
         List<ConsumerRecord<byte[], byte[]>> in = mixedBatch();
-        PreparedBatch inline = batches.prepare(in, new float[MAX_BATCH * FashionClassifier.PIXELS]);
-        try (BatchDecoder decoder = new BatchDecoder(batches, threads, "test")) {
-            BatchDecoder.Pending pending = decoder.start(in);
-            PreparedBatch decoded = pending.await();
+        DecodedBatch inline = Stages.DECODE.decodeAll(in, new float[MAX_BATCH * FashionClassifier.PIXELS]);
+        try (StagePipeline decoder = Stages.pipeline(network, MAX_BATCH, threads)) {
+            StagePipeline.InFlight pending = decoder.start(in);
+            DecodedBatch decoded = pending.awaitDecoded();
 
             assertSame(in, pending.records());
             assertEquals(inline.goodCount(), decoded.goodCount());
@@ -82,25 +81,25 @@ class BatchDecoderTest {
             int packed = decoded.goodCount() * FashionClassifier.PIXELS;
             assertArrayEquals(Arrays.copyOf(inline.pixels(), packed), Arrays.copyOf(decoded.pixels(), packed));
 
-            List<String> topics = batches.classify(decoded).records().stream().map(ProducerRecord::topic).toList();
-            assertEquals(batches.classify(in).records().stream().map(ProducerRecord::topic).toList(), topics);
+            List<String> topics = Stages.ANSWER.answer(new ForwardPassStage(network).run(decoded)).records().stream().map(ProducerRecord::topic).toList();
+            assertEquals(batches.runNow(in).records().stream().map(ProducerRecord::topic).toList(), topics);
             pending.release();
         }
     }
 
     @Test
     void holdsTwoBatchesAtATimeAndReusesABufferOnceReleased() {
-        try (BatchDecoder decoder = new BatchDecoder(batches, 1, "test")) {
-            BatchDecoder.Pending first = decoder.start(mixedBatch());
-            BatchDecoder.Pending second = decoder.start(mixedBatch());
+        try (StagePipeline decoder = Stages.pipeline(network, MAX_BATCH, 1)) {
+            StagePipeline.InFlight first = decoder.start(mixedBatch());
+            StagePipeline.InFlight second = decoder.start(mixedBatch());
             assertThrows(IllegalStateException.class, () -> decoder.start(mixedBatch()),
                     "a third batch would overwrite one not yet classified");
 
-            float[] firstBuffer = first.await().pixels();
+            float[] firstBuffer = first.awaitDecoded().pixels();
             first.release();
             first.release(); // twice is harmless
-            BatchDecoder.Pending third = decoder.start(mixedBatch());
-            assertSame(firstBuffer, third.await().pixels());
+            StagePipeline.InFlight third = decoder.start(mixedBatch());
+            assertSame(firstBuffer, third.awaitDecoded().pixels());
             second.release();
             third.release();
         }
@@ -131,27 +130,24 @@ class BatchDecoderTest {
             public void close() {
             }
         };
-        BatchClassifier watchedBatches = new BatchClassifier(watched, new ImagePreprocessor(ImageLimits.DEFAULTS),
-                "simple", "v1", "results", new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES),
-                MAX_BATCH, CopiedHeaders.DEFAULT_RESULT_HEADERS, () -> 5_000L);
         List<ConsumerRecord<byte[], byte[]>> first = mixedBatch();
         List<ConsumerRecord<byte[], byte[]>> second = mixedBatch().subList(0, 5);
-        try (BatchDecoder decoder = new BatchDecoder(watchedBatches, threads, "test")) {
-            BatchDecoder.Pending a = decoder.start(first);
-            BatchDecoder.Pending b = decoder.start(second);
-            BatchOutput secondOut = b.output(); // asked for out of order: still computed in order
-            BatchOutput firstOut = a.output();
+        try (StagePipeline decoder = Stages.pipeline(watched, MAX_BATCH, threads)) {
+            StagePipeline.InFlight a = decoder.start(first);
+            StagePipeline.InFlight b = decoder.start(second);
+            BatchAnswers secondOut = b.answers(); // asked for out of order: still computed in order
+            BatchAnswers firstOut = a.answers();
             a.release();
             b.release();
 
-            assertEquals(values(batches.classify(first)), values(firstOut));
-            assertEquals(values(batches.classify(second)), values(secondOut));
+            assertEquals(values(batches.runNow(first)), values(firstOut));
+            assertEquals(values(batches.runNow(second)), values(secondOut));
             assertEquals(threads == 0 ? List.of("main", "main") : List.of("forward-test", "forward-test"),
                     passThreads.stream().map(n -> n.startsWith("forward-") ? n : "main").toList());
         }
     }
 
-    private static List<String> values(BatchOutput output) {
+    private static List<String> values(BatchAnswers output) {
         return output.records().stream().map(r -> r.topic() + ":" + new String(r.value(),
                 java.nio.charset.StandardCharsets.UTF_8)).toList();
     }
@@ -162,7 +158,7 @@ class BatchDecoderTest {
         for (int i = 0; i <= MAX_BATCH; i++) {
             tooMany.add(record(i, "k", TestInputs.raw(i)));
         }
-        try (BatchDecoder decoder = new BatchDecoder(batches, 2, "test")) {
+        try (StagePipeline decoder = Stages.pipeline(network, MAX_BATCH, 2)) {
             assertThrows(IllegalArgumentException.class, () -> decoder.start(tooMany));
             // the refused batch did not keep a buffer
             decoder.start(mixedBatch()).release();
@@ -176,9 +172,9 @@ class BatchDecoderTest {
 
     @Test
     void anEmptyBatchDecodesToNothing() {
-        try (BatchDecoder decoder = new BatchDecoder(batches, 2, "test")) {
-            BatchDecoder.Pending pending = decoder.start(List.of());
-            assertEquals(0, pending.await().goodCount());
+        try (StagePipeline decoder = Stages.pipeline(network, MAX_BATCH, 2)) {
+            StagePipeline.InFlight pending = decoder.start(List.of());
+            assertEquals(0, pending.awaitDecoded().goodCount());
             pending.release();
         }
     }

@@ -1,8 +1,6 @@
-package io.fashionstream.worker.pipeline;
+package io.fashionstream.worker.batch;
 
 import io.fashionstream.core.FashionClass;
-import io.fashionstream.core.image.ImagePreprocessor;
-import io.fashionstream.core.image.InvalidImageException;
 import io.fashionstream.core.inference.InferenceEngine;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -10,12 +8,12 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One micro-batch after decoding: the good inputs' pixels packed row after row at the front of
- * one preallocated buffer, and for each input either its row and label or why it cannot be
- * classified. Decoding writes input {@code i} into row {@code i}, so disjoint ranges of inputs
- * can be decoded by different threads; {@link #pack()} then closes the gaps the bad ones left.
+ * One micro-batch after the {@link DecodeStage}: the good inputs' pixels packed row after row at
+ * the front of one preallocated buffer, and for each input either its row and label or why it
+ * cannot be classified. Decoding writes input {@code i} into row {@code i}, so disjoint ranges of
+ * inputs can be decoded by different threads; {@link #pack()} then closes the gaps the bad ones left.
  */
-public final class PreparedBatch {
+public final class DecodedBatch {
     private final List<ConsumerRecord<byte[], byte[]>> records;
     private final float[] pixels;
     private final FashionClass[] truths;
@@ -26,7 +24,7 @@ public final class PreparedBatch {
     private long decodeNanos;
     private int good = -1;
 
-    PreparedBatch(List<ConsumerRecord<byte[], byte[]>> records, float[] pixels) {
+    DecodedBatch(List<ConsumerRecord<byte[], byte[]>> records, float[] pixels) {
         if ((long) records.size() * InferenceEngine.PIXELS > pixels.length) {
             throw new IllegalArgumentException(records.size() + " records do not fit a buffer of "
                     + pixels.length / InferenceEngine.PIXELS + " images");
@@ -38,22 +36,20 @@ public final class PreparedBatch {
         this.rows = new int[records.size()];
     }
 
-    /** Decodes inputs {@code from} (inclusive) to {@code to} (exclusive) into their own rows. */
-    void decode(ImagePreprocessor preprocessor, int from, int to) {
+    void startedDecoding() {
         decodeStartNanos.compareAndSet(0, System.nanoTime());
-        for (int i = from; i < to; i++) {
-            ConsumerRecord<byte[], byte[]> record = records.get(i);
-            try {
-                truths[i] = LabelHeader.read(record.headers());
-                preprocessor.preprocess(record.value(), pixels, i * InferenceEngine.PIXELS);
-            } catch (InvalidLabelException | InvalidImageException e) {
-                errors[i] = e;
-            }
-        }
+    }
+
+    void labelled(int i, FashionClass truth) {
+        truths[i] = truth;
+    }
+
+    void fail(int i, Exception e) {
+        errors[i] = e;
     }
 
     /** Moves the good inputs' rows together at the front, in input order; call once, after decoding. */
-    void pack() {
+    public void pack() {
         int next = 0;
         for (int i = 0; i < records.size(); i++) {
             if (errors[i] != null) {

@@ -1,8 +1,7 @@
 package io.fashionstream.worker.kafka;
 
-import io.fashionstream.worker.pipeline.DeadLetters;
-import io.fashionstream.worker.pipeline.PublishRefusedException;
-import io.fashionstream.worker.pipeline.RecordOutcome;
+import io.fashionstream.worker.batch.Answer;
+import io.fashionstream.worker.batch.AnswerStage;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -19,9 +18,10 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * Gets answers into Kafka with their input offsets, whatever Kafka throws on the way, so that no
- * input can hold up its partition. Batches are gathered into one unit (a transaction, under
- * exactly-once) for up to the commit interval, as Kafka Streams' {@code commit.interval.ms} does:
+ * The publish-and-commit stage: gets answers into Kafka with their input offsets, whatever Kafka
+ * throws on the way, so that no input can hold up its partition. Batches are gathered into one
+ * unit (a transaction, under exactly-once) for up to the commit interval, as Kafka Streams'
+ * {@code commit.interval.ms} does:
  * each batch's answers are sent at once ({@link #add}), and the unit commits once the interval
  * has passed since its first batch ({@link #commitIfDue}), or when asked ({@link #commitPending}).
  * On the way:
@@ -30,16 +30,17 @@ import java.util.function.LongSupplier;
  *       they pass: an outage is not the inputs' fault, so it never turns them into dead letters;</li>
  *   <li>a refusal (a record over a size limit, an invalid record) is retried a few times, then the
  *       batch is split in halves, recursively, to find the inputs whose answers Kafka refuses; each
- *       is dead-lettered with the Kafka error as its reason ({@code publish_refused}), or, if Kafka
- *       refuses that too, with a minimal dead letter, and the rest is published;</li>
+ *       is replaced by what the {@link AnswerStage} gives for it (a dead letter with the Kafka error
+ *       as its reason, {@code publish_refused}, or, if Kafka refuses that too, a minimal one), and
+ *       the rest is published;</li>
  *   <li>a rebalance gives {@link CommitResult.Rewind}, a stop request while waiting
  *       {@link CommitResult.Stopped}, a fatal error ends the thread ({@link FatalWorkerException}).</li>
  * </ul>
  * Every Kafka call goes through the thread's {@link RetryPolicy}.
  * Parts are committed in input order, so results of one partition keep their order.
  */
-final class BatchCommitter {
-    private static final Logger log = LoggerFactory.getLogger(BatchCommitter.class);
+final class CommitStage {
+    private static final Logger log = LoggerFactory.getLogger(CommitStage.class);
     /** Attempts at a refused batch, and at a refused single answer, before isolating or replacing it. */
     static final int REFUSAL_ATTEMPTS = 3;
 
@@ -48,25 +49,25 @@ final class BatchCommitter {
 
     private final String worker;
     private final BatchPublisher publisher;
-    private final DeadLetters deadLetters;
+    private final AnswerStage answers;
     private final RetryPolicy retry;
     private final Backoff backoff;
     private final long intervalNanos;
     private final LongSupplier nanoClock;
-    private final Consumer<List<RecordOutcome>> onCommitted;
+    private final Consumer<List<Answer>> onCommitted;
     /** Answers sent in the open unit and not yet committed, in input order. */
-    private final List<RecordOutcome> pending = new ArrayList<>();
+    private final List<Answer> pending = new ArrayList<>();
     private long pendingSinceNanos;
 
     /**
      * @param interval    how long a unit gathers batches; zero commits every batch
      * @param onCommitted told of each part once it is committed, with what finally answered each input
      */
-    BatchCommitter(String worker, BatchPublisher publisher, DeadLetters deadLetters, RetryPolicy retry, Backoff backoff,
-                   Duration interval, LongSupplier nanoClock, Consumer<List<RecordOutcome>> onCommitted) {
+    CommitStage(String worker, BatchPublisher publisher, AnswerStage answers, RetryPolicy retry, Backoff backoff,
+                   Duration interval, LongSupplier nanoClock, Consumer<List<Answer>> onCommitted) {
         this.worker = worker;
         this.publisher = publisher;
-        this.deadLetters = deadLetters;
+        this.answers = answers;
         this.retry = retry;
         this.backoff = backoff;
         this.intervalNanos = interval.toNanos();
@@ -75,7 +76,7 @@ final class BatchCommitter {
     }
 
     /** Sends one batch's answers in the open unit and commits it if it is due; does not wait for Kafka otherwise. */
-    CommitResult add(List<RecordOutcome> answers) {
+    CommitResult add(List<Answer> answers) {
         if (answers.isEmpty()) {
             return CommitResult.COMMITTED;
         }
@@ -84,7 +85,7 @@ final class BatchCommitter {
         }
         pending.addAll(answers);
         try {
-            publisher.send(answers.stream().map(RecordOutcome::output).toList());
+            publisher.send(answers.stream().map(Answer::output).toList());
         } catch (KafkaException e) {
             // Sorted out by the commit, which meets the same error (or the producer's error state).
             return commitPending();
@@ -117,7 +118,7 @@ final class BatchCommitter {
 
     /** The inputs sent and not yet committed, in input order. */
     List<ConsumerRecord<byte[], byte[]>> pendingInputs() {
-        return pending.stream().map(RecordOutcome::source).toList();
+        return pending.stream().map(Answer::source).toList();
     }
 
     /**
@@ -138,18 +139,18 @@ final class BatchCommitter {
         if (pending.isEmpty()) {
             return CommitResult.COMMITTED;
         }
-        List<RecordOutcome> unit = List.copyOf(pending);
+        List<Answer> unit = List.copyOf(pending);
         pending.clear();
         CommitResult result = commit(unit);
         return result instanceof CommitResult.Rewind rewind
-                ? new CommitResult.Rewind(unit.stream().map(RecordOutcome::source).toList(), rewind.cause()) : result;
+                ? new CommitResult.Rewind(unit.stream().map(Answer::source).toList(), rewind.cause()) : result;
     }
 
     /** Publishes every answer and commits the inputs' offsets. */
-    private CommitResult commit(List<RecordOutcome> answers) {
+    private CommitResult commit(List<Answer> answers) {
         Refusals refusals = new Refusals();
         CommitResult result = commitIsolating(answers, REFUSAL_ATTEMPTS, refusals);
-        List<RecordOutcome> replaced = refusals.replaced;
+        List<Answer> replaced = refusals.replaced;
         if (result == CommitResult.COMMITTED && !replaced.isEmpty()) {
             log.warn("{}: Kafka refused {} of {} committed together ({}); dead-lettered {} ({}), published the rest",
                     worker, replaced.size() == 1 ? "one answer" : replaced.size() + " answers", answers.size(),
@@ -158,10 +159,10 @@ final class BatchCommitter {
         return result;
     }
 
-    private CommitResult commitIsolating(List<RecordOutcome> part, int attempts, Refusals seen) {
+    private CommitResult commitIsolating(List<Answer> part, int attempts, Refusals seen) {
         int refusals = 0;
         while (true) {
-            var records = part.stream().map(RecordOutcome::output).toList();
+            var records = part.stream().map(Answer::output).toList();
             Map<TopicPartition, OffsetAndMetadata> offsets = nextOffsets(part);
             RetryPolicy.Result<Void> published = retry.run("publish " + part.size() + " answers",
                     () -> publisher.publish(records, offsets), this::abort);
@@ -193,7 +194,7 @@ final class BatchCommitter {
                 return first != CommitResult.COMMITTED ? first : commitIsolating(part.subList(half, part.size()), 1, seen);
             }
             if (part.size() == 1 && refusals >= REFUSAL_ATTEMPTS) {
-                RecordOutcome instead = replacement(part.get(0), refusal);
+                Answer instead = replacement(part.get(0), refusal);
                 seen.replaced.removeIf(r -> r.source() == instead.source());
                 seen.replaced.add(instead);
                 part = List.of(instead);
@@ -206,23 +207,12 @@ final class BatchCommitter {
         }
     }
 
-    /** What answers an input whose answer Kafka keeps refusing: a dead letter, else a minimal one. */
-    private RecordOutcome replacement(RecordOutcome refused, KafkaException refusal) {
-        ConsumerRecord<byte[], byte[]> source = refused.source();
-        boolean deadLetter = refused.output().topic().equals(deadLetters.topic());
-        if (!deadLetter) {
-            PublishRefusedException why = new PublishRefusedException("Kafka refused its result",
-                    KafkaErrors.rootCause(refusal));
-            return refused.deadLettered(deadLetters.of(source, why), why);
-        }
-        if (refused.output().headers().lastHeader(DeadLetters.HEADERS_DROPPED) == null) {
-            Exception why = refused.error() != null ? refused.error()
-                    : new PublishRefusedException("Kafka refused its dead letter", KafkaErrors.rootCause(refusal));
-            return refused.deadLettered(deadLetters.minimal(source, why), why);
-        }
-        throw new FatalWorkerException("Kafka refuses even a minimal dead letter (no value, no input headers) on '"
-                + deadLetters.topic() + "' for " + coordinates(List.of(refused)) + ": " + KafkaErrors.describe(refusal)
-                + "; check the dead-letter topic's settings", refusal);
+    /** What answers an input whose answer Kafka keeps refusing; a minimal dead letter refused too ends the thread. */
+    private Answer replacement(Answer refused, KafkaException refusal) {
+        return answers.replacementFor(refused, KafkaErrors.rootCause(refusal)).orElseThrow(() -> new FatalWorkerException(
+                "Kafka refuses even a minimal dead letter (no value, no input headers) on '" + answers.deadLetterTopic()
+                        + "' for " + coordinates(List.of(refused)) + ": " + KafkaErrors.describe(refusal)
+                        + "; check the dead-letter topic's settings", refusal));
     }
 
     /** Undoes a failed publish, retrying while the broker is away; an abort Kafka refuses otherwise ends the thread. */
@@ -236,9 +226,9 @@ final class BatchCommitter {
     }
 
     /** The offsets to commit after {@code part}: one past its last input of each partition. */
-    static Map<TopicPartition, OffsetAndMetadata> nextOffsets(List<RecordOutcome> part) {
+    static Map<TopicPartition, OffsetAndMetadata> nextOffsets(List<Answer> part) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (RecordOutcome o : part) {
+        for (Answer o : part) {
             ConsumerRecord<byte[], byte[]> r = o.source();
             offsets.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
                     (a, b) -> a.offset() >= b.offset() ? a : b);
@@ -246,9 +236,9 @@ final class BatchCommitter {
         return offsets;
     }
 
-    private static String coordinates(List<RecordOutcome> outcomes) {
+    private static String coordinates(List<Answer> outcomes) {
         List<String> names = new ArrayList<>();
-        for (RecordOutcome o : outcomes) {
+        for (Answer o : outcomes) {
             names.add(o.source().topic() + "-" + o.source().partition() + "@" + o.source().offset());
         }
         return String.join(", ", names);
@@ -256,7 +246,7 @@ final class BatchCommitter {
 
     /** What isolating a batch found: the first refusal and the answers that replaced refused ones. */
     private static final class Refusals {
-        private final List<RecordOutcome> replaced = new ArrayList<>();
+        private final List<Answer> replaced = new ArrayList<>();
         private KafkaException first;
     }
 }

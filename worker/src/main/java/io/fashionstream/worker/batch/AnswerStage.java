@@ -1,0 +1,105 @@
+package io.fashionstream.worker.batch;
+
+import io.fashionstream.core.FashionClass;
+import io.fashionstream.core.inference.Prediction;
+import io.fashionstream.worker.pipeline.CopiedHeaders;
+import io.fashionstream.worker.pipeline.DeadLetters;
+import io.fashionstream.worker.pipeline.PublishRefusedException;
+import io.fashionstream.worker.result.ClassificationResult;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * The answer stage, the one place answers are built: a result for each classified input and a
+ * dead letter for each other one, in input order ({@link #answer}), and, when Kafka refuses to
+ * take an answer, the dead letter that replaces it ({@link #replacementFor}). Knows nothing of
+ * consumers, producers or commits. Thread-safe.
+ */
+public final class AnswerStage {
+    private final String modelName;
+    private final String modelVersion;
+    private final String resultsTopic;
+    private final DeadLetters deadLetters;
+    private final Set<String> resultHeaders;
+    private final LongSupplier wallClockMillis;
+
+    /** @param resultHeaders the input headers a result carries ({@link CopiedHeaders#forResult}) */
+    public AnswerStage(String modelName, String modelVersion, String resultsTopic, DeadLetters deadLetters,
+                       Set<String> resultHeaders, LongSupplier wallClockMillis) {
+        this.modelName = modelName;
+        this.modelVersion = modelVersion;
+        this.resultsTopic = resultsTopic;
+        this.deadLetters = deadLetters;
+        this.resultHeaders = Set.copyOf(resultHeaders);
+        this.wallClockMillis = wallClockMillis;
+    }
+
+    /** Answers every input of a scored batch, in order. */
+    public BatchAnswers answer(ScoredBatch scored) {
+        DecodedBatch batch = scored.decoded();
+        int n = batch.size();
+        int good = batch.goodCount();
+        long now = wallClockMillis.getAsLong();
+        List<Answer> answers = new ArrayList<>(n);
+        int classified = 0;
+        for (int i = 0; i < n; i++) {
+            ConsumerRecord<byte[], byte[]> record = batch.records().get(i);
+            Exception error = batch.error(i);
+            if (error != null) {
+                answers.add(new Answer(record, deadLetters.of(record, error), null, batch.truth(i), error));
+                continue;
+            }
+            Prediction prediction = scored.predictions().get(batch.row(i));
+            answers.add(new Answer(record, result(record, prediction, batch.truth(i), good, now), prediction,
+                    batch.truth(i), null));
+            classified++;
+        }
+        return new BatchAnswers(answers, classified, batch.decodeNanos(), scored.inferenceNanos());
+    }
+
+    /**
+     * What answers an input instead, once Kafka keeps refusing {@code refused} (for the reason
+     * {@code kafkaCause}): a result is replaced by a dead letter, a dead letter by a minimal one
+     * (no value, no input headers); empty when even the minimal one was refused.
+     */
+    public Optional<Answer> replacementFor(Answer refused, Throwable kafkaCause) {
+        ConsumerRecord<byte[], byte[]> source = refused.source();
+        if (!refused.output().topic().equals(deadLetters.topic())) {
+            PublishRefusedException why = new PublishRefusedException("Kafka refused its result", kafkaCause);
+            return Optional.of(deadLettered(refused, deadLetters.of(source, why), why));
+        }
+        if (refused.output().headers().lastHeader(DeadLetters.HEADERS_DROPPED) == null) {
+            Exception why = refused.error() != null ? refused.error()
+                    : new PublishRefusedException("Kafka refused its dead letter", kafkaCause);
+            return Optional.of(deadLettered(refused, deadLetters.minimal(source, why), why));
+        }
+        return Optional.empty();
+    }
+
+    /** The dead-letter topic. */
+    public String deadLetterTopic() {
+        return deadLetters.topic();
+    }
+
+    private static Answer deadLettered(Answer refused, ProducerRecord<byte[], byte[]> deadLetter, Exception why) {
+        return new Answer(refused.source(), deadLetter, null, refused.truth(), why);
+    }
+
+    private ProducerRecord<byte[], byte[]> result(ConsumerRecord<byte[], byte[]> record, Prediction prediction,
+                                                  FashionClass truth, int batchSize, long nowMillis) {
+        String id = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        double latencyMs = record.timestamp() >= 0 ? Math.max(0, nowMillis - record.timestamp()) : 0;
+        ClassificationResult result = ClassificationResult.of(id, prediction, modelName, modelVersion,
+                record.partition(), record.offset(), batchSize, latencyMs, truth);
+        // The allowed headers travel with the result (the trace context), so tracing spans the hop.
+        return new ProducerRecord<>(resultsTopic, null, record.key(), result.toJsonBytes(),
+                CopiedHeaders.forResult(record.headers(), resultHeaders));
+    }
+}

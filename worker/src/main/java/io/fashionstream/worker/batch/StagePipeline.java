@@ -1,0 +1,183 @@
+package io.fashionstream.worker.batch;
+
+import io.fashionstream.core.inference.InferenceEngine;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs a micro-batch through decode → forward pass → answers ahead of the worker thread: decoding
+ * on helper threads, then the forward pass and the answers on a helper of its own, so that the
+ * worker thread polls and publishes the previous batch meanwhile (double buffering: two
+ * preallocated buffers, one being filled while the other is in the network). With {@code threads}
+ * decode helpers a batch is split into that many ranges decoded side by side; with none,
+ * {@link #start} decodes on the caller's thread and {@link InFlight#answers} runs the rest there
+ * too. Used by one worker thread; at most two batches may be started and not yet released.
+ * Touches no Kafka client: those stay on the worker thread.
+ */
+public final class StagePipeline implements AutoCloseable {
+    /** One batch in the forward pass, one being decoded. */
+    private static final int BUFFERS = 2;
+
+    private final DecodeStage decode;
+    private final ForwardPassStage forwardPass;
+    private final AnswerStage answer;
+    private final int maxBatch;
+    private final int threads;
+    private final ExecutorService decoders;
+    /** One thread, so batches pass the network (which is not thread-safe) one at a time, in order. */
+    private final ExecutorService forward;
+    private final BlockingQueue<float[]> freeBuffers = new ArrayBlockingQueue<>(BUFFERS);
+
+    /**
+     * @param maxBatch the most inputs one batch may hold: the size of the buffers
+     * @param threads  decode helper threads; 0 runs every stage on the calling thread
+     * @param owner    the worker thread's name, which the helpers' names end with
+     */
+    public StagePipeline(DecodeStage decode, ForwardPassStage forwardPass, AnswerStage answer, int maxBatch, int threads,
+                         String owner) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("decode threads must not be negative, not " + threads);
+        }
+        this.decode = decode;
+        this.forwardPass = forwardPass;
+        this.answer = answer;
+        this.maxBatch = maxBatch;
+        this.threads = threads;
+        AtomicInteger index = new AtomicInteger();
+        this.decoders = threads == 0 ? null : Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "decode-" + owner + "-" + index.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        });
+        this.forward = threads == 0 ? null : Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "forward-" + owner);
+            t.setDaemon(true);
+            return t;
+        });
+        for (int i = 0; i < BUFFERS; i++) {
+            freeBuffers.add(new float[maxBatch * InferenceEngine.PIXELS]);
+        }
+    }
+
+    /** Runs {@code records} through every stage on the calling thread and releases the buffer. */
+    public BatchAnswers runNow(List<ConsumerRecord<byte[], byte[]>> records) {
+        InFlight batch = start(records);
+        try {
+            return batch.answers();
+        } finally {
+            batch.release();
+        }
+    }
+
+    /** Starts decoding {@code records} into a free buffer; the caller must {@link InFlight#release} it. */
+    public InFlight start(List<ConsumerRecord<byte[], byte[]>> records) {
+        if (records.size() > maxBatch) {
+            throw new IllegalArgumentException(records.size() + " records exceed the max batch of " + maxBatch);
+        }
+        float[] buffer = freeBuffers.poll();
+        if (buffer == null) {
+            throw new IllegalStateException("both buffers are in use: release a batch before starting another");
+        }
+        if (decoders == null) {
+            return new InFlight(records, buffer, CompletableFuture.completedFuture(decode.decodeAll(records, buffer)), null);
+        }
+        DecodedBatch batch = decode.open(records, buffer);
+        int chunk = Math.max(1, (records.size() + threads - 1) / threads);
+        List<CompletableFuture<Void>> parts = new ArrayList<>();
+        for (int from = 0; from < records.size() || from == 0; from += chunk) {
+            int start = from;
+            int end = Math.min(records.size(), from + chunk);
+            parts.add(CompletableFuture.runAsync(() -> decode.decode(batch, start, end), decoders));
+        }
+        CompletableFuture<DecodedBatch> decoded = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                .thenApply(v -> {
+                    batch.pack();
+                    return batch;
+                });
+        return new InFlight(records, buffer, decoded, decoded.thenApplyAsync(this::forwardAndAnswer, forward));
+    }
+
+    private BatchAnswers forwardAndAnswer(DecodedBatch batch) {
+        return answer.answer(forwardPass.run(batch));
+    }
+
+    /** Stops the helper threads; batches still being decoded are abandoned. */
+    @Override
+    public void close() {
+        if (decoders != null) {
+            decoders.shutdownNow();
+            forward.shutdownNow();
+        }
+    }
+
+    /** A batch being decoded or classified, or done and not yet released. */
+    public final class InFlight {
+        private final List<ConsumerRecord<byte[], byte[]>> records;
+        private final CompletableFuture<DecodedBatch> decoded;
+        /** The forward pass and answers on the helper; null where they run on the caller's thread. */
+        private final CompletableFuture<BatchAnswers> answers;
+        private float[] buffer;
+
+        private InFlight(List<ConsumerRecord<byte[], byte[]>> records, float[] buffer,
+                         CompletableFuture<DecodedBatch> decoded, CompletableFuture<BatchAnswers> answers) {
+            this.records = records;
+            this.buffer = buffer;
+            this.decoded = decoded;
+            this.answers = answers;
+        }
+
+        public List<ConsumerRecord<byte[], byte[]>> records() {
+            return records;
+        }
+
+        /** Waits for the decoding to finish; rethrows what went wrong in it, unexpected errors only. */
+        public DecodedBatch awaitDecoded() {
+            return join(decoded);
+        }
+
+        /**
+         * The batch's answers: waits for its forward pass on the helper, or runs it on the calling
+         * thread where decoding ran there; rethrows unexpected errors.
+         */
+        public BatchAnswers answers() {
+            return answers == null ? forwardAndAnswer(awaitDecoded()) : join(answers);
+        }
+
+        private <T> T join(CompletableFuture<T> future) {
+            try {
+                return future.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (e.getCause() instanceof Error err) {
+                    throw err;
+                }
+                throw e;
+            }
+        }
+
+        /** Gives the buffer back once decoding and the forward pass have stopped using it; safe to call twice. */
+        public void release() {
+            if (buffer == null) {
+                return;
+            }
+            try {
+                (answers == null ? decoded : answers).join();
+            } catch (RuntimeException e) {
+                // a stage failed; the buffer is free all the same
+            }
+            freeBuffers.add(buffer);
+            buffer = null;
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package io.fashionstream.worker.batch;
+
+import io.fashionstream.core.image.ImageLimits;
+import io.fashionstream.core.image.ImagePreprocessor;
+import io.fashionstream.core.inference.InferenceEngine;
+import io.fashionstream.worker.pipeline.CopiedHeaders;
+import io.fashionstream.worker.pipeline.DeadLetters;
+
+/** The batch stages as a worker builds them, for tests: results to {@code results}, dead letters to {@code dlq}. */
+final class Stages {
+    static final DecodeStage DECODE = new DecodeStage(new ImagePreprocessor(ImageLimits.DEFAULTS));
+    static final AnswerStage ANSWER = new AnswerStage("simple", "v1", "results",
+            new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), CopiedHeaders.DEFAULT_RESULT_HEADERS,
+            () -> 5_000L);
+
+    private Stages() {
+    }
+
+    /** Decode, forward pass on {@code engine}, answer; {@code threads} decode helpers. */
+    static StagePipeline pipeline(InferenceEngine engine, int maxBatch, int threads) {
+        return new StagePipeline(DECODE, new ForwardPassStage(engine), ANSWER, maxBatch, threads, "test");
+    }
+}
