@@ -1,4 +1,4 @@
-import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.inference.Dl4jEngine;
 import io.fashionstream.core.model.ModelFiles;
 import io.fashionstream.core.model.NativeBackend;
 import io.fashionstream.worker.bench.EngineBench;
@@ -26,7 +26,7 @@ public class LeverProbe {
         NativeBackend.select();
         System.out.println("build: " + NativeBackend.describeLoaded());
         MultiLayerNetwork net = ModelFiles.load(Path.of("models", "simple.zip")).network();
-        try (FashionClassifier classifier = new FashionClassifier(net.clone())) { // closing it frees its network
+        try (Dl4jEngine classifier = new Dl4jEngine(net.clone())) { // closing it frees its network
             EngineBench.Point p = new EngineBench(classifier, Duration.ofSeconds(1), Duration.ofSeconds(3)).run(BATCH);
             System.out.printf("simple, whole pass at %d: %,.0f images/s (%.1f ms)%n", BATCH, p.imagesPerSec(), p.msPerBatch());
             for (LayerProfile.Layer l : LayerProfile.of(net, BATCH)) {

@@ -4,7 +4,7 @@ import io.fashionstream.core.Json;
 import io.fashionstream.core.data.FashionMnist;
 import io.fashionstream.core.data.LabelledImages;
 import io.fashionstream.core.eval.ClassificationReport;
-import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.inference.Dl4jEngine;
 import io.fashionstream.core.model.ModelFiles;
 import io.fashionstream.core.model.ModelsDirectory;
 import picocli.CommandLine.Command;
@@ -52,7 +52,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         ClassificationReport report;
-        try (FashionClassifier classifier = FashionClassifier.forInference(loaded.network())) {
+        try (Dl4jEngine classifier = Dl4jEngine.forInference(loaded.network())) {
             report = classifier.evaluate(test, batch);
         }
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -5,7 +5,7 @@ import io.fashionstream.core.data.FashionMnist;
 import io.fashionstream.core.data.LabelledImages;
 import io.fashionstream.core.data.TrainValidationSplit;
 import io.fashionstream.core.eval.ClassificationReport;
-import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.inference.Dl4jEngine;
 import io.fashionstream.core.model.Architecture;
 import io.fashionstream.core.model.Augmentation;
 import io.fashionstream.core.model.ModelCard;
@@ -176,7 +176,7 @@ final class TrainCommand implements Callable<Integer> {
                               FashionMnist.SplitFiles testFiles, String backend) throws Exception {
         ClassificationReport validationReport;
         ClassificationReport testReport;
-        try (FashionClassifier classifier = new FashionClassifier(result.network())) {
+        try (Dl4jEngine classifier = new Dl4jEngine(result.network())) {
             validationReport = classifier.evaluate(split.validation(), 512);
             testReport = classifier.evaluate(test, 512);
             Map<String, String> checksums = new LinkedHashMap<>(trainFiles.checksums());

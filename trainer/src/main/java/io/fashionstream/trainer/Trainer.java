@@ -3,7 +3,7 @@ package io.fashionstream.trainer;
 import io.fashionstream.core.data.ImageTensors;
 import io.fashionstream.core.data.LabelledImages;
 import io.fashionstream.core.data.TrainValidationSplit;
-import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.inference.Dl4jEngine;
 import io.fashionstream.core.inference.InferenceException;
 import io.fashionstream.core.model.Augmentation;
 import io.fashionstream.core.model.ModelCard.EpochStats;
@@ -145,15 +145,15 @@ public final class Trainer {
                 break;
             }
             double trainLoss = lossSum / train.size();
-            double trainAcc = new FashionClassifier(net).evaluate(trainProbe, EVAL_BATCH).accuracy();
+            double trainAcc = new Dl4jEngine(net).evaluate(trainProbe, EVAL_BATCH).accuracy();
             double valLoss = loss(net, data.raw().validation());
-            double valAcc = new FashionClassifier(net).evaluate(data.raw().validation(), EVAL_BATCH).accuracy();
+            double valAcc = new Dl4jEngine(net).evaluate(data.raw().validation(), EVAL_BATCH).accuracy();
             Double photoLoss = null;
             Double photoAcc = null;
             double stoppingLoss = valLoss;
             if (data.photos() != null) {
                 photoLoss = loss(net, data.photos().validation());
-                photoAcc = new FashionClassifier(net).evaluate(data.photos().validation(), EVAL_BATCH).accuracy();
+                photoAcc = new Dl4jEngine(net).evaluate(data.photos().validation(), EVAL_BATCH).accuracy();
                 stoppingLoss = (valLoss + photoLoss) / 2; // good on raw images and on photos alike
             }
             double seconds = (System.nanoTime() - epochStart) / 1e9;

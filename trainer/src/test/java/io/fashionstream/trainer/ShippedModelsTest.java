@@ -2,7 +2,7 @@ package io.fashionstream.trainer;
 
 import io.fashionstream.core.data.FashionMnist;
 import io.fashionstream.core.data.LabelledImages;
-import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.inference.Dl4jEngine;
 import io.fashionstream.core.model.ModelFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,7 +30,7 @@ class ShippedModelsTest {
         ModelFiles.LoadedModel model = ModelFiles.load(Path.of("..", "models", name + ".zip"));
         double card = model.card().orElseThrow(() -> new AssertionError(name + " has no model card")).testAccuracy();
         double measured;
-        try (FashionClassifier classifier = new FashionClassifier(model.network())) {
+        try (Dl4jEngine classifier = new Dl4jEngine(model.network())) {
             measured = classifier.evaluate(test, 512).accuracy();
         }
         assertTrue(measured >= card - 0.001, name + ": measured " + measured + ", card says " + card);

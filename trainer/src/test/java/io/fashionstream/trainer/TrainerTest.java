@@ -4,7 +4,7 @@ import io.fashionstream.core.data.DataNotFoundException;
 import io.fashionstream.core.data.FashionMnist;
 import io.fashionstream.core.data.LabelledImages;
 import io.fashionstream.core.data.TrainValidationSplit;
-import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.inference.Dl4jEngine;
 import io.fashionstream.core.model.Architecture;
 import io.fashionstream.core.model.ModelCard;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -48,12 +48,12 @@ class TrainerTest {
         assertEquals(2_000, split.train().size());
         MultiLayerNetwork untrained = new MultiLayerNetwork(Architecture.SIMPLE.configuration(1));
         untrained.init();
-        double before = new FashionClassifier(untrained).evaluate(test, 512).accuracy();
+        double before = new Dl4jEngine(untrained).evaluate(test, 512).accuracy();
 
         TrainingOptions options = new TrainingOptions(Architecture.SIMPLE, 3, 64, 1, 3, 500, 0, 0);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Trainer.Result result = new Trainer(options, new PrintStream(log, true), false, null).train(TrainingData.raw(split));
-        double after = new FashionClassifier(result.network()).evaluate(test, 512).accuracy();
+        double after = new Dl4jEngine(result.network()).evaluate(test, 512).accuracy();
 
         assertTrue(before < 0.25, "an untrained network is near chance, got " + before);
         assertTrue(after > 0.6, "2,000 images should lift test accuracy above 0.6, got " + after);

@@ -2,11 +2,11 @@ package io.fashionstream.worker;
 
 import io.fashionstream.core.image.ImageLimits;
 import io.fashionstream.core.inference.EngineKind;
+import io.fashionstream.worker.config.CliEnums;
 import io.fashionstream.worker.config.ConfigSources;
 import io.fashionstream.worker.config.GroupProtocol;
 import io.fashionstream.worker.config.Guarantee;
 import io.fashionstream.worker.config.WorkerConfig;
-import io.fashionstream.worker.pipeline.CopiedHeaders;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -16,150 +16,179 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The worker settings shared by {@code run} and {@code demo}. Every option can also be set by an
- * environment variable ({@code FASHION_<OPTION>}) or a line of the {@code --config} file; see
- * {@link ConfigSources}.
+ * The worker settings shared by {@code run} and {@code demo}: each option is bound to its
+ * {@link WorkerConfig.Builder} setter, with the default and bounds {@link WorkerConfig} names, so a
+ * setting is defined in one place. Every option can also be set by an environment variable
+ * ({@code FASHION_<OPTION>}) or a line of the {@code --config} file; see {@link ConfigSources}.
  */
 public final class WorkerOptions {
+    private final WorkerConfig.Builder builder = WorkerConfig.builder();
+    private boolean prefixGiven;
+
     @Option(names = "--config", paramLabel = "FILE",
             description = "Properties file of settings (option names without dashes; kafka.<key> for client settings). Env: FASHION_CONFIG")
     Path config;
 
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", mapFallbackValue = "",
+            description = "Any Kafka client setting, e.g. security.protocol=SASL_SSL (repeatable). Env: FASHION_KAFKA_<KEY>")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
     @Option(names = "--group-id", defaultValue = WorkerConfig.DEFAULT_GROUP_ID,
             description = "Consumer group of all workers (default: ${DEFAULT-VALUE})")
-    String groupId;
+    void groupId(String v) {
+        builder.groupId(v);
+    }
 
     @Option(names = "--input-topic", defaultValue = WorkerConfig.DEFAULT_INPUT_TOPIC,
             description = "Topic of catalog images (default: ${DEFAULT-VALUE})")
-    String inputTopic;
+    void inputTopic(String v) {
+        builder.inputTopic(v);
+    }
 
     @Option(names = "--results-topic", defaultValue = WorkerConfig.DEFAULT_RESULTS_TOPIC,
             description = "Topic of labels (default: ${DEFAULT-VALUE})")
-    String resultsTopic;
+    void resultsTopic(String v) {
+        builder.resultsTopic(v);
+    }
 
     @Option(names = "--dead-letter-topic", defaultValue = WorkerConfig.DEFAULT_DEAD_LETTER_TOPIC,
             description = "Topic for inputs that cannot be classified (default: ${DEFAULT-VALUE})")
-    String deadLetterTopic;
+    void deadLetterTopic(String v) {
+        builder.deadLetterTopic(v);
+    }
 
     @Option(names = "--model", defaultValue = WorkerConfig.DEFAULT_MODEL,
             description = "Model name in --models-dir, or path to a .zip or .onnx (default: ${DEFAULT-VALUE})")
-    String model;
+    void model(String v) {
+        builder.model(v);
+    }
 
-    @Option(names = "--engine", defaultValue = "onnxruntime",
+    @Option(names = "--engine", defaultValue = WorkerConfig.DEFAULT_ENGINE_NAME, converter = CliEnums.Engine.class,
             description = "What runs the model: onnxruntime (its .onnx export) or dl4j (the trained .zip) (default: ${DEFAULT-VALUE})")
-    String engine;
+    void engine(EngineKind v) {
+        builder.engine(v);
+    }
 
     @Option(names = "--intra-op-threads", defaultValue = "" + WorkerConfig.DEFAULT_INTRA_OP_THREADS,
             description = "ONNX Runtime threads per forward pass; 0: the machine's cores divided among the worker threads"
                     + " (default: ${DEFAULT-VALUE})")
-    int intraOpThreads;
+    void intraOpThreads(int v) {
+        builder.intraOpThreads(v);
+    }
 
     @Option(names = "--models-dir", description = "Where model names are looked up (default: the installation's models/"
             + " folder, wherever the command runs from)")
-    Path modelsDir;
+    void modelsDir(Path v) {
+        builder.modelsDir(v);
+    }
 
     @Option(names = "--workers", defaultValue = "" + WorkerConfig.DEFAULT_WORKERS,
             description = "Worker threads in this process (default: ${DEFAULT-VALUE})")
-    int workers;
+    void workers(int v) {
+        builder.workers(v);
+    }
 
     @Option(names = "--max-batch", defaultValue = "" + WorkerConfig.DEFAULT_MAX_BATCH,
             description = "Most images per forward pass (default: ${DEFAULT-VALUE})")
-    int maxBatch;
+    void maxBatch(int v) {
+        builder.maxBatch(v);
+    }
 
     @Option(names = "--max-wait-ms", defaultValue = "" + WorkerConfig.DEFAULT_MAX_WAIT_MS,
             description = "Longest an image waits for its batch to fill (default: ${DEFAULT-VALUE})")
-    long maxWaitMs;
+    void maxWaitMs(long v) {
+        builder.maxWait(Duration.ofMillis(v));
+    }
 
     @Option(names = "--commit-interval-ms", defaultValue = "" + WorkerConfig.DEFAULT_COMMIT_INTERVAL_MS,
             description = "How long a worker thread gathers batches into one transaction (at-least-once: one offset"
                     + " commit) before committing; 0 commits every batch (default: ${DEFAULT-VALUE})")
-    long commitIntervalMs;
+    void commitIntervalMs(long v) {
+        builder.commitInterval(Duration.ofMillis(v));
+    }
 
     @Option(names = "--decode-threads", defaultValue = "" + WorkerConfig.DEFAULT_DECODE_THREADS,
             description = "Per worker thread, helpers that decode the next batch while the current one is in the"
                     + " network; 0 decodes on the worker thread (default: ${DEFAULT-VALUE})")
-    int decodeThreads;
+    void decodeThreads(int v) {
+        builder.decodeThreads(v);
+    }
 
-    @Option(names = "--guarantee", defaultValue = "exactly-once",
+    @Option(names = "--guarantee", defaultValue = WorkerConfig.DEFAULT_GUARANTEE_NAME, converter = CliEnums.Delivery.class,
             description = "exactly-once (Kafka transactions) or at-least-once (default: ${DEFAULT-VALUE})")
-    String guarantee;
+    void guarantee(Guarantee v) {
+        builder.guarantee(v);
+    }
 
-    @Option(names = "--group-protocol", defaultValue = "auto",
+    @Option(names = "--group-protocol", defaultValue = WorkerConfig.DEFAULT_GROUP_PROTOCOL_NAME,
+            converter = CliEnums.Protocol.class,
             description = "Consumer group protocol: consumer (Kafka 4, KIP-848: no stop-the-world rebalances), classic,"
                     + " or auto: consumer where the broker offers it (default: ${DEFAULT-VALUE})")
-    String groupProtocol;
+    void groupProtocol(GroupProtocol v) {
+        builder.groupProtocol(v);
+    }
 
     @Option(names = "--static-membership", defaultValue = "" + WorkerConfig.DEFAULT_STATIC_MEMBERSHIP, arity = "1",
             description = "Under the classic group protocol, join with a stable group.instance.id"
                     + " (<transactional-id-prefix>-<thread>), so that a restarted process rejoins without a rebalance"
                     + " (default: ${DEFAULT-VALUE})")
-    boolean staticMembership;
+    void staticMembership(boolean v) {
+        builder.staticMembership(v);
+    }
 
     @Option(names = "--transactional-id-prefix",
             description = "Stable, per-process prefix of the producers' transactional ids (default: fashion-worker-<hostname>,"
                     + " or -1, -2, ... appended for a second, third live process on the host)")
-    String transactionalIdPrefix;
-
-    /** Whether --transactional-id-prefix (or its variable or file line) was given, rather than defaulted. */
-    boolean prefixGiven() {
-        return transactionalIdPrefix != null;
+    void transactionalIdPrefix(String v) {
+        builder.transactionalIdPrefix(v);
+        prefixGiven = true;
     }
 
     @Option(names = "--max-image-bytes", defaultValue = "" + ImageLimits.DEFAULT_MAX_BYTES,
             description = "Largest accepted record value (default: ${DEFAULT-VALUE})")
-    int maxImageBytes;
+    void maxImageBytes(int v) {
+        builder.maxImageBytes(v);
+    }
 
     @Option(names = "--max-image-pixels", defaultValue = "" + ImageLimits.DEFAULT_MAX_PIXELS,
             description = "Largest width x height an image header may declare (default: ${DEFAULT-VALUE})")
-    long maxImagePixels;
+    void maxImagePixels(long v) {
+        builder.maxImagePixels(v);
+    }
 
     @Option(names = "--startup-timeout-ms", defaultValue = "" + WorkerConfig.DEFAULT_STARTUP_TIMEOUT_MS,
             description = "How long to wait for the broker and topics at startup (default: ${DEFAULT-VALUE})")
-    long startupTimeoutMs;
+    void startupTimeoutMs(long v) {
+        builder.startupTimeout(Duration.ofMillis(v));
+    }
 
     @Option(names = "--stall-timeout-ms", defaultValue = "" + WorkerConfig.DEFAULT_STALL_TIMEOUT_MS,
             description = "Not ready (/health/ready 503) once a worker holds input it has not answered, or has sent the"
                     + " group coordinator no heartbeat, for this long; keep it well above the heartbeat interval (classic: 3 s;"
                     + " consumer protocol: the broker's group.consumer.heartbeat.interval.ms, 5 s by default)"
                     + " (default: ${DEFAULT-VALUE})")
-    long stallTimeoutMs;
+    void stallTimeoutMs(long v) {
+        builder.stallTimeout(Duration.ofMillis(v));
+    }
 
     @Option(names = "--result-headers", split = ",", paramLabel = "NAME",
             description = "Input headers copied to results, comma-separated; headers in the worker's fashion. namespace never"
                     + " are (default: traceparent,tracestate,baggage,label)")
-    Set<String> resultHeaders;
+    void resultHeaders(Set<String> v) {
+        builder.resultHeaders(v);
+    }
 
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", mapFallbackValue = "",
-            description = "Any Kafka client setting, e.g. security.protocol=SASL_SSL (repeatable). Env: FASHION_KAFKA_<KEY>")
-    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+    /** Whether --transactional-id-prefix (or its variable or file line) was given, rather than defaulted. */
+    boolean prefixGiven() {
+        return prefixGiven;
+    }
 
     /** The validated configuration; {@link IllegalArgumentException} names the first bad value. */
     public WorkerConfig toConfig(String bootstrapServers, ConfigSources sources, Map<String, String> env) {
-        String prefix = transactionalIdPrefix != null ? transactionalIdPrefix
-                : WorkerConfig.DEFAULT_TRANSACTIONAL_ID_PREFIX + "-" + hostName(env);
-        return WorkerConfig.builder()
-                .bootstrapServers(bootstrapServers)
-                .groupId(groupId)
-                .inputTopic(inputTopic)
-                .resultsTopic(resultsTopic)
-                .deadLetterTopic(deadLetterTopic)
-                .model(model)
-                .engine(EngineKind.parse(engine))
-                .intraOpThreads(intraOpThreads)
-                .modelsDir(modelsDir != null ? modelsDir : WorkerConfig.DEFAULT_MODELS_DIR)
-                .workers(workers)
-                .maxBatch(maxBatch)
-                .maxWait(Duration.ofMillis(maxWaitMs))
-                .commitInterval(Duration.ofMillis(commitIntervalMs))
-                .decodeThreads(decodeThreads)
-                .guarantee(Guarantee.parse(guarantee))
-                .groupProtocol(GroupProtocol.parse(groupProtocol))
-                .staticMembership(staticMembership)
-                .transactionalIdPrefix(prefix)
-                .imageLimits(new ImageLimits(maxImageBytes, maxImagePixels))
-                .startupTimeout(Duration.ofMillis(startupTimeoutMs))
-                .stallTimeout(Duration.ofMillis(stallTimeoutMs))
-                .resultHeaders(resultHeaders != null ? resultHeaders : CopiedHeaders.DEFAULT_RESULT_HEADERS)
+        if (!prefixGiven) {
+            builder.transactionalIdPrefix(WorkerConfig.DEFAULT_TRANSACTIONAL_ID_PREFIX + "-" + hostName(env));
+        }
+        return builder.bootstrapServers(bootstrapServers)
                 .kafkaProperties(sources.kafkaProperties(kafkaProperties))
                 .build();
     }

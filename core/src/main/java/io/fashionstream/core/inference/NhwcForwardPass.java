@@ -91,7 +91,7 @@ public final class NhwcForwardPass {
      */
     public float[][] output(float[] pixels, int count) {
         INDArray x = inputView(count);
-        new FloatPointer(x.data().addressPointer()).put(pixels, 0, count * FashionClassifier.PIXELS);
+        new FloatPointer(x.data().addressPointer()).put(pixels, 0, count * Dl4jEngine.PIXELS);
         return run(x).toFloatMatrix();
     }
 

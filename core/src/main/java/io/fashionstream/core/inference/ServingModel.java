@@ -44,7 +44,7 @@ public record ServingModel(String name, String version, Optional<ModelCard> card
             LoadedModel model = ModelFiles.load(file);
             try {
                 return new ServingModel(model.name(), model.version(), model.card(),
-                        FashionClassifier.forInference(model.network()));
+                        Dl4jEngine.forInference(model.network()));
             } finally {
                 model.network().close(); // the engine runs its own copy
             }
@@ -57,7 +57,7 @@ public record ServingModel(String name, String version, Optional<ModelCard> card
                 String version = card.map(ModelCard::version).filter(v -> !"unknown".equals(v))
                         .orElse(ModelFiles.sha256(onnxGiven ? onnx : file).substring(0, 12));
                 return new ServingModel(ModelFiles.modelName(onnx), version, card,
-                        OnnxClassifier.open(Files.readAllBytes(onnx), intraOpThreads, cudaAvailable()));
+                        OnnxEngine.open(Files.readAllBytes(onnx), intraOpThreads, cudaAvailable()));
             }
             if (onnxGiven) {
                 throw new ModelLoadException("model file " + onnx + " does not exist");
@@ -69,7 +69,7 @@ public record ServingModel(String name, String version, Optional<ModelCard> card
                         file);
                 byte[] bytes = OnnxExport.toBytes(model.network(), model.name(), model.version());
                 return new ServingModel(model.name(), model.version(), model.card(),
-                        OnnxClassifier.open(bytes, intraOpThreads, cudaAvailable()));
+                        OnnxEngine.open(bytes, intraOpThreads, cudaAvailable()));
             } finally {
                 model.network().close();
             }

@@ -10,7 +10,7 @@ import io.fashionstream.core.data.FashionMnist;
 import io.fashionstream.core.data.ImageTensors;
 import io.fashionstream.core.data.LabelledImages;
 import io.fashionstream.core.inference.NhwcForwardPass;
-import io.fashionstream.core.inference.OnnxClassifier;
+import io.fashionstream.core.inference.OnnxEngine;
 import io.fashionstream.core.inference.Prediction;
 import io.fashionstream.core.model.Architecture;
 import io.fashionstream.core.model.BatchNormNetworks;
@@ -60,7 +60,7 @@ class OnnxExportTest {
         LabelledImages images = FashionMnist.loadShippedTestSplit();
         int[] order = ImageTensors.identityOrder(images.size());
         float worst = 0;
-        try (OnnxClassifier onnx = OnnxClassifier.open(Files.readAllBytes(MODELS.resolve(model + ".onnx")), 0)) {
+        try (OnnxEngine onnx = OnnxEngine.open(Files.readAllBytes(MODELS.resolve(model + ".onnx")), 0)) {
             for (int from = 0; from < images.size(); from += BATCH) {
                 INDArray x = ImageTensors.features(images, order, from, BATCH, null);
                 float[][] expected = loaded.network().output(x, false).toFloatMatrix();
@@ -137,7 +137,7 @@ class OnnxExportTest {
 
     /** ONNX Runtime on {@code onnx} gives {@code expected} (DL4J's {@code output()}) for the images {@code x}, to 1e-5. */
     private static void assertOnnxScores(float[][] expected, INDArray x, byte[] onnx) throws Exception {
-        try (OnnxClassifier classifier = OnnxClassifier.open(onnx, 0)) {
+        try (OnnxEngine classifier = OnnxEngine.open(onnx, 0)) {
             List<Prediction> actual = classifier.batchPredict(x.data().asFloat(), expected.length);
             for (int i = 0; i < expected.length; i++) {
                 assertArrayEquals(expected[i], actual.get(i).scores(), 1e-5f, "ONNX, image " + i);

@@ -5,7 +5,7 @@ import io.fashionstream.core.data.FashionMnist;
 import io.fashionstream.core.data.LabelledImages;
 import io.fashionstream.core.data.TrainValidationSplit;
 import io.fashionstream.core.inference.EngineKind;
-import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.inference.Dl4jEngine;
 import io.fashionstream.core.inference.InferenceEngine;
 import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.core.model.ModelCard;
@@ -277,7 +277,7 @@ public final class BenchCommand implements Callable<Integer> {
                                     name, kind.cliName(), t, batch, p.imagesPerSec(), p.msPerBatch());
                             points.add(p);
                         }
-                        List<LayerProfile.Layer> layers = model.engine() instanceof FashionClassifier dl4j
+                        List<LayerProfile.Layer> layers = model.engine() instanceof Dl4jEngine dl4j
                                 ? LayerProfile.of(dl4j, profileBatch) : List.of();
                         results.add(new ModelResult(model.name(), model.version(), kind.cliName(), t, points,
                                 profileBatch, layers));

@@ -1,6 +1,6 @@
 package io.fashionstream.worker.bench;
 
-import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.inference.Dl4jEngine;
 import io.fashionstream.core.inference.NhwcForwardPass;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -30,7 +30,7 @@ public final class LayerProfile {
     }
 
     /** Profiles what {@code classifier} runs: its NHWC pass step by step, or its DL4J network layer by layer. */
-    public static List<Layer> of(FashionClassifier classifier, int batchSize) {
+    public static List<Layer> of(Dl4jEngine classifier, int batchSize) {
         if (classifier.forwardPass().isEmpty()) {
             return of(classifier.network(), batchSize);
         }

@@ -16,8 +16,11 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Every setting of a worker process, immutable and validated. Built by the command line from
- * flags, environment variables and a properties file ({@link ConfigSources}); tests build it directly.
+ * Every setting of a worker process, immutable and validated when built: the canonical constructor
+ * rejects a bad value with a message naming the setting and what is allowed. Defaults and bounds
+ * are the named constants below; the command line ({@code WorkerOptions}) binds each option to its
+ * {@link Builder} setter, from flags, environment variables and a properties file
+ * ({@link ConfigSources}); tests use the builder directly.
  *
  * @param bootstrapServers      Kafka bootstrap servers
  * @param groupId               consumer group shared by every worker thread and process
@@ -80,7 +83,9 @@ public record WorkerConfig(
     public static final String DEFAULT_RESULTS_TOPIC = "catalog-labels";
     public static final String DEFAULT_DEAD_LETTER_TOPIC = "catalog-images.dlq";
     public static final String DEFAULT_MODEL = "complex2";
-    public static final EngineKind DEFAULT_ENGINE = EngineKind.ONNXRUNTIME;
+    /** The default engine as the command line names it; {@link #DEFAULT_ENGINE} is what it parses to. */
+    public static final String DEFAULT_ENGINE_NAME = "onnxruntime";
+    public static final EngineKind DEFAULT_ENGINE = EngineKind.parse(DEFAULT_ENGINE_NAME);
     public static final int DEFAULT_INTRA_OP_THREADS = 0;
     /** The installation's own {@code models/} folder, wherever the command runs from. */
     public static final Path DEFAULT_MODELS_DIR = ModelsDirectory.installed(WorkerConfig.class);
@@ -90,8 +95,10 @@ public record WorkerConfig(
     public static final int DEFAULT_DECODE_THREADS = 1;
     /** Kafka Streams' commit interval under exactly-once. */
     public static final long DEFAULT_COMMIT_INTERVAL_MS = 100;
-    public static final Guarantee DEFAULT_GUARANTEE = Guarantee.EXACTLY_ONCE;
-    public static final GroupProtocol DEFAULT_GROUP_PROTOCOL = GroupProtocol.AUTO;
+    public static final String DEFAULT_GUARANTEE_NAME = "exactly-once";
+    public static final Guarantee DEFAULT_GUARANTEE = Guarantee.parse(DEFAULT_GUARANTEE_NAME);
+    public static final String DEFAULT_GROUP_PROTOCOL_NAME = "auto";
+    public static final GroupProtocol DEFAULT_GROUP_PROTOCOL = GroupProtocol.parse(DEFAULT_GROUP_PROTOCOL_NAME);
     public static final boolean DEFAULT_STATIC_MEMBERSHIP = true;
     public static final String DEFAULT_TRANSACTIONAL_ID_PREFIX = "fashion-worker";
     public static final long DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
@@ -99,10 +106,18 @@ public record WorkerConfig(
 
     /** The most records one forward pass may take: bounds the preallocated input buffer. */
     public static final int MAX_BATCH_LIMIT = 8192;
+    public static final int MAX_WORKERS = 256;
+    public static final int MAX_INTRA_OP_THREADS = 256;
+    public static final int MAX_DECODE_THREADS = 64;
+    /** The longest --max-wait-ms and --commit-interval-ms: a minute. */
+    public static final long MAX_WAIT_LIMIT_MS = 60_000;
+    public static final long MAX_COMMIT_INTERVAL_MS = 60_000;
+    /** Shorter would call a worker stalled between two heartbeats of the classic protocol. */
+    public static final long MIN_STALL_TIMEOUT_MS = 1_000;
 
     /**
      * Client settings the worker owns: overriding them would break the delivery guarantee or the
-     * record formats, so {@link #validate()} rejects them in {@code kafkaProperties}.
+     * record formats, so the constructor rejects them in {@code kafkaProperties}.
      */
     public static final Set<String> RESERVED_KAFKA_PROPERTIES = Set.of(
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
@@ -120,20 +135,6 @@ public record WorkerConfig(
     public WorkerConfig {
         kafkaProperties = Map.copyOf(new TreeMap<>(kafkaProperties));
         resultHeaders = Set.copyOf(resultHeaders);
-    }
-
-    private static WorkerConfig defaults(String bootstrapServers) {
-        return new WorkerConfig(bootstrapServers, DEFAULT_GROUP_ID, DEFAULT_INPUT_TOPIC, DEFAULT_RESULTS_TOPIC,
-                DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_MODEL, DEFAULT_ENGINE, DEFAULT_INTRA_OP_THREADS, DEFAULT_MODELS_DIR, DEFAULT_WORKERS,
-                DEFAULT_MAX_BATCH, Duration.ofMillis(DEFAULT_MAX_WAIT_MS), Duration.ofMillis(DEFAULT_COMMIT_INTERVAL_MS),
-                DEFAULT_DECODE_THREADS, DEFAULT_GUARANTEE,
-                DEFAULT_GROUP_PROTOCOL, DEFAULT_STATIC_MEMBERSHIP, DEFAULT_TRANSACTIONAL_ID_PREFIX, ImageLimits.DEFAULTS,
-                Duration.ofMillis(DEFAULT_STARTUP_TIMEOUT_MS), Duration.ofMillis(DEFAULT_STALL_TIMEOUT_MS),
-                CopiedHeaders.DEFAULT_RESULT_HEADERS, Map.of());
-    }
-
-    /** Checks every value; the message names the setting and what is allowed. Returns this. */
-    public WorkerConfig validate() {
         requireText(bootstrapServers, "bootstrap-servers");
         requireText(groupId, "group-id");
         requireTopic(inputTopic, "input-topic");
@@ -145,30 +146,14 @@ public record WorkerConfig(
         }
         requireText(model, "model");
         requireText(transactionalIdPrefix, "transactional-id-prefix");
-        if (workers < 1 || workers > 256) {
-            throw new IllegalArgumentException("workers must be between 1 and 256, not " + workers);
-        }
-        if (maxBatch < 1 || maxBatch > MAX_BATCH_LIMIT) {
-            throw new IllegalArgumentException("max-batch must be between 1 and " + MAX_BATCH_LIMIT + ", not " + maxBatch);
-        }
-        if (maxWait.isNegative() || maxWait.toMillis() > 60_000) {
-            throw new IllegalArgumentException("max-wait-ms must be between 0 and 60000, not " + maxWait.toMillis());
-        }
-        if (intraOpThreads < 0 || intraOpThreads > 256) {
-            throw new IllegalArgumentException("intra-op-threads must be between 0 (automatic) and 256, not " + intraOpThreads);
-        }
-        if (commitInterval.isNegative() || commitInterval.toMillis() > 60_000) {
-            throw new IllegalArgumentException("commit-interval-ms must be between 0 and 60000, not " + commitInterval.toMillis());
-        }
-        if (decodeThreads < 0 || decodeThreads > 64) {
-            throw new IllegalArgumentException("decode-threads must be between 0 and 64, not " + decodeThreads);
-        }
-        if (startupTimeout.toMillis() < 1) {
-            throw new IllegalArgumentException("startup-timeout-ms must be positive, not " + startupTimeout.toMillis());
-        }
-        if (stallTimeout.toMillis() < 1000) {
-            throw new IllegalArgumentException("stall-timeout-ms must be at least 1000, not " + stallTimeout.toMillis());
-        }
+        requireBetween(workers, 1, MAX_WORKERS, "workers");
+        requireBetween(maxBatch, 1, MAX_BATCH_LIMIT, "max-batch");
+        requireBetween(maxWait.toMillis(), 0, MAX_WAIT_LIMIT_MS, "max-wait-ms");
+        requireBetween(intraOpThreads, 0, MAX_INTRA_OP_THREADS, "intra-op-threads (0: automatic)");
+        requireBetween(commitInterval.toMillis(), 0, MAX_COMMIT_INTERVAL_MS, "commit-interval-ms");
+        requireBetween(decodeThreads, 0, MAX_DECODE_THREADS, "decode-threads");
+        requireBetween(startupTimeout.toMillis(), 1, Long.MAX_VALUE, "startup-timeout-ms");
+        requireBetween(stallTimeout.toMillis(), MIN_STALL_TIMEOUT_MS, Long.MAX_VALUE, "stall-timeout-ms");
         for (String header : resultHeaders) {
             if (header.isBlank() || CopiedHeaders.isWorkers(header)) {
                 throw new IllegalArgumentException("result-headers: '" + header + "' cannot be copied to results"
@@ -183,7 +168,16 @@ public record WorkerConfig(
         }
         KafkaSettings.check(kafkaProperties);
         KafkaSettings.checkProducer(kafkaProperties, guarantee == Guarantee.EXACTLY_ONCE);
-        return this;
+    }
+
+    private static WorkerConfig defaults(String bootstrapServers) {
+        return new WorkerConfig(bootstrapServers, DEFAULT_GROUP_ID, DEFAULT_INPUT_TOPIC, DEFAULT_RESULTS_TOPIC,
+                DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_MODEL, DEFAULT_ENGINE, DEFAULT_INTRA_OP_THREADS, DEFAULT_MODELS_DIR, DEFAULT_WORKERS,
+                DEFAULT_MAX_BATCH, Duration.ofMillis(DEFAULT_MAX_WAIT_MS), Duration.ofMillis(DEFAULT_COMMIT_INTERVAL_MS),
+                DEFAULT_DECODE_THREADS, DEFAULT_GUARANTEE,
+                DEFAULT_GROUP_PROTOCOL, DEFAULT_STATIC_MEMBERSHIP, DEFAULT_TRANSACTIONAL_ID_PREFIX, ImageLimits.DEFAULTS,
+                Duration.ofMillis(DEFAULT_STARTUP_TIMEOUT_MS), Duration.ofMillis(DEFAULT_STALL_TIMEOUT_MS),
+                CopiedHeaders.DEFAULT_RESULT_HEADERS, Map.of());
     }
 
     private static String hintFor(String key) {
@@ -196,6 +190,13 @@ public record WorkerConfig(
             case ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG -> " (offsets are committed with the results; see --guarantee)";
             default -> "";
         };
+    }
+
+    private static void requireBetween(long value, long min, long max, String name) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + (max == Long.MAX_VALUE ? " must be at least " + min
+                    : " must be between " + min + " and " + max) + ", not " + value);
+        }
     }
 
     private static void requireText(String value, String name) {
@@ -309,16 +310,18 @@ public record WorkerConfig(
         public Builder staticMembership(boolean v) { staticMembership = v; return this; }
         public Builder transactionalIdPrefix(String v) { transactionalIdPrefix = v; return this; }
         public Builder imageLimits(ImageLimits v) { imageLimits = v; return this; }
+        public Builder maxImageBytes(int v) { imageLimits = new ImageLimits(v, imageLimits.maxPixels()); return this; }
+        public Builder maxImagePixels(long v) { imageLimits = new ImageLimits(imageLimits.maxBytes(), v); return this; }
         public Builder startupTimeout(Duration v) { startupTimeout = v; return this; }
         public Builder stallTimeout(Duration v) { stallTimeout = v; return this; }
         public Builder resultHeaders(Set<String> v) { resultHeaders = v; return this; }
         public Builder kafkaProperties(Map<String, String> v) { kafkaProperties = v; return this; }
 
-        /** The configuration, validated. */
+        /** The configuration; {@link IllegalArgumentException} names the first bad value. */
         public WorkerConfig build() {
             return new WorkerConfig(bootstrapServers, groupId, inputTopic, resultsTopic, deadLetterTopic, model,
                     engine, intraOpThreads, modelsDir, workers, maxBatch, maxWait, commitInterval, decodeThreads, guarantee, groupProtocol, staticMembership, transactionalIdPrefix,
-                    imageLimits, startupTimeout, stallTimeout, resultHeaders, kafkaProperties).validate();
+                    imageLimits, startupTimeout, stallTimeout, resultHeaders, kafkaProperties);
         }
     }
 }

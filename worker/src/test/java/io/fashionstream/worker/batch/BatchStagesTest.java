@@ -2,7 +2,7 @@ package io.fashionstream.worker.batch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fashionstream.core.Json;
-import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.inference.Dl4jEngine;
 import io.fashionstream.worker.pipeline.DeadLetters;
 import io.fashionstream.worker.testing.TestInputs;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,12 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Decode, forward pass and answers of one batch, on the calling thread, with the shipped simple model. */
 class BatchStagesTest {
-    private static FashionClassifier network;
+    private static Dl4jEngine network;
     private static StagePipeline batches;
 
     @BeforeAll
     static void load() throws Exception {
-        network = new FashionClassifier(TestInputs.simpleModel().network());
+        network = new Dl4jEngine(TestInputs.simpleModel().network());
         batches = Stages.pipeline(network, 16, 0);
     }
 

@@ -1,6 +1,6 @@
 package io.fashionstream.worker.batch;
 
-import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.inference.Dl4jEngine;
 import io.fashionstream.core.inference.InferenceEngine;
 import io.fashionstream.core.inference.InferenceException;
 import io.fashionstream.core.inference.Prediction;
@@ -27,13 +27,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Decoding on helper threads and the forward pass on its own helper, double-buffered. */
 class StagePipelineTest {
     private static final int MAX_BATCH = 16;
-    private static FashionClassifier network;
+    private static Dl4jEngine network;
     /** Every stage on the calling thread: what the helpers must match. */
     private static StagePipeline batches;
 
     @BeforeAll
     static void load() throws Exception {
-        network = new FashionClassifier(TestInputs.simpleModel().network());
+        network = new Dl4jEngine(TestInputs.simpleModel().network());
         batches = Stages.pipeline(network, MAX_BATCH, 0);
     }
 
@@ -62,7 +62,7 @@ class StagePipelineTest {
     @ValueSource(ints = {0, 1, 3, 16})
     void decodesExactlyWhatTheWorkerThreadWouldHave(int threads) {
         List<ConsumerRecord<byte[], byte[]>> in = mixedBatch();
-        DecodedBatch inline = Stages.DECODE.decodeAll(in, new float[MAX_BATCH * FashionClassifier.PIXELS]);
+        DecodedBatch inline = Stages.DECODE.decodeAll(in, new float[MAX_BATCH * Dl4jEngine.PIXELS]);
         try (StagePipeline decoder = Stages.pipeline(network, MAX_BATCH, threads)) {
             StagePipeline.InFlight pending = decoder.start(in);
             DecodedBatch decoded = pending.awaitDecoded();
@@ -78,7 +78,7 @@ class StagePipelineTest {
                     assertEquals(inline.truth(i), decoded.truth(i));
                 }
             }
-            int packed = decoded.goodCount() * FashionClassifier.PIXELS;
+            int packed = decoded.goodCount() * Dl4jEngine.PIXELS;
             assertArrayEquals(Arrays.copyOf(inline.pixels(), packed), Arrays.copyOf(decoded.pixels(), packed));
 
             List<String> topics = Stages.ANSWER.answer(new ForwardPassStage(network).run(decoded)).records().stream().map(ProducerRecord::topic).toList();

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fashionstream.core.Json;
 import io.fashionstream.core.image.ImageLimits;
 import io.fashionstream.core.image.ImagePreprocessor;
-import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.inference.Dl4jEngine;
 import io.fashionstream.worker.metrics.ProcessMeters;
 import io.fashionstream.worker.metrics.WorkerMetrics;
 import io.fashionstream.worker.batch.AnswerStage;
@@ -161,7 +161,7 @@ class MonitoringServerTest {
     }
 
     private static void classifyLabelledAndBadInputs(WorkerMetrics metrics) throws Exception {
-        try (FashionClassifier network = new FashionClassifier(TestInputs.simpleModel().network())) {
+        try (Dl4jEngine network = new Dl4jEngine(TestInputs.simpleModel().network())) {
             AnswerStage answers = new AnswerStage("simple", "v1", "results",
                     new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), CopiedHeaders.DEFAULT_RESULT_HEADERS,
                     System::currentTimeMillis);

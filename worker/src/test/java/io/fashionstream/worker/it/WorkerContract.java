@@ -1,7 +1,7 @@
 package io.fashionstream.worker.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.inference.Dl4jEngine;
 import io.fashionstream.core.inference.EngineKind;
 import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.worker.WorkerCli;
@@ -53,7 +53,7 @@ abstract class WorkerContract {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static ServingModel model;
-    private static FashionClassifier reference;
+    private static Dl4jEngine reference;
 
     /** Bootstrap servers of the broker under test. */
     abstract String bootstrapServers();
@@ -65,7 +65,7 @@ abstract class WorkerContract {
     @BeforeAll
     static void loadModel() throws Exception {
         model = TestInputs.servingSimple(EngineKind.ONNXRUNTIME);
-        reference = new FashionClassifier(TestInputs.simpleModel().network());
+        reference = new Dl4jEngine(TestInputs.simpleModel().network());
     }
 
     @AfterAll

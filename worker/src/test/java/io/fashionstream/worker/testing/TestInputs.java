@@ -5,7 +5,7 @@ import io.fashionstream.core.data.FashionMnist;
 import io.fashionstream.core.data.LabelledImages;
 import io.fashionstream.core.image.ImageLimits;
 import io.fashionstream.core.image.ImagePreprocessor;
-import io.fashionstream.core.inference.FashionClassifier;
+import io.fashionstream.core.inference.Dl4jEngine;
 import io.fashionstream.core.inference.EngineKind;
 import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.core.model.ModelFiles;
@@ -76,8 +76,8 @@ public final class TestInputs {
     }
 
     /** The label the worker must predict for {@code value}: the same preprocessing and network, one image. */
-    public static int expectedLabel(FashionClassifier classifier, byte[] value) throws Exception {
-        float[] pixels = new float[FashionClassifier.PIXELS];
+    public static int expectedLabel(Dl4jEngine classifier, byte[] value) throws Exception {
+        float[] pixels = new float[Dl4jEngine.PIXELS];
         new ImagePreprocessor(ImageLimits.DEFAULTS).preprocess(value, pixels, 0);
         return classifier.batchPredict(pixels, 1).get(0).label();
     }

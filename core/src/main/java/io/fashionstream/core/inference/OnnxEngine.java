@@ -27,8 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * session (ONNX Runtime sessions are thread-safe) with buffers of their own; the session is
  * released when the last of them is closed.
  */
-public final class OnnxClassifier implements InferenceEngine {
-    private static final Logger log = LoggerFactory.getLogger(OnnxClassifier.class);
+public final class OnnxEngine implements InferenceEngine {
+    private static final Logger log = LoggerFactory.getLogger(OnnxEngine.class);
     private static final int CLASSES = FashionClass.COUNT;
     private static final long[] IMAGE_SHAPE = {1, 28, 28};
 
@@ -42,7 +42,7 @@ public final class OnnxClassifier implements InferenceEngine {
     private record Shared(OrtSession session, AtomicInteger users) {
     }
 
-    private OnnxClassifier(OrtEnvironment env, Shared shared) {
+    private OnnxEngine(OrtEnvironment env, Shared shared) {
         this.env = env;
         this.shared = shared;
     }
@@ -51,7 +51,7 @@ public final class OnnxClassifier implements InferenceEngine {
      * Opens {@code model} (ONNX bytes) with {@code intraOpThreads} threads per forward pass
      * (0: ONNX Runtime's default, one per core), on the CPU.
      */
-    public static OnnxClassifier open(byte[] model, int intraOpThreads) throws InferenceException {
+    public static OnnxEngine open(byte[] model, int intraOpThreads) throws InferenceException {
         return open(model, intraOpThreads, false);
     }
 
@@ -59,17 +59,17 @@ public final class OnnxClassifier implements InferenceEngine {
      * As {@link #open(byte[], int)}, on the GPU through ONNX Runtime's CUDA execution provider when
      * {@code tryCuda} and it starts (the GPU build, a GPU, CUDA and cuDNN), on the CPU otherwise.
      */
-    public static OnnxClassifier open(byte[] model, int intraOpThreads, boolean tryCuda) throws InferenceException {
+    public static OnnxEngine open(byte[] model, int intraOpThreads, boolean tryCuda) throws InferenceException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         if (tryCuda) {
             try {
-                return new OnnxClassifier(env, new Shared(session(env, model, intraOpThreads, true), new AtomicInteger(1)));
+                return new OnnxEngine(env, new Shared(session(env, model, intraOpThreads, true), new AtomicInteger(1)));
             } catch (OrtException e) {
                 log.warn("ONNX Runtime's CUDA execution provider did not start ({}); running on the CPU", e.getMessage());
             }
         }
         try {
-            return new OnnxClassifier(env, new Shared(session(env, model, intraOpThreads, false), new AtomicInteger(1)));
+            return new OnnxEngine(env, new Shared(session(env, model, intraOpThreads, false), new AtomicInteger(1)));
         } catch (OrtException e) {
             throw new InferenceException("ONNX Runtime cannot open the model: " + e.getMessage(), e);
         }
@@ -141,9 +141,9 @@ public final class OnnxClassifier implements InferenceEngine {
 
     /** Another classifier over the same session, with buffers of its own, for another thread. */
     @Override
-    public OnnxClassifier copy() {
+    public OnnxEngine copy() {
         shared.users().incrementAndGet();
-        return new OnnxClassifier(env, shared);
+        return new OnnxEngine(env, shared);
     }
 
     @Override

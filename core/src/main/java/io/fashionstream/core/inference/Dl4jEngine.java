@@ -19,17 +19,17 @@ import java.util.Optional;
  * one forward pass, one {@link Prediction} each. Not thread-safe (DL4J networks are not):
  * give each thread its own instance, e.g. via {@link #copy()}.
  */
-public final class FashionClassifier implements InferenceEngine {
+public final class Dl4jEngine implements InferenceEngine {
 
     private final MultiLayerNetwork network;
     /** The same function as {@code network}, faster; null where it does not cover the network. */
     private final NhwcForwardPass pass;
 
-    public FashionClassifier(MultiLayerNetwork network) {
+    public Dl4jEngine(MultiLayerNetwork network) {
         this(network, null);
     }
 
-    private FashionClassifier(MultiLayerNetwork network, NhwcForwardPass pass) {
+    private Dl4jEngine(MultiLayerNetwork network, NhwcForwardPass pass) {
         this.network = network;
         this.pass = pass;
     }
@@ -39,15 +39,15 @@ public final class FashionClassifier implements InferenceEngine {
      * where that covers the network (all of this project's models), through DL4J otherwise.
      * The caller keeps (and closes) {@code network}.
      */
-    public static FashionClassifier forInference(MultiLayerNetwork network) {
+    public static Dl4jEngine forInference(MultiLayerNetwork network) {
         MultiLayerNetwork own = network.clone();
-        return new FashionClassifier(own, NhwcForwardPass.of(own).orElse(null));
+        return new Dl4jEngine(own, NhwcForwardPass.of(own).orElse(null));
     }
 
     /** An independent classifier over a copy of the same weights, for another thread. */
     @Override
-    public FashionClassifier copy() {
-        return new FashionClassifier(network.clone(), pass == null ? null : pass.copy());
+    public Dl4jEngine copy() {
+        return new Dl4jEngine(network.clone(), pass == null ? null : pass.copy());
     }
 
     /**
