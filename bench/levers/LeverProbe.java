@@ -1,8 +1,8 @@
 import io.fashionstream.core.inference.Dl4jEngine;
 import io.fashionstream.core.model.ModelFiles;
 import io.fashionstream.core.model.NativeBackend;
-import io.fashionstream.worker.bench.EngineBench;
-import io.fashionstream.worker.bench.LayerProfile;
+import io.fashionstream.tools.bench.EngineBench;
+import io.fashionstream.tools.bench.LayerProfile;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;

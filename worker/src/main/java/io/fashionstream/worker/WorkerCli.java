@@ -4,8 +4,6 @@ import io.fashionstream.core.Printable;
 import io.fashionstream.core.model.ModelLoadException;
 import io.fashionstream.core.model.NativeBackend;
 import io.fashionstream.worker.config.ConfigSources;
-import io.fashionstream.worker.bench.BenchCommand;
-import io.fashionstream.worker.demo.DemoCommand;
 import io.fashionstream.worker.produce.ProduceCommand;
 import io.fashionstream.worker.topics.TopicsCommand;
 import org.apache.kafka.common.config.ConfigException;
@@ -15,8 +13,12 @@ import picocli.CommandLine.Command;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Map;
+import java.util.ServiceLoader;
 
-/** {@code fashion-worker run|demo|produce|topics|bench}: the command line of the worker. */
+/**
+ * {@code fashion-worker run|produce|topics}: the command line of the worker; the tools jar adds
+ * {@code demo} and {@code bench} ({@link ExtraCommands}).
+ */
 @Command(name = "fashion-worker", mixinStandardHelpOptions = true, version = "fashion-worker 0.1.0",
         description = "Classifies catalog images streamed through Kafka with the Fashion-MNIST networks.")
 public final class WorkerCli {
@@ -74,10 +76,11 @@ public final class WorkerCli {
     public static CommandLine commandLine(Map<String, String> env, ConfigSources sources) {
         CommandLine cl = new CommandLine(new WorkerCli())
                 .addSubcommand(new RunCommand(env, sources))
-                .addSubcommand(new DemoCommand(env, sources))
                 .addSubcommand(new ProduceCommand(sources))
-                .addSubcommand(new TopicsCommand(sources))
-                .addSubcommand(new BenchCommand());
+                .addSubcommand(new TopicsCommand(sources));
+        for (ExtraCommands extra : ServiceLoader.load(ExtraCommands.class)) {
+            extra.commands(env, sources).forEach(cl::addSubcommand);
+        }
         cl.setDefaultValueProvider(sources);
         return cl;
     }

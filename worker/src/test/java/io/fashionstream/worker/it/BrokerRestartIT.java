@@ -1,6 +1,6 @@
 package io.fashionstream.worker.it;
 
-import io.fashionstream.worker.demo.KafkaBrokerProcess;
+import io.fashionstream.kafkakit.KafkaBrokerProcess;
 import io.fashionstream.worker.it.KafkaTestClient.Topics;
 import io.fashionstream.worker.testing.TestInputs;
 import org.apache.kafka.clients.producer.KafkaProducer;

@@ -1,6 +1,6 @@
 package io.fashionstream.worker.it;
 
-import io.fashionstream.worker.demo.EmbeddedKafka;
+import io.fashionstream.kafkakit.EmbeddedKafka;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 

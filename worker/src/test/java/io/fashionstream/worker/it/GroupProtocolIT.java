@@ -4,7 +4,7 @@ import io.fashionstream.core.inference.EngineKind;
 import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.worker.config.GroupProtocol;
 import io.fashionstream.worker.config.WorkerConfig;
-import io.fashionstream.worker.demo.EmbeddedKafka;
+import io.fashionstream.kafkakit.EmbeddedKafka;
 import io.fashionstream.worker.it.KafkaTestClient.Topics;
 import io.fashionstream.worker.kafka.WorkerPool;
 import io.fashionstream.worker.testing.TestInputs;

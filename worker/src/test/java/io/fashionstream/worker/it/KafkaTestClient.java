@@ -53,7 +53,8 @@ final class KafkaTestClient {
             admin.createTopics(List.of(new NewTopic(t.input(), 6, (short) 1).configs(input),
                     new NewTopic(t.results(), 3, (short) 1).configs(results),
                     new NewTopic(t.deadLetters(), 1, (short) 1).configs(deadLetters))).all().get(30, TimeUnit.SECONDS);
-            io.fashionstream.worker.demo.DemoTopics.awaitLeaders(admin, List.of(t.input(), t.results(), t.deadLetters()));
+            io.fashionstream.kafkakit.TopicLeaders.await(admin, List.of(t.input(), t.results(), t.deadLetters()),
+                    java.time.Duration.ofSeconds(30));
         }
         return t;
     }

@@ -2,7 +2,7 @@ package io.fashionstream.worker.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fashionstream.core.Json;
-import io.fashionstream.worker.demo.EmbeddedKafka;
+import io.fashionstream.kafkakit.EmbeddedKafka;
 import io.fashionstream.worker.testing.DesignMetrics;
 import io.fashionstream.worker.testing.PrometheusText;
 import io.fashionstream.worker.testing.PrometheusText.Family;

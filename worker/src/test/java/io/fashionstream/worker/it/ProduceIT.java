@@ -1,7 +1,7 @@
 package io.fashionstream.worker.it;
 
 import io.fashionstream.worker.WorkerCli;
-import io.fashionstream.worker.demo.EmbeddedKafka;
+import io.fashionstream.kafkakit.EmbeddedKafka;
 import io.fashionstream.worker.testing.TestInputs;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;

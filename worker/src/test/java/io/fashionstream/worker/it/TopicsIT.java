@@ -2,7 +2,7 @@ package io.fashionstream.worker.it;
 
 import io.fashionstream.worker.WorkerCli;
 import io.fashionstream.worker.testing.StdoutCapture;
-import io.fashionstream.worker.demo.EmbeddedKafka;
+import io.fashionstream.kafkakit.EmbeddedKafka;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;

@@ -292,18 +292,4 @@ abstract class WorkerContract {
         assertEquals(WorkerCli.EXIT_FAILED, code, err.toString());
         assertTrue(err.toString().contains("'no-such-topic'") && err.toString().contains("not found"), err.toString());
     }
-
-    @Test
-    void theDemoRunsAgainstAnExistingCluster() throws Exception {
-        String log = "demo-external-" + System.nanoTime();
-        Process demo = WorkerProcess.start(log, List.of("demo", "--bootstrap-servers", bootstrapServers(),
-                "--images", "300", "--model", "simple", "--models-dir", TestInputs.MODELS_DIR.toString(), "--json"));
-        assertTrue(demo.waitFor(180, TimeUnit.SECONDS), "the demo ends");
-        String output = WorkerProcess.log(log);
-        assertEquals(0, demo.exitValue(), output);
-        JsonNode summary = DemoIT.lastJsonLine(output);
-        assertEquals(300, summary.get("sent").asInt());
-        assertEquals(300, summary.get("classified").asInt());
-        assertEquals(0, summary.get("duplicates").asInt());
-    }
 }

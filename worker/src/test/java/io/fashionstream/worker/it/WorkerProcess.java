@@ -13,17 +13,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** The packaged worker ({@code target/fashion-worker.jar}) in its own JVM, so it can be killed like a real one. */
-final class WorkerProcess {
-    static final Path JAR = Path.of("target", "fashion-worker.jar");
+/** The packaged command line ({@code target/fashion-worker.jar}, or the tools jar) in its own JVM, so it can be killed like a real one. */
+public final class WorkerProcess {
+    /** The command-line jar of the module under test: the tools jar (which adds demo and bench) where there is one. */
+    static final Path JAR = Files.isRegularFile(Path.of("target", "fashion-tools.jar"))
+            ? Path.of("target", "fashion-tools.jar") : Path.of("target", "fashion-worker.jar");
     /** Every process started and not yet seen ended, by log name: what {@link LeftoverProcesses} stops after each class. */
     private static final Map<String, Process> STARTED = new ConcurrentHashMap<>();
 
     private WorkerProcess() {
     }
 
-    /** Starts {@code java -jar fashion-worker.jar <args>}; output goes to {@code target/it-logs/<logName>.log}. */
-    static Process start(String logName, List<String> args) throws IOException {
+    /** Starts {@code java -jar <the module's jar> <args>}; output goes to {@code target/it-logs/<logName>.log}. */
+    public static Process start(String logName, List<String> args) throws IOException {
         return start(logName, List.of("-jar", jar().toString()), args);
     }
 
@@ -31,12 +33,12 @@ final class WorkerProcess {
      * Starts the worker as IDEs and {@code exec} plugins do: {@code java -cp <the jar and every
      * dependency jar, absolute paths> WorkerCli <args>}, a command line of several kilobytes.
      */
-    static Process startOnClasspath(String logName, List<String> args) throws IOException {
+    public static Process startOnClasspath(String logName, List<String> args) throws IOException {
         return start(logName, List.of("-cp", classpathOfEveryJar(), WorkerCli.class.getName()), args);
     }
 
     /** The jar and every jar of {@code target/lib}, by absolute path. */
-    static String classpathOfEveryJar() throws IOException {
+    public static String classpathOfEveryJar() throws IOException {
         List<String> entries = new ArrayList<>(List.of(jar().toAbsolutePath().toString()));
         try (Stream<Path> lib = Files.list(JAR.resolveSibling("lib"))) {
             lib.map(p -> p.toAbsolutePath().toString()).sorted().forEach(entries::add);
@@ -77,7 +79,7 @@ final class WorkerProcess {
         return JAR;
     }
 
-    static String log(String logName) throws IOException {
+    public static String log(String logName) throws IOException {
         return Files.readString(Path.of("target", "it-logs", logName + ".log"));
     }
 }

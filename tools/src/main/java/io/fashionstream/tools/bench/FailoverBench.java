@@ -1,0 +1,275 @@
+package io.fashionstream.tools.bench;
+
+import io.fashionstream.core.inference.EngineKind;
+import io.fashionstream.worker.WorkerCli;
+import io.fashionstream.worker.config.GroupProtocol;
+import io.fashionstream.tools.demo.DemoTopics;
+import io.fashionstream.kafkakit.KafkaBrokerProcess;
+import io.fashionstream.tools.demo.ResultTally;
+import io.fashionstream.worker.produce.ImageSender;
+import io.fashionstream.worker.produce.ImageSource;
+import org.apache.kafka.clients.CommonClientConfigs;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * How the worker pool rides out crashes, as an operator would see them: two worker processes
+ * on a stock broker in a process of its own, a steady input rate, then worker SIGKILLs, each
+ * followed at once by a restart (what a supervisor does), and a broker SIGKILL and restart. It
+ * measures how long new answers stop after each, how long the partitions the dead member held
+ * wait, and how long the restarted process takes to be ready; and at the end, that every input
+ * was answered exactly once. One run per group protocol setting, in the same conditions.
+ */
+final class FailoverBench {
+    /** One way of running the group: protocol and membership. */
+    enum Scenario {
+        CONSUMER("consumer", GroupProtocol.CONSUMER, false),
+        CLASSIC_STATIC("classic-static", GroupProtocol.CLASSIC, true),
+        CLASSIC_DYNAMIC("classic-dynamic", GroupProtocol.CLASSIC, false);
+
+        final String cliName;
+        final GroupProtocol protocol;
+        final boolean staticMembership;
+
+        Scenario(String cliName, GroupProtocol protocol, boolean staticMembership) {
+            this.cliName = cliName;
+            this.protocol = protocol;
+            this.staticMembership = staticMembership;
+        }
+
+        static Scenario parse(String text) {
+            for (Scenario s : values()) {
+                if (s.cliName.equals(text.trim())) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException("'" + text + "' is not consumer, classic-static or classic-dynamic");
+        }
+    }
+
+    /**
+     * What one crash did.
+     *
+     * @param pauseSeconds            longest stretch without any new answer after the crash
+     * @param slowestPartitionSeconds longest stretch an input partition went without an answer
+     * @param recoverySeconds         from the restart until the restarted worker's {@code /health/ready}
+     *                                answers 200, or, for the broker, until answers flow again
+     */
+    record Crash(String what, double pauseSeconds, double slowestPartitionSeconds, double recoverySeconds) {
+    }
+
+    /** One scenario's run: its crashes and whether every input was answered exactly once. */
+    record Result(String scenario, List<Crash> crashes, long sent, long answered, long duplicates, long unanswered) {
+    }
+
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final ImageSource images;
+    private final String model;
+    private final EngineKind engine;
+    private final Path modelsDir;
+    private final int kills;
+    private final double rate;
+    private final Duration observe;
+    private final Path logs;
+    private final PrintWriter err;
+
+    /**
+     * @param kills   worker SIGKILLs per scenario (alternating between the two workers)
+     * @param rate    images sent per second throughout
+     * @param observe how long after each crash answers are watched: longer than the broker's group
+     *                session timeout (45 s by default) to see what waits for it
+     */
+    FailoverBench(ImageSource images, String model, EngineKind engine, Path modelsDir, int kills, double rate,
+                  Duration observe, Path logs, PrintWriter err) {
+        this.images = images;
+        this.model = model;
+        this.engine = engine;
+        this.modelsDir = modelsDir;
+        this.kills = kills;
+        this.rate = rate;
+        this.observe = observe;
+        this.logs = logs;
+        this.err = err;
+    }
+
+    Result run(Scenario scenario) throws Exception {
+        Files.createDirectories(logs);
+        try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(Map.of())) {
+            Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            String run = "failover-" + scenario.cliName;
+            DemoTopics.create(client, run + ".images", run + ".labels", run + ".dlq");
+            AnswerTimeline timeline = new AnswerTimeline();
+            Map<String, Long> sentAt = new ConcurrentHashMap<>();
+            ResultTally tally = new ResultTally(client, run + ".labels", run + ".dlq", sentAt,
+                    (id, partition, nanos) -> timeline.add(partition, nanos));
+            Thread reader = new Thread(tally, "failover-reader");
+            reader.start();
+            List<Worker> workers = List.of(new Worker("a", scenario, broker, run), new Worker("b", scenario, broker, run));
+            ImageSender sender = new ImageSender(client, "failover-sender", run + ".images");
+            Thread sending = null;
+            AtomicBoolean stop = new AtomicBoolean();
+            try {
+                for (Worker w : workers) {
+                    w.start();
+                }
+                for (Worker w : workers) {
+                    w.awaitReady();
+                }
+                sending = new Thread(() -> sender.send(images, Long.MAX_VALUE, rate, (i, item) -> "item-" + i,
+                        sentAt::put, stop::get), "failover-sender");
+                sending.start();
+                Thread.sleep(10_000); // steady state before the first crash
+                List<Crash> crashes = new ArrayList<>();
+                for (int k = 0; k < kills; k++) {
+                    crashes.add(killAndRestart(workers.get(k % 2), timeline));
+                }
+                crashes.add(restartBroker(broker, timeline));
+                stop.set(true);
+                sending.join();
+                tally.awaitAnswered(sentAt.size(), Duration.ofSeconds(90), () -> false);
+                ResultTally.Snapshot s = tally.snapshot();
+                Result result = new Result(scenario.cliName, crashes, sentAt.size(), s.answered(), s.duplicates(),
+                        sentAt.size() - s.answered());
+                err.printf("failover %-15s sent %,d answered %,d duplicates %d unanswered %d%n", scenario.cliName,
+                        result.sent(), result.answered(), result.duplicates(), result.unanswered());
+                return result;
+            } finally {
+                stop.set(true);
+                if (sending != null) {
+                    sending.join(30_000);
+                }
+                sender.close();
+                for (Worker w : workers) {
+                    w.stop();
+                }
+                tally.stop();
+                reader.join(10_000);
+            }
+        }
+    }
+
+    private Crash killAndRestart(Worker victim, AnswerTimeline timeline) throws Exception {
+        long killed = System.nanoTime();
+        victim.kill();
+        victim.start();
+        double ready = victim.awaitReady();
+        long end = killed + observe.toNanos();
+        sleepUntil(end);
+        Crash crash = new Crash("SIGKILL worker " + victim.name + ", restarted", timeline.longestPause(killed, end),
+                timeline.slowestPartitionPause(killed, end), ready);
+        report(crash);
+        return crash;
+    }
+
+    private Crash restartBroker(KafkaBrokerProcess broker, AnswerTimeline timeline) throws Exception {
+        long killed = System.nanoTime();
+        broker.kill();
+        broker.start();
+        long restarted = System.nanoTime();
+        long end = killed + observe.toNanos();
+        sleepUntil(end);
+        long resumed = timeline.firstAnswerAfter(restarted);
+        Crash crash = new Crash("SIGKILL broker, restarted", timeline.longestPause(killed, end),
+                timeline.slowestPartitionPause(killed, end), resumed < 0 ? Double.NaN : (resumed - restarted) / 1e9);
+        report(crash);
+        return crash;
+    }
+
+    private void report(Crash crash) {
+        err.printf("failover %-28s new answers paused %5.1f s, slowest partition %5.1f s, recovered %5.1f s after the restart%n",
+                crash.what(), crash.pauseSeconds(), crash.slowestPartitionSeconds(), crash.recoverySeconds());
+    }
+
+    private static void sleepUntil(long nanos) throws InterruptedException {
+        long left = nanos - System.nanoTime();
+        if (left > 0) {
+            TimeUnit.NANOSECONDS.sleep(left);
+        }
+    }
+
+    /** A worker process ({@code fashion-worker run}) with its health port and log. */
+    private final class Worker {
+        private final String name;
+        private final Scenario scenario;
+        private final KafkaBrokerProcess broker;
+        private final String run;
+        private final int port;
+        private Process process;
+        private long startedNanos;
+
+        Worker(String name, Scenario scenario, KafkaBrokerProcess broker, String run) throws IOException {
+            this.name = name;
+            this.scenario = scenario;
+            this.broker = broker;
+            this.run = run;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                this.port = socket.getLocalPort();
+            }
+        }
+
+        void start() throws IOException {
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), WorkerCli.class.getName(), "run",
+                    "--bootstrap-servers", broker.bootstrapServers(), "--input-topic", run + ".images",
+                    "--results-topic", run + ".labels", "--dead-letter-topic", run + ".dlq", "--group-id", run,
+                    "--transactional-id-prefix", run + "-" + name, "--model", model, "--engine", engine.cliName(), "--models-dir", modelsDir.toString(),
+                    "--group-protocol", scenario.protocol.cliName(), "--static-membership", Boolean.toString(scenario.staticMembership),
+                    "--metrics-host", "127.0.0.1", "--metrics-port", Integer.toString(port)));
+            startedNanos = System.nanoTime();
+            process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(run + "-" + name + ".log").toFile())).start();
+        }
+
+        /** Seconds from this process's start until it is ready. */
+        double awaitReady() throws Exception {
+            long deadline = startedNanos + READY_TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new IOException("worker " + name + " exited with " + process.exitValue() + "; see " + logs);
+                }
+                try {
+                    HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
+                            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+                    if (r.statusCode() == 200) {
+                        return (System.nanoTime() - startedNanos) / 1e9;
+                    }
+                } catch (IOException e) {
+                    // not serving yet
+                }
+                Thread.sleep(100);
+            }
+            throw new IOException("worker " + name + " not ready within " + READY_TIMEOUT.toSeconds() + " s; see " + logs);
+        }
+
+        void kill() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+
+        void stop() throws InterruptedException {
+            if (process != null && process.isAlive()) {
+                process.destroy();
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    kill();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package io.fashionstream.tools.demo;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.fashionstream.core.Json;
+import io.fashionstream.worker.pipeline.DeadLetters;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Reads the results and dead-letter topics as a {@code read_committed} consumer would, on its
+ * own thread, and keeps the demo's running figures: how many inputs were answered and how,
+ * accuracy, end-to-end latency (send to visible result) and duplicates, which must stay zero.
+ */
+public final class ResultTally implements Runnable {
+    /**
+     * Running figures at one moment.
+     *
+     * @param p99ClassifiedMs p99 of the results' own latency (input timestamp to result made, in
+     *                        the worker), which leaves out the commit and the reader: the
+     *                        difference from {@code p99Ms} is what they added
+     */
+    public record Snapshot(long classified, long deadLettered, long correct, long labelled, long duplicates,
+                           double p50Ms, double p95Ms, double p99Ms, double p99ClassifiedMs, double meanBatchSize,
+                           long firstAnswerMillis, long lastAnswerMillis) {
+        public long answered() {
+            return classified + deadLettered;
+        }
+
+        public double accuracy() {
+            return labelled == 0 ? Double.NaN : (double) correct / labelled;
+        }
+    }
+
+    /** Told of each input's first answer as it is read: which input partition it came from, and when. */
+    @FunctionalInterface
+    public interface AnswerListener {
+        void answered(String id, int inputPartition, long nanoTime);
+    }
+
+    /** The fields of a result the tally counts; the rest (the scores above all) is skipped, not parsed. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    private record Counted(int partition, long batchSize, double latencyMs, Boolean correct) {
+    }
+
+    private static final ObjectReader COUNTED = Json.MAPPER.readerFor(Counted.class);
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final String resultsTopic;
+    private final Map<String, Long> sentAtById;
+    private final AnswerListener listener;
+    private final Set<String> answered = new HashSet<>();
+    private final Samples visible = new Samples();
+    private final Samples classifiedAt = new Samples();
+    private long classified;
+    private long deadLettered;
+    private long correct;
+    private long labelled;
+    private long duplicates;
+    private long batchSizeSum;
+    private long firstAnswerMillis;
+    private long lastAnswerMillis;
+    private volatile boolean stopped;
+
+    /** {@code sentAtById}: send time of every input the demo sent (concurrent map, filled while this runs). */
+    public ResultTally(Map<String, Object> clientProps, String resultsTopic, String deadLetterTopic, Map<String, Long> sentAtById) {
+        this(clientProps, resultsTopic, deadLetterTopic, sentAtById, (id, partition, nanos) -> { });
+    }
+
+    /** As above, and tells {@code listener} of each input's first answer. */
+    public ResultTally(Map<String, Object> clientProps, String resultsTopic, String deadLetterTopic,
+                       Map<String, Long> sentAtById, AnswerListener listener) {
+        this.listener = listener;
+        Map<String, Object> props = new HashMap<>(clientProps);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "fashion-demo-tally");
+        this.consumer = new KafkaConsumer<>(props);
+        this.resultsTopic = resultsTopic;
+        this.sentAtById = sentAtById;
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(resultsTopic, deadLetterTopic)) {
+            consumer.partitionsFor(topic, Duration.ofSeconds(30))
+                    .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!stopped) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    count(record, System.currentTimeMillis());
+                }
+            }
+        } finally {
+            consumer.close();
+        }
+    }
+
+    public void stop() {
+        stopped = true;
+    }
+
+    /**
+     * Waits until {@code expected} inputs are answered, {@code cancelled} says stop, or no
+     * answer has come for {@code stall}; returns whether all were answered.
+     */
+    public boolean awaitAnswered(long expected, Duration stall, BooleanSupplier cancelled) throws InterruptedException {
+        long lastCount = -1;
+        long lastChange = System.nanoTime();
+        while (!cancelled.getAsBoolean()) {
+            long answered = answered();
+            if (answered >= expected) {
+                return true;
+            }
+            if (answered != lastCount) {
+                lastCount = answered;
+                lastChange = System.nanoTime();
+            } else if (System.nanoTime() - lastChange > stall.toNanos()) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
+    private synchronized void count(ConsumerRecord<byte[], byte[]> record, long now) {
+        String id = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        Long sentAt = id == null ? null : sentAtById.get(id);
+        if (sentAt == null) {
+            return; // not one of ours
+        }
+        if (!answered.add(id)) {
+            duplicates++;
+            return;
+        }
+        visible.add(now - sentAt);
+        if (firstAnswerMillis == 0) {
+            firstAnswerMillis = now;
+        }
+        lastAnswerMillis = now;
+        if (!record.topic().equals(resultsTopic)) {
+            deadLettered++;
+            Header source = record.headers().lastHeader(DeadLetters.SOURCE_PARTITION);
+            listener.answered(id, source == null ? -1 : Integer.parseInt(new String(source.value(), StandardCharsets.UTF_8)),
+                    System.nanoTime());
+            return;
+        }
+        classified++;
+        try {
+            Counted result = COUNTED.readValue(record.value());
+            listener.answered(id, result.partition(), System.nanoTime());
+            batchSizeSum += result.batchSize();
+            classifiedAt.add((long) result.latencyMs());
+            if (result.correct() != null) {
+                labelled++;
+                if (result.correct()) {
+                    correct++;
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("result of " + id + " is not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** Inputs answered so far: cheap, for polling loops (no percentile sort). */
+    public synchronized long answered() {
+        return classified + deadLettered;
+    }
+
+    public synchronized Snapshot snapshot() {
+        long[] sorted = visible.sorted();
+        return new Snapshot(classified, deadLettered, correct, labelled, duplicates, percentile(sorted, 0.50),
+                percentile(sorted, 0.95), percentile(sorted, 0.99), percentile(classifiedAt.sorted(), 0.99),
+                classified == 0 ? 0 : (double) batchSizeSum / classified, firstAnswerMillis, lastAnswerMillis);
+    }
+
+    /** A growing list of latencies in ms. */
+    private static final class Samples {
+        private long[] values = new long[1024];
+        private int count;
+
+        void add(long ms) {
+            if (count == values.length) {
+                values = Arrays.copyOf(values, values.length * 2);
+            }
+            values[count++] = ms;
+        }
+
+        long[] sorted() {
+            long[] sorted = Arrays.copyOf(values, count);
+            Arrays.sort(sorted);
+            return sorted;
+        }
+    }
+
+    /** Nearest-rank percentile; NaN when empty. */
+    static double percentile(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(q * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+}
