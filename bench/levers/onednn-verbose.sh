@@ -6,7 +6,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
-DNNL_VERBOSE=1 java -jar worker/target/fashion-worker.jar bench --parts engine --models simple --batches 512 \
+DNNL_VERBOSE=1 java -jar tools/target/fashion-tools.jar bench engine --models simple --batches 512 \
     --seconds 2 --warmup-seconds 1 --profile-batch 512 --out "$(mktemp -d)" 2>/dev/null \
   | awk -F, '/^dnnl_verbose,exec/ && $NF > 0.05 { key = $4 " " $5 " " $7 " " $(NF-1); t[key] += $NF; n[key]++ }
              END { for (k in t) printf "%8.2f ms mean %6d calls  %s\n", t[k] / n[k], n[k], k }' \

@@ -4,7 +4,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
-cp="worker/target/fashion-worker.jar:$(ls worker/target/lib/*.jar | tr '\n' ':')"
+cp="tools/target/fashion-tools.jar:$(ls tools/target/lib/*.jar | tr '\n' ':')"
 out=$(mktemp -d)
 javac -cp "$cp" -d "$out" bench/levers/PassVsDl4j.java bench/levers/LeverProbe.java
 java -cp "$cp:$out" PassVsDl4j 2>/dev/null | grep -v '^[0-9:. ]*\[main\]\|^HAVE_'

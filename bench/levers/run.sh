@@ -6,7 +6,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
-cp="worker/target/fashion-worker.jar:$(ls worker/target/lib/*.jar | tr '\n' ':')"
+cp="tools/target/fashion-tools.jar:$(ls tools/target/lib/*.jar | tr '\n' ':')"
 out=$(mktemp -d)
 javac -cp "$cp" -d "$out" bench/levers/LeverProbe.java
 for build in onednn-avx2 generic; do

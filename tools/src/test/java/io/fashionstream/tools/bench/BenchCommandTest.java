@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,7 +23,7 @@ class BenchCommandTest {
 
     @Test
     void writesAJsonReportAndAMarkdownTableWithOnePointPerBatchSize() throws Exception {
-        int code = WorkerCli.run(Map.of(), "bench", "--parts", "engine", "--models", "simple", "--models-dir", TestInputs.MODELS_DIR.toString(),
+        int code = WorkerCli.run(Map.of(), "bench", "engine", "--models", "simple", "--models-dir", TestInputs.MODELS_DIR.toString(),
                 "--engines", "onnxruntime,dl4j", "--threads", "1",
                 "--batches", "1,4", "--seconds", "0.2", "--warmup-seconds", "0", "--profile-batch", "8",
                 "--out", out.toString());
@@ -68,8 +69,8 @@ class BenchCommandTest {
     void photosOnTheValidationImagesTheModelsHeldOut() throws Exception {
         // Tuning preprocessing on validation images keeps the test images for the figures reported.
         TestInputs.assumeTrainSplit();
-        int code = WorkerCli.run(Map.of(), "bench", "--parts", "photos", "--photo-split", "validation",
-                "--photo-images", "40", "--models", "simple,complex1", "--models-dir", TestInputs.MODELS_DIR.toString(),
+        int code = WorkerCli.run(Map.of(), "bench", "photos", "--split", "validation",
+                "--images", "40", "--models", "simple,complex1", "--models-dir", TestInputs.MODELS_DIR.toString(),
                 "--out", out.toString());
         assertEquals(0, code);
         JsonNode photos = Json.MAPPER.readTree(out.resolve("bench.json").toFile()).get("photos");
@@ -86,17 +87,27 @@ class BenchCommandTest {
     }
 
     @Test
-    void badBatchSizesAreAUsageError() {
-        assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--batches", "0,8", "--out", out.toString()));
-        assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--seconds", "0", "--out", out.toString()));
-        assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--settle-seconds", "-1", "--out", out.toString()));
-        assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--parts", "gpu", "--out", out.toString()));
-        assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--engines", "tensorrt", "--out", out.toString()));
-        assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--threads", "0", "--out", out.toString()));
-        assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--format", "gif", "--out", out.toString()));
-        assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--photo-split", "train", "--out", out.toString()));
-        assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--settings", "64", "--out", out.toString()));
-        assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--settings", "64:10:x", "--out", out.toString()));
-        assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench", "--settings", "64:10:1:2:5", "--out", out.toString()));
+    void eachBenchRefusesItsOwnBadValuesAsAUsageError() {
+        List<List<String>> bad = List.of(
+                List.of("engine", "--batches", "0,8"),
+                List.of("engine", "--seconds", "0"),
+                List.of("engine", "--engines", "tensorrt"),
+                List.of("engine", "--threads", "0"),
+                List.of("pipeline", "--settle-seconds", "-1"),
+                List.of("pipeline", "--format", "gif"),
+                List.of("pipeline", "--settings", "64"),
+                List.of("pipeline", "--settings", "64:10:x"),
+                List.of("pipeline", "--settings", "64:10:1:2:5"),
+                List.of("photos", "--split", "train"),
+                List.of("failover", "--rate", "0"),
+                List.of("engine", "--format", "raw"), // a pipeline option: not the engine bench's
+                List.of("gpu"));
+        for (List<String> args : bad) {
+            List<String> all = new java.util.ArrayList<>(List.of("bench"));
+            all.addAll(args);
+            all.addAll(List.of("--out", out.toString()));
+            assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), all.toArray(String[]::new)), String.join(" ", args));
+        }
+        assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), "bench"), "a bench must be named");
     }
 }

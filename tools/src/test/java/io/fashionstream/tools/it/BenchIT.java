@@ -22,7 +22,7 @@ class BenchIT {
 
     @Test
     void thePipelinePartRunsEachSettingSaturatedAndAtHalfLoadAndWritesTheReportAndChart() throws Exception {
-        Process bench = WorkerProcess.start("bench-pipeline", List.of("bench", "--parts", "pipeline",
+        Process bench = WorkerProcess.start("bench-pipeline", List.of("bench", "pipeline",
                 "--settings", "1:0,16:10:0", "--settle-seconds", "0", "--images", "120", "--load-seconds", "2", "--seconds", "0.5",
                 "--warmup-seconds", "0", "--models-dir", TestInputs.MODELS_DIR.toString(), "--out", out.toString()));
         assertTrue(bench.waitFor(240, TimeUnit.SECONDS), "the bench ends");

@@ -1,0 +1,74 @@
+package io.fashionstream.tools.bench;
+
+import io.fashionstream.core.data.FashionMnist;
+import io.fashionstream.core.inference.EngineKind;
+import io.fashionstream.worker.config.CliEnums;
+import io.fashionstream.worker.config.WorkerConfig;
+import io.fashionstream.worker.produce.TestSplitSource;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code bench failover}: worker processes killed and restarted, and the broker restarted, under a steady load. */
+@Command(name = "failover", mixinStandardHelpOptions = true,
+        description = "Worker and broker crashes under load, per group protocol: how long each partition waits (about"
+                + " 4 minutes per scenario).")
+public final class FailoverBenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    BenchReportOptions report;
+
+    @Option(names = "--model", defaultValue = "simple", description = "The model the workers serve (default: ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--engine", defaultValue = WorkerConfig.DEFAULT_ENGINE_NAME, converter = CliEnums.Engine.class,
+            description = "The engine the workers run (default: ${DEFAULT-VALUE})")
+    EngineKind engine;
+
+    @Option(names = "--scenarios", split = ",", defaultValue = "consumer,classic-static,classic-dynamic",
+            description = "Group protocol and membership settings to compare (default: ${DEFAULT-VALUE})")
+    List<String> scenarios;
+
+    @Option(names = "--kills", defaultValue = "2",
+            description = "Worker SIGKILLs per scenario, each followed by a restart (default: ${DEFAULT-VALUE})")
+    int kills;
+
+    @Option(names = "--rate", defaultValue = "200", description = "Images sent per second throughout (default: ${DEFAULT-VALUE})")
+    double rate;
+
+    @Option(names = "--observe-seconds", defaultValue = "50",
+            description = "How long answers are watched after each crash; above the broker's 45 s group session timeout"
+                    + " to show what waits for it (default: ${DEFAULT-VALUE})")
+    double observeSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        if (kills < 0 || rate <= 0 || observeSeconds <= 0) {
+            throw new IllegalArgumentException("--kills must not be negative, --rate and --observe-seconds must be positive");
+        }
+        List<FailoverBench.Scenario> parsed = scenarios.stream().map(FailoverBench.Scenario::parse).toList();
+        MachineInfo machine = BenchReportOptions.announceMachine(spec);
+        PrintWriter err = spec.commandLine().getErr();
+        FailoverBench bench = new FailoverBench(new TestSplitSource(FashionMnist.loadShippedTestSplit()), model, engine,
+                report.modelsDir, kills, rate, Duration.ofMillis((long) (observeSeconds * 1000)),
+                report.out.resolve("failover-logs"), err);
+        List<FailoverBench.Result> results = new ArrayList<>();
+        for (FailoverBench.Scenario scenario : parsed) {
+            err.printf("failover %s: a broker and two worker processes, %.0f images/s...%n", scenario.cliName, rate);
+            results.add(bench.run(scenario));
+        }
+        report.write(new BenchCommand.Report(Instant.now().toString(), machine, null, null, null, results, null), spec);
+        return 0;
+    }
+}
