@@ -3,7 +3,7 @@ package io.fashionstream.tools.demo;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.fashionstream.core.Json;
-import io.fashionstream.worker.pipeline.DeadLetters;
+import io.fashionstream.worker.records.DeadLetters;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

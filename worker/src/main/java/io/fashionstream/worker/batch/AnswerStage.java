@@ -2,10 +2,10 @@ package io.fashionstream.worker.batch;
 
 import io.fashionstream.core.FashionClass;
 import io.fashionstream.core.inference.Prediction;
-import io.fashionstream.worker.pipeline.CopiedHeaders;
-import io.fashionstream.worker.pipeline.DeadLetters;
-import io.fashionstream.worker.pipeline.PublishRefusedException;
-import io.fashionstream.worker.result.ClassificationResult;
+import io.fashionstream.worker.records.CopiedHeaders;
+import io.fashionstream.worker.records.DeadLetters;
+import io.fashionstream.worker.records.PublishRefusedException;
+import io.fashionstream.worker.records.ClassificationResult;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 

@@ -3,8 +3,8 @@ package io.fashionstream.worker.batch;
 import io.fashionstream.core.image.ImagePreprocessor;
 import io.fashionstream.core.image.InvalidImageException;
 import io.fashionstream.core.inference.InferenceEngine;
-import io.fashionstream.worker.pipeline.InvalidLabelException;
-import io.fashionstream.worker.pipeline.LabelHeader;
+import io.fashionstream.worker.records.InvalidLabelException;
+import io.fashionstream.worker.records.LabelHeader;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.util.List;

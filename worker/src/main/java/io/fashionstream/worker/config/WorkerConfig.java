@@ -5,7 +5,7 @@ import io.fashionstream.core.inference.EngineKind;
 import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.core.model.ModelLoadException;
 import io.fashionstream.core.model.ModelsDirectory;
-import io.fashionstream.worker.pipeline.CopiedHeaders;
+import io.fashionstream.worker.records.CopiedHeaders;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 

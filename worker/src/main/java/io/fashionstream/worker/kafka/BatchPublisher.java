@@ -13,7 +13,7 @@ import java.util.Map;
  * units (a transaction, under exactly-once) that may gather several batches: {@link #send} adds
  * records to the open unit, opening one if needed; {@link #publish} makes the open unit (or, when
  * none is open, the given records) durable with the offsets. Implementations throw Kafka's own
- * exceptions; {@link BatchCommitter} sorts them.
+ * exceptions; the {@link CommitStage} sorts them.
  */
 interface BatchPublisher extends AutoCloseable {
     /** Called once on the worker thread before the first batch. */

@@ -1,6 +1,6 @@
 package io.fashionstream.worker.kafka;
 
-import io.fashionstream.worker.pipeline.DeadLetters;
+import io.fashionstream.worker.records.DeadLetters;
 
 import java.util.Map;
 

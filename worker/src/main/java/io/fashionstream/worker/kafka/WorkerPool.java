@@ -12,7 +12,7 @@ import io.fashionstream.worker.batch.DecodeStage;
 import io.fashionstream.worker.batch.ForwardPassStage;
 import io.fashionstream.worker.batch.StagePipeline;
 import io.fashionstream.worker.metrics.WorkerMetrics;
-import io.fashionstream.worker.pipeline.DeadLetters;
+import io.fashionstream.worker.records.DeadLetters;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

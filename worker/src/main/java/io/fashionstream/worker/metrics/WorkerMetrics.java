@@ -3,7 +3,7 @@ package io.fashionstream.worker.metrics;
 import io.fashionstream.core.FashionClass;
 import io.fashionstream.worker.batch.Answer;
 import io.fashionstream.worker.batch.BatchAnswers;
-import io.fashionstream.worker.pipeline.DeadLetters;
+import io.fashionstream.worker.records.DeadLetters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;

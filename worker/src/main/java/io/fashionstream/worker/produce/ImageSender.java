@@ -1,6 +1,6 @@
 package io.fashionstream.worker.produce;
 
-import io.fashionstream.worker.pipeline.LabelHeader;
+import io.fashionstream.worker.records.LabelHeader;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;

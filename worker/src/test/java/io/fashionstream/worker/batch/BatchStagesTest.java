@@ -3,7 +3,7 @@ package io.fashionstream.worker.batch;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fashionstream.core.Json;
 import io.fashionstream.core.inference.Dl4jEngine;
-import io.fashionstream.worker.pipeline.DeadLetters;
+import io.fashionstream.worker.records.DeadLetters;
 import io.fashionstream.worker.testing.TestInputs;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -3,8 +3,8 @@ package io.fashionstream.worker.batch;
 import io.fashionstream.core.image.ImageLimits;
 import io.fashionstream.core.image.ImagePreprocessor;
 import io.fashionstream.core.inference.InferenceEngine;
-import io.fashionstream.worker.pipeline.CopiedHeaders;
-import io.fashionstream.worker.pipeline.DeadLetters;
+import io.fashionstream.worker.records.CopiedHeaders;
+import io.fashionstream.worker.records.DeadLetters;
 
 /** The batch stages as a worker builds them, for tests: results to {@code results}, dead letters to {@code dlq}. */
 final class Stages {

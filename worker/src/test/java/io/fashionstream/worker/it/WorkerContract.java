@@ -9,7 +9,7 @@ import io.fashionstream.worker.config.Guarantee;
 import io.fashionstream.worker.config.WorkerConfig;
 import io.fashionstream.worker.it.KafkaTestClient.Topics;
 import io.fashionstream.worker.kafka.WorkerPool;
-import io.fashionstream.worker.pipeline.DeadLetters;
+import io.fashionstream.worker.records.DeadLetters;
 import io.fashionstream.worker.testing.TestInputs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -2,8 +2,8 @@ package io.fashionstream.worker.kafka;
 
 import io.fashionstream.worker.batch.Answer;
 import io.fashionstream.worker.batch.AnswerStage;
-import io.fashionstream.worker.pipeline.CopiedHeaders;
-import io.fashionstream.worker.pipeline.DeadLetters;
+import io.fashionstream.worker.records.CopiedHeaders;
+import io.fashionstream.worker.records.DeadLetters;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

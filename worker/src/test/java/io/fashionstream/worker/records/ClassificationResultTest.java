@@ -1,4 +1,4 @@
-package io.fashionstream.worker.result;
+package io.fashionstream.worker.records;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fashionstream.core.FashionClass;

@@ -1,4 +1,4 @@
-package io.fashionstream.worker.pipeline;
+package io.fashionstream.worker.records;
 
 /**
  * Kafka kept refusing to take an input's result (or its dead letter), e.g. a record over the

@@ -1,4 +1,4 @@
-package io.fashionstream.worker.pipeline;
+package io.fashionstream.worker.records;
 
 import io.fashionstream.core.Printable;
 import io.fashionstream.core.image.InvalidImageException;

@@ -1,4 +1,4 @@
-package io.fashionstream.worker.pipeline;
+package io.fashionstream.worker.records;
 
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;

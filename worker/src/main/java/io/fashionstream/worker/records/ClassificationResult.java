@@ -1,4 +1,4 @@
-package io.fashionstream.worker.result;
+package io.fashionstream.worker.records;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
