@@ -1,8 +1,6 @@
 package io.fashionstream.tools.bench;
 
 import io.fashionstream.core.data.FashionMnist;
-import io.fashionstream.core.inference.EngineKind;
-import io.fashionstream.worker.config.CliEnums;
 import io.fashionstream.worker.config.WorkerConfig;
 import io.fashionstream.worker.produce.TestSplitSource;
 import picocli.CommandLine.Command;
@@ -29,12 +27,8 @@ public final class FailoverBenchCommand implements Callable<Integer> {
     @Mixin
     BenchReportOptions report;
 
-    @Option(names = "--model", defaultValue = "simple", description = "The model the workers serve (default: ${DEFAULT-VALUE})")
-    String model;
-
-    @Option(names = "--engine", defaultValue = WorkerConfig.DEFAULT_ENGINE_NAME, converter = CliEnums.Engine.class,
-            description = "The engine the workers run (default: ${DEFAULT-VALUE})")
-    EngineKind engine;
+    @Mixin
+    ServedModelOptions served;
 
     @Option(names = "--scenarios", split = ",", defaultValue = "consumer,classic-static,classic-dynamic",
             description = "Group protocol and membership settings to compare (default: ${DEFAULT-VALUE})")
@@ -60,7 +54,8 @@ public final class FailoverBenchCommand implements Callable<Integer> {
         List<FailoverBench.Scenario> parsed = scenarios.stream().map(FailoverBench.Scenario::parse).toList();
         MachineInfo machine = BenchReportOptions.announceMachine(spec);
         PrintWriter err = spec.commandLine().getErr();
-        FailoverBench bench = new FailoverBench(new TestSplitSource(FashionMnist.loadShippedTestSplit()), model, engine,
+        FailoverBench bench = new FailoverBench(new TestSplitSource(FashionMnist.loadShippedTestSplit()), served.model,
+                served.engine,
                 report.modelsDir, kills, rate, Duration.ofMillis((long) (observeSeconds * 1000)),
                 report.out.resolve("failover-logs"), err);
         List<FailoverBench.Result> results = new ArrayList<>();

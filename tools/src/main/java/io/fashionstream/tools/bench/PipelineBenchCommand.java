@@ -4,7 +4,6 @@ import io.fashionstream.core.data.FashionMnist;
 import io.fashionstream.core.inference.EngineKind;
 import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.kafkakit.EmbeddedKafka;
-import io.fashionstream.worker.config.CliEnums;
 import io.fashionstream.worker.config.WorkerConfig;
 import io.fashionstream.worker.produce.ImageSource;
 import io.fashionstream.worker.produce.TestSplitSource;
@@ -44,12 +43,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     @Mixin
     EngineTiming timing;
 
-    @Option(names = "--model", defaultValue = "simple", description = "The model the workers serve (default: ${DEFAULT-VALUE})")
-    String model;
-
-    @Option(names = "--engine", defaultValue = WorkerConfig.DEFAULT_ENGINE_NAME, converter = CliEnums.Engine.class,
-            description = "The engine the workers run (default: ${DEFAULT-VALUE})")
-    EngineKind engine;
+    @Mixin
+    ServedModelOptions served;
 
     @Option(names = "--format", defaultValue = "raw",
             description = "What the images are sent as: raw (784 bytes), png (28x28) or jpeg (600x800 catalog photos)"
@@ -122,10 +117,10 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             images.item(i);
         }
         EmbeddedKafka embedded = null;
-        WorkerConfig base = WorkerConfig.builder().model(model).modelsDir(report.modelsDir).workers(workers)
-                .intraOpThreads(intraOpThreads).engine(engine).transactionalIdPrefix("fashion-bench").build();
-        try (ServingModel served = base.openModel();
-             ServingModel passThrough = new ServingModel(served.name(), served.version(), served.card(), new PassThroughEngine())) {
+        WorkerConfig base = WorkerConfig.builder().model(served.model).modelsDir(report.modelsDir).workers(workers)
+                .intraOpThreads(intraOpThreads).engine(served.engine).transactionalIdPrefix("fashion-bench").build();
+        try (ServingModel opened = base.openModel();
+             ServingModel passThrough = new ServingModel(opened.name(), opened.version(), opened.card(), new PassThroughEngine())) {
             String servers = bootstrapServers;
             if (servers == null) {
                 err.println("starting an embedded Kafka broker (KRaft, single node)...");
@@ -133,15 +128,15 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 servers = embedded.bootstrapServers();
             }
             base = base.toBuilder().bootstrapServers(servers).build();
-            PipelineBench bench = new PipelineBench(base, served, images);
+            PipelineBench bench = new PipelineBench(base, opened, images);
             PipelineBench ceiling = new PipelineBench(base, passThrough, images);
-            EngineBench alone = timing.benchOf(served.engine());
+            EngineBench alone = timing.benchOf(opened.engine());
             settle(bench, err);
             List<PipelineReport.Point> points = new ArrayList<>();
             for (PipelineBench.Setting setting : pipelineSettings) {
                 points.add(point(bench, ceiling, alone, setting, base, err));
             }
-            return PipelineReport.of(served.name(), base.describeEngine(), format, workers,
+            return PipelineReport.of(opened.name(), base.describeEngine(), format, workers,
                     bootstrapServers == null ? "embedded" : bootstrapServers, floodImages, loadSeconds, points);
         } finally {
             if (embedded != null) {

@@ -10,7 +10,6 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,8 +41,6 @@ public final class WorkerLoop implements Runnable {
     /** Poll timeout while no batch is waiting: how soon a stop request is noticed at the latest. */
     static final long IDLE_POLL_MS = 200;
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
-    /** The consumer metric that tells whether the group coordinator (the broker) is being reached. */
-    static final String HEARTBEAT_AGE_METRIC = "last-heartbeat-seconds-ago";
 
     private final String name;
     private final Consumer<byte[], byte[]> consumer;
@@ -66,11 +63,7 @@ public final class WorkerLoop implements Runnable {
     /** Asked to stop while waiting for Kafka: what is held is left uncommitted, for the next owner to redo. */
     private boolean abandoned;
     private volatile Throwable failure;
-    /** Inputs fetched and not yet answered, as of the loop's last step. */
-    private volatile int held;
-    /** When the loop last committed, or last had nothing left to answer (on {@code nanoClock}). */
-    private volatile long progressNanos;
-    private volatile Metric heartbeatAge;
+    private final ProgressTracker progress;
 
     /**
      * @param pipeline the decode, forward-pass and answer stages (closed with the loop)
@@ -87,14 +80,14 @@ public final class WorkerLoop implements Runnable {
         Backoff backoff = new Backoff(() -> stopRequested, settings.firstBackoff(), settings.backoffCap());
         this.retry = new RetryPolicy(name, backoff);
         this.nanoClock = settings.nanoClock();
+        this.progress = new ProgressTracker(nanoClock);
         this.commit = new CommitStage(name, publisher, answers, retry, backoff, settings.commitInterval(), nanoClock,
                 part -> {
                     metrics.recordAnswered(part, settings.wallClockMillis().getAsLong());
-                    progressNanos = nanoClock.getAsLong();
+                    this.progress.progressed();
                 });
         this.metrics = metrics;
         this.inputTopic = inputTopic;
-        this.progressNanos = nanoClock.getAsLong();
     }
 
     @Override
@@ -222,13 +215,7 @@ public final class WorkerLoop implements Runnable {
 
     /** How the thread is doing, for health checks and metrics; thread-safe. */
     public WorkerStatus status() {
-        double silence = Double.NaN;
-        Metric m = heartbeatAge;
-        if (m != null && m.metricValue() instanceof Number seconds && seconds.doubleValue() >= 0) {
-            silence = seconds.doubleValue();
-        }
-        return new WorkerStatus(name, poll.hasJoined(), held, (nanoClock.getAsLong() - progressNanos) / 1e9, silence,
-                failure);
+        return progress.status(name, poll.hasJoined(), failure);
     }
 
     /**
@@ -255,26 +242,10 @@ public final class WorkerLoop implements Runnable {
         act(poll.takeChanges());
     }
 
-    /** Publishes the loop's state for {@link #status()}: what it holds, and whether it is up to date. */
+    /** Publishes what the loop holds for {@link #status()}. */
     private void updateStatus() {
-        int now = poll.size() + batch.size() + (inFlight == null ? 0 : inFlight.records().size()) + publishing
-                + commit.pendingCount();
-        held = now;
-        if (now == 0) {
-            progressNanos = nanoClock.getAsLong();
-        }
-        if (heartbeatAge == null) {
-            heartbeatAge = findMetric(HEARTBEAT_AGE_METRIC);
-        }
-    }
-
-    private Metric findMetric(String metricName) {
-        for (Metric m : consumer.metrics().values()) {
-            if (m.metricName().name().equals(metricName)) {
-                return m;
-            }
-        }
-        return null;
+        progress.held(poll.size() + batch.size() + (inFlight == null ? 0 : inFlight.records().size()) + publishing
+                + commit.pendingCount(), consumer);
     }
 
     /**
@@ -380,7 +351,7 @@ public final class WorkerLoop implements Runnable {
 
     /** Leaves the group and closes the clients and the pipeline; what was not committed is redone by the next owner. */
     void close() {
-        held = 0;
+        progress.closed();
         pipeline.close();
         try {
             consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT)
