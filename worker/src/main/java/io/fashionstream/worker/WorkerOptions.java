@@ -114,6 +114,13 @@ public final class WorkerOptions {
         builder.decodeThreads(v);
     }
 
+    @Option(names = "--decode-timeout-ms", defaultValue = "" + WorkerConfig.DEFAULT_DECODE_TIMEOUT_MS,
+            description = "How long one image may take to decode before it is dead-lettered (decode_timeout) and its batch"
+                    + " goes on without it; needs --decode-threads of 1 or more (default: ${DEFAULT-VALUE})")
+    void decodeTimeoutMs(long v) {
+        builder.decodeTimeout(Duration.ofMillis(v));
+    }
+
     @Option(names = "--guarantee", defaultValue = WorkerConfig.DEFAULT_GUARANTEE_NAME, converter = CliEnums.Delivery.class,
             description = "exactly-once (Kafka transactions) or at-least-once (default: ${DEFAULT-VALUE})")
     void guarantee(Guarantee v) {

@@ -6,7 +6,9 @@ public class InvalidImageException extends Exception {
 
     /** Why an image was rejected; the worker labels its dead-letter metric with these. */
     public enum Reason {
-        EMPTY, TOO_LARGE, TOO_MANY_PIXELS, TOO_MANY_SCANS, UNKNOWN_FORMAT, UNSUPPORTED_FORMAT, UNDECODABLE
+        EMPTY, TOO_LARGE, TOO_MANY_PIXELS, TOO_MANY_SCANS, UNKNOWN_FORMAT, UNSUPPORTED_FORMAT, UNDECODABLE,
+        /** Decoding took longer than the per-record deadline (the worker went on without it). */
+        DECODE_TIMEOUT
     }
 
     private final Reason reason;

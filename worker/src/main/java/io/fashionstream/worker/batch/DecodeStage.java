@@ -1,5 +1,6 @@
 package io.fashionstream.worker.batch;
 
+import io.fashionstream.core.FashionClass;
 import io.fashionstream.core.image.ImagePreprocessor;
 import io.fashionstream.core.image.InvalidImageException;
 import io.fashionstream.core.inference.InferenceEngine;
@@ -7,18 +8,39 @@ import io.fashionstream.worker.records.InvalidLabelException;
 import io.fashionstream.worker.records.LabelHeader;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
  * The decode stage: reads each input's {@code label} header and decodes and preprocesses its value
  * into its own row of a preallocated buffer, or records why it cannot be classified. Ranges of one
- * batch may be decoded by different threads ({@link StagePipeline}); thread-safe.
+ * batch may be decoded by different threads ({@link StagePipeline}), which also enforces the
+ * per-input {@link #deadline()}; thread-safe.
  */
 public final class DecodeStage {
-    private final ImagePreprocessor preprocessor;
+    /** What turns one record value into network input: the {@link ImagePreprocessor} in a worker. */
+    @FunctionalInterface
+    public interface Decoder {
+        void decode(byte[] value, float[] out, int offset) throws InvalidImageException;
+    }
 
-    public DecodeStage(ImagePreprocessor preprocessor) {
-        this.preprocessor = preprocessor;
+    private final Decoder decoder;
+    private final Duration deadline;
+    private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[InferenceEngine.PIXELS]);
+
+    /** @param deadline how long one input may take to decode before it is dead-lettered as {@code decode_timeout} */
+    public DecodeStage(ImagePreprocessor preprocessor, Duration deadline) {
+        this(preprocessor::preprocess, deadline);
+    }
+
+    public DecodeStage(Decoder decoder, Duration deadline) {
+        this.decoder = decoder;
+        this.deadline = deadline;
+    }
+
+    /** How long one input may take to decode. */
+    public Duration deadline() {
+        return deadline;
     }
 
     /** An undecoded batch over {@code buffer}, to decode in ranges and then {@link DecodedBatch#pack()}. */
@@ -26,17 +48,28 @@ public final class DecodeStage {
         return new DecodedBatch(records, buffer);
     }
 
-    /** Decodes inputs {@code from} (inclusive) to {@code to} (exclusive) of {@code batch} into their own rows. */
+    /**
+     * Decodes the inputs {@code from} (inclusive) to {@code to} (exclusive) of {@code batch} that no
+     * other thread has claimed, each into a scratch row first: what it gives is kept only if the
+     * input was not abandoned meanwhile.
+     */
     public void decode(DecodedBatch batch, int from, int to) {
         batch.startedDecoding();
+        float[] row = scratch.get();
         for (int i = from; i < to; i++) {
-            ConsumerRecord<byte[], byte[]> record = batch.records().get(i);
-            try {
-                batch.labelled(i, LabelHeader.read(record.headers()));
-                preprocessor.preprocess(record.value(), batch.pixels(), i * InferenceEngine.PIXELS);
-            } catch (InvalidLabelException | InvalidImageException e) {
-                batch.fail(i, e);
+            if (!batch.claim(i)) {
+                continue;
             }
+            ConsumerRecord<byte[], byte[]> record = batch.records().get(i);
+            FashionClass truth = null;
+            Exception error = null;
+            try {
+                truth = LabelHeader.read(record.headers());
+                decoder.decode(record.value(), row, 0);
+            } catch (InvalidLabelException | InvalidImageException e) {
+                error = e;
+            }
+            batch.settle(i, truth, row, error);
         }
     }
 

@@ -1,9 +1,11 @@
 package io.fashionstream.worker.batch;
 
+import io.fashionstream.core.image.InvalidImageException;
 import io.fashionstream.core.inference.InferenceEngine;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -11,6 +13,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -22,17 +27,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #start} decodes on the caller's thread and {@link InFlight#answers} runs the rest there
  * too. Used by one worker thread; at most two batches may be started and not yet released.
  * Touches no Kafka client: those stay on the worker thread.
+ * <p>With decode helpers, an input that takes longer than the decode stage's deadline is
+ * dead-lettered as {@code decode_timeout} and its batch goes on without it: a decoder that cannot
+ * be interrupted keeps its helper thread until it returns (a spare takes its place, up to
+ * {@link #SPARE_DECODERS}), and what it finally gives is thrown away. So one record can hold
+ * neither the worker thread, nor the other records of its batch, nor the group membership.
  */
 public final class StagePipeline implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StagePipeline.class);
     /** One batch in the forward pass, one being decoded. */
     private static final int BUFFERS = 2;
+    /** Decode threads beyond the configured ones, for the helpers left behind by decodes past their deadline. */
+    static final int SPARE_DECODERS = 8;
 
     private final DecodeStage decode;
     private final ForwardPassStage forwardPass;
     private final AnswerStage answer;
     private final int maxBatch;
     private final int threads;
-    private final ExecutorService decoders;
+    private final ThreadPoolExecutor decoders;
+    /** One thread per buffer, each waiting for one batch's decoding to finish or run out of time. */
+    private final ExecutorService supervisors;
     /** One thread, so batches pass the network (which is not thread-safe) one at a time, in order. */
     private final ExecutorService forward;
     private final BlockingQueue<float[]> freeBuffers = new ArrayBlockingQueue<>(BUFFERS);
@@ -53,8 +68,17 @@ public final class StagePipeline implements AutoCloseable {
         this.maxBatch = maxBatch;
         this.threads = threads;
         AtomicInteger index = new AtomicInteger();
-        this.decoders = threads == 0 ? null : Executors.newFixedThreadPool(threads, r -> {
+        this.decoders = threads == 0 ? null : new ThreadPoolExecutor(threads + SPARE_DECODERS,
+                threads + SPARE_DECODERS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "decode-" + owner + "-" + index.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        });
+        if (decoders != null) {
+            decoders.allowCoreThreadTimeOut(true);
+        }
+        this.supervisors = threads == 0 ? null : Executors.newFixedThreadPool(BUFFERS, r -> {
+            Thread t = new Thread(r, "decode-watch-" + owner);
             t.setDaemon(true);
             return t;
         });
@@ -92,18 +116,47 @@ public final class StagePipeline implements AutoCloseable {
         }
         DecodedBatch batch = decode.open(records, buffer);
         int chunk = Math.max(1, (records.size() + threads - 1) / threads);
-        List<CompletableFuture<Void>> parts = new ArrayList<>();
-        for (int from = 0; from < records.size() || from == 0; from += chunk) {
-            int start = from;
-            int end = Math.min(records.size(), from + chunk);
-            parts.add(CompletableFuture.runAsync(() -> decode.decode(batch, start, end), decoders));
+        for (int from = 0; from < records.size(); from += chunk) {
+            submitRange(batch, from, Math.min(records.size(), from + chunk));
         }
-        CompletableFuture<DecodedBatch> decoded = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-                .thenApply(v -> {
-                    batch.pack();
-                    return batch;
-                });
+        CompletableFuture<DecodedBatch> decoded = CompletableFuture.supplyAsync(() -> superviseDecoding(batch, chunk),
+                supervisors);
         return new InFlight(records, buffer, decoded, decoded.thenApplyAsync(this::forwardAndAnswer, forward));
+    }
+
+    private void submitRange(DecodedBatch batch, int from, int to) {
+        decoders.execute(() -> decode.decode(batch, from, to));
+    }
+
+    /**
+     * Waits for every input of {@code batch} to be decoded or given up on:
+     * an input past the deadline is dead-lettered ({@code decode_timeout}) and the rest of its range
+     * handed to another helper. Then packs the batch.
+     */
+    private DecodedBatch superviseDecoding(DecodedBatch batch, int chunk) {
+        long limit = decode.deadline().toNanos();
+        long poll = Math.max(1_000_000, Math.min(100_000_000, limit / 4));
+        long since = System.nanoTime();
+        try {
+            while (!batch.awaitSettled(poll)) {
+                for (int i : batch.overdue(System.nanoTime(), since, limit)) {
+                    ConsumerRecord<byte[], byte[]> r = batch.records().get(i);
+                    InvalidImageException late = new InvalidImageException(InvalidImageException.Reason.DECODE_TIMEOUT,
+                            "not decoded within the " + decode.deadline().toMillis() + " ms decode deadline");
+                    if (batch.abandon(i, late)) {
+                        log.warn("decoding {}-{}@{} took over {} ms: dead-lettered as decode_timeout; its helper is"
+                                + " left to finish", r.topic(), r.partition(), r.offset(), decode.deadline().toMillis());
+                        int from = i - i % chunk;
+                        submitRange(batch, from, Math.min(batch.records().size(), from + chunk));
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(e);
+        }
+        batch.pack();
+        return batch;
     }
 
     private BatchAnswers forwardAndAnswer(DecodedBatch batch) {
@@ -115,6 +168,7 @@ public final class StagePipeline implements AutoCloseable {
     public void close() {
         if (decoders != null) {
             decoders.shutdownNow();
+            supervisors.shutdownNow();
             forward.shutdownNow();
         }
     }

@@ -39,6 +39,8 @@ import java.util.TreeMap;
  *                              least once, one offset commit) before committing; zero commits every batch
  * @param decodeThreads         per worker thread, helpers that decode the next batch during the
  *                              forward pass; 0 decodes on the worker thread
+ * @param decodeTimeout         how long one input may take to decode before it is dead-lettered as
+ *                              {@code decode_timeout} and its batch goes on without it (needs decode threads)
  * @param guarantee             delivery guarantee
  * @param groupProtocol         consumer group protocol, or {@link GroupProtocol#AUTO} to pick what the broker offers
  * @param staticMembership      whether, under the classic protocol, each worker thread joins with a stable
@@ -67,6 +69,7 @@ public record WorkerConfig(
         Duration maxWait,
         Duration commitInterval,
         int decodeThreads,
+        Duration decodeTimeout,
         Guarantee guarantee,
         GroupProtocol groupProtocol,
         boolean staticMembership,
@@ -93,6 +96,8 @@ public record WorkerConfig(
     public static final int DEFAULT_MAX_BATCH = 64;
     public static final long DEFAULT_MAX_WAIT_MS = 10;
     public static final int DEFAULT_DECODE_THREADS = 1;
+    /** Hundreds of times what a 600x800 photo takes here (about 5 ms), well inside {@code max.poll.interval.ms}. */
+    public static final long DEFAULT_DECODE_TIMEOUT_MS = 2_000;
     /** Kafka Streams' commit interval under exactly-once. */
     public static final long DEFAULT_COMMIT_INTERVAL_MS = 100;
     public static final String DEFAULT_GUARANTEE_NAME = "exactly-once";
@@ -112,6 +117,8 @@ public record WorkerConfig(
     /** The longest --max-wait-ms and --commit-interval-ms: a minute. */
     public static final long MAX_WAIT_LIMIT_MS = 60_000;
     public static final long MAX_COMMIT_INTERVAL_MS = 60_000;
+    public static final long MIN_DECODE_TIMEOUT_MS = 10;
+    public static final long MAX_DECODE_TIMEOUT_MS = 60_000;
     /** Shorter would call a worker stalled between two heartbeats of the classic protocol. */
     public static final long MIN_STALL_TIMEOUT_MS = 1_000;
 
@@ -152,6 +159,7 @@ public record WorkerConfig(
         requireBetween(intraOpThreads, 0, MAX_INTRA_OP_THREADS, "intra-op-threads (0: automatic)");
         requireBetween(commitInterval.toMillis(), 0, MAX_COMMIT_INTERVAL_MS, "commit-interval-ms");
         requireBetween(decodeThreads, 0, MAX_DECODE_THREADS, "decode-threads");
+        requireBetween(decodeTimeout.toMillis(), MIN_DECODE_TIMEOUT_MS, MAX_DECODE_TIMEOUT_MS, "decode-timeout-ms");
         requireBetween(startupTimeout.toMillis(), 1, Long.MAX_VALUE, "startup-timeout-ms");
         requireBetween(stallTimeout.toMillis(), MIN_STALL_TIMEOUT_MS, Long.MAX_VALUE, "stall-timeout-ms");
         for (String header : resultHeaders) {
@@ -174,7 +182,7 @@ public record WorkerConfig(
         return new WorkerConfig(bootstrapServers, DEFAULT_GROUP_ID, DEFAULT_INPUT_TOPIC, DEFAULT_RESULTS_TOPIC,
                 DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_MODEL, DEFAULT_ENGINE, DEFAULT_INTRA_OP_THREADS, DEFAULT_MODELS_DIR, DEFAULT_WORKERS,
                 DEFAULT_MAX_BATCH, Duration.ofMillis(DEFAULT_MAX_WAIT_MS), Duration.ofMillis(DEFAULT_COMMIT_INTERVAL_MS),
-                DEFAULT_DECODE_THREADS, DEFAULT_GUARANTEE,
+                DEFAULT_DECODE_THREADS, Duration.ofMillis(DEFAULT_DECODE_TIMEOUT_MS), DEFAULT_GUARANTEE,
                 DEFAULT_GROUP_PROTOCOL, DEFAULT_STATIC_MEMBERSHIP, DEFAULT_TRANSACTIONAL_ID_PREFIX, ImageLimits.DEFAULTS,
                 Duration.ofMillis(DEFAULT_STARTUP_TIMEOUT_MS), Duration.ofMillis(DEFAULT_STALL_TIMEOUT_MS),
                 CopiedHeaders.DEFAULT_RESULT_HEADERS, Map.of());
@@ -255,6 +263,7 @@ public record WorkerConfig(
         private Duration maxWait;
         private Duration commitInterval;
         private int decodeThreads;
+        private Duration decodeTimeout;
         private Guarantee guarantee;
         private GroupProtocol groupProtocol;
         private boolean staticMembership;
@@ -280,6 +289,7 @@ public record WorkerConfig(
             maxWait = c.maxWait;
             commitInterval = c.commitInterval;
             decodeThreads = c.decodeThreads;
+            decodeTimeout = c.decodeTimeout;
             guarantee = c.guarantee;
             groupProtocol = c.groupProtocol;
             staticMembership = c.staticMembership;
@@ -305,6 +315,7 @@ public record WorkerConfig(
         public Builder maxWait(Duration v) { maxWait = v; return this; }
         public Builder commitInterval(Duration v) { commitInterval = v; return this; }
         public Builder decodeThreads(int v) { decodeThreads = v; return this; }
+        public Builder decodeTimeout(Duration v) { decodeTimeout = v; return this; }
         public Builder guarantee(Guarantee v) { guarantee = v; return this; }
         public Builder groupProtocol(GroupProtocol v) { groupProtocol = v; return this; }
         public Builder staticMembership(boolean v) { staticMembership = v; return this; }
@@ -320,8 +331,9 @@ public record WorkerConfig(
         /** The configuration; {@link IllegalArgumentException} names the first bad value. */
         public WorkerConfig build() {
             return new WorkerConfig(bootstrapServers, groupId, inputTopic, resultsTopic, deadLetterTopic, model,
-                    engine, intraOpThreads, modelsDir, workers, maxBatch, maxWait, commitInterval, decodeThreads, guarantee, groupProtocol, staticMembership, transactionalIdPrefix,
-                    imageLimits, startupTimeout, stallTimeout, resultHeaders, kafkaProperties);
+                    engine, intraOpThreads, modelsDir, workers, maxBatch, maxWait, commitInterval, decodeThreads,
+                    decodeTimeout, guarantee, groupProtocol, staticMembership, transactionalIdPrefix, imageLimits,
+                    startupTimeout, stallTimeout, resultHeaders, kafkaProperties);
         }
     }
 }

@@ -76,7 +76,7 @@ public final class WorkerPool implements AutoCloseable {
                 model.card().map(ModelCard::testAccuracy).orElse(Double.NaN));
         metrics.bindTo(registry);
         WorkerPool pool = new WorkerPool(metrics, registry, protocol, config.stallTimeout());
-        DecodeStage decode = new DecodeStage(new ImagePreprocessor(config.imageLimits()));
+        DecodeStage decode = new DecodeStage(new ImagePreprocessor(config.imageLimits()), config.decodeTimeout());
         DeadLetters deadLetters = new DeadLetters(config.deadLetterTopic(), limits.deadLetterBytes());
         for (int i = 0; i < config.workers(); i++) {
             String name = "fashion-worker-" + i;

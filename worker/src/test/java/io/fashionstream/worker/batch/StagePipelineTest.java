@@ -1,9 +1,13 @@
 package io.fashionstream.worker.batch;
 
+import io.fashionstream.core.image.ImageLimits;
+import io.fashionstream.core.image.ImagePreprocessor;
+import io.fashionstream.core.image.InvalidImageException;
 import io.fashionstream.core.inference.Dl4jEngine;
 import io.fashionstream.core.inference.InferenceEngine;
 import io.fashionstream.core.inference.InferenceException;
 import io.fashionstream.core.inference.Prediction;
+import io.fashionstream.worker.records.DeadLetters;
 import io.fashionstream.worker.testing.TestInputs;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -13,9 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 import static io.fashionstream.worker.batch.BatchStagesTest.record;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -163,6 +169,52 @@ class StagePipelineTest {
             // the refused batch did not keep a buffer
             decoder.start(mixedBatch()).release();
             decoder.start(mixedBatch()).release();
+        }
+    }
+
+    /**
+     * A decoder that never returns for one input (as a decompression bomb past every other limit
+     * would): that input is dead-lettered as decode_timeout, the rest of its batch is answered,
+     * and the next batch runs although the stuck helper has not returned.
+     */
+    @Test
+    void anInputPastTheDecodeDeadlineIsDeadLetteredAndItsBatchGoesOn() throws Exception {
+        byte[] stuck = TestInputs.randomBytes(100, 7);
+        CountDownLatch release = new CountDownLatch(1);
+        ImagePreprocessor real = new ImagePreprocessor(ImageLimits.DEFAULTS);
+        DecodeStage hanging = new DecodeStage((value, out, offset) -> {
+            if (value == stuck) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                Arrays.fill(out, offset, offset + InferenceEngine.PIXELS, 0.5f); // what a late decoder writes
+                return;
+            }
+            real.preprocess(value, out, offset);
+        }, Duration.ofMillis(100));
+        try (StagePipeline pipeline = new StagePipeline(hanging, new ForwardPassStage(network), Stages.ANSWER, MAX_BATCH, 1,
+                "test")) {
+            List<ConsumerRecord<byte[], byte[]>> in = List.of(record(0, "a", TestInputs.raw(0)), record(1, "b", stuck),
+                    record(2, "c", TestInputs.raw(2)), record(3, "d", TestInputs.raw(3)));
+            BatchAnswers answers = pipeline.runNow(in);
+
+            assertEquals(List.of("results", "dlq", "results", "results"), answers.records().stream()
+                    .map(ProducerRecord::topic).toList(), "the inputs after the stuck one were decoded too");
+            assertEquals(InvalidImageException.Reason.DECODE_TIMEOUT,
+                    ((InvalidImageException) answers.answers().get(1).error()).reason());
+            assertEquals("decode_timeout", DeadLetters.reason(answers.answers().get(1).error()));
+            List<Integer> alone = batches.runNow(List.of(in.get(0), in.get(2), in.get(3))).answers().stream()
+                    .map(x -> x.prediction().label()).toList();
+            assertEquals(alone, List.of(0, 2, 3).stream().map(i -> answers.answers().get(i).prediction().label()).toList(),
+                    "the others classified as they are without the stuck one");
+
+            BatchAnswers next = pipeline.runNow(List.of(record(4, "e", TestInputs.raw(4))));
+            assertEquals("results", next.records().get(0).topic(), "the next batch runs with the helper still stuck");
+            release.countDown();
+            BatchAnswers after = pipeline.runNow(List.of(record(5, "f", TestInputs.raw(5))));
+            assertEquals("results", after.records().get(0).topic());
         }
     }
 

@@ -41,7 +41,7 @@ class WorkerConfigTest {
         assertThrows(IllegalArgumentException.class, () -> new WorkerConfig(good.bootstrapServers(), good.groupId(),
                 good.inputTopic(), good.inputTopic(), good.deadLetterTopic(), good.model(), good.engine(),
                 good.intraOpThreads(), good.modelsDir(), good.workers(), good.maxBatch(), good.maxWait(),
-                good.commitInterval(), good.decodeThreads(), good.guarantee(), good.groupProtocol(),
+                good.commitInterval(), good.decodeThreads(), good.decodeTimeout(), good.guarantee(), good.groupProtocol(),
                 good.staticMembership(), good.transactionalIdPrefix(), good.imageLimits(), good.startupTimeout(),
                 good.stallTimeout(), good.resultHeaders(), good.kafkaProperties()), "results topic = input topic");
     }

@@ -165,7 +165,7 @@ class MonitoringServerTest {
             AnswerStage answers = new AnswerStage("simple", "v1", "results",
                     new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), CopiedHeaders.DEFAULT_RESULT_HEADERS,
                     System::currentTimeMillis);
-            StagePipeline batches = new StagePipeline(new DecodeStage(new ImagePreprocessor(ImageLimits.DEFAULTS)),
+            StagePipeline batches = new StagePipeline(new DecodeStage(new ImagePreprocessor(ImageLimits.DEFAULTS), java.time.Duration.ofSeconds(2)),
                     new ForwardPassStage(network), answers, 8, 0, "test");
             long now = System.currentTimeMillis();
             List<ConsumerRecord<byte[], byte[]>> in = List.of(

@@ -521,7 +521,7 @@ class WorkerLoopTest {
         DeadLetters deadLetters = new DeadLetters(DLQ, DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES);
         AnswerStage answers = new AnswerStage("simple", "v1", RESULTS, deadLetters, CopiedHeaders.DEFAULT_RESULT_HEADERS,
                 System::currentTimeMillis);
-        StagePipeline pipeline = new StagePipeline(new DecodeStage(new ImagePreprocessor(ImageLimits.DEFAULTS)),
+        StagePipeline pipeline = new StagePipeline(new DecodeStage(new ImagePreprocessor(ImageLimits.DEFAULTS), java.time.Duration.ofSeconds(2)),
                 new ForwardPassStage(engine), answers, maxBatch, decodeThreads, "test-worker");
         WorkerMetrics metrics = new WorkerMetrics("simple", "v1", 0.9);
         metrics.bindTo(registry);
