@@ -36,6 +36,7 @@ public final class ImagePreprocessor {
 
     public ImagePreprocessor(ImageLimits limits) {
         this.limits = limits;
+        OpenCvPixelLimit.apply(limits.maxPixels());
     }
 
     /** Writes 784 floats in [0, 1] into {@code dst} starting at {@code offset}. */
