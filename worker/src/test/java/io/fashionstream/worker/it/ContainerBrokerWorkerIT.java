@@ -11,7 +11,7 @@ import org.testcontainers.kafka.KafkaContainer;
 @Testcontainers(disabledWithoutDocker = true)
 class ContainerBrokerWorkerIT extends WorkerContract {
     @Container
-    static final KafkaContainer BROKER = new KafkaContainer("apache/kafka:4.1.2")
+    static final KafkaContainer BROKER = new KafkaContainer("apache/kafka:4.3.2")
             .withEnv("KAFKA_GROUP_CONSUMER_SESSION_TIMEOUT_MS", QUICK_SESSIONS.get("group.consumer.session.timeout.ms"))
             .withEnv("KAFKA_GROUP_CONSUMER_MIN_SESSION_TIMEOUT_MS", QUICK_SESSIONS.get("group.consumer.min.session.timeout.ms"));
 
