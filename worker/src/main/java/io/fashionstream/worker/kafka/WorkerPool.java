@@ -69,6 +69,10 @@ public final class WorkerPool implements AutoCloseable {
         ClusterFacts facts = Preflight.check(config);
         RecordSizeLimits limits = RecordSizeLimits.of(config, facts);
         limits.deadLetterWarning(config).ifPresent(log::warn);
+        if (config.decodeThreads() == 0) {
+            log.warn("--decode-threads 0: images decode on the worker threads, where --decode-timeout-ms cannot apply;"
+                    + " one image that decodes for minutes would hold its worker thread that long");
+        }
         GroupProtocol protocol = KafkaClients.protocol(config, facts);
         logProtocol(config, facts, protocol);
 
