@@ -136,9 +136,9 @@ public final class WorkerOptions {
     }
 
     @Option(names = "--static-membership", defaultValue = "" + WorkerConfig.DEFAULT_STATIC_MEMBERSHIP, arity = "1",
-            description = "Under the classic group protocol, join with a stable group.instance.id"
-                    + " (<transactional-id-prefix>-<thread>), so that a restarted process rejoins without a rebalance"
-                    + " (default: ${DEFAULT-VALUE})")
+            description = "Join with a stable group.instance.id (<transactional-id-prefix>-<thread>), so that a restarted"
+                    + " process takes its predecessor's partitions at once; under the consumer protocol it removes the"
+                    + " predecessor's members from the group first (default: ${DEFAULT-VALUE})")
     void staticMembership(boolean v) {
         builder.staticMembership(v);
     }

@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class FailoverBench {
     /** One way of running the group: protocol and membership. */
     enum Scenario {
+        CONSUMER_STATIC("consumer-static", GroupProtocol.CONSUMER, true),
         CONSUMER("consumer", GroupProtocol.CONSUMER, false),
         CLASSIC_STATIC("classic-static", GroupProtocol.CLASSIC, true),
         CLASSIC_DYNAMIC("classic-dynamic", GroupProtocol.CLASSIC, false);
@@ -58,7 +59,7 @@ final class FailoverBench {
                     return s;
                 }
             }
-            throw new IllegalArgumentException("'" + text + "' is not consumer, classic-static or classic-dynamic");
+            throw new IllegalArgumentException("'" + text + "' is not consumer-static, consumer, classic-static or classic-dynamic");
         }
     }
 

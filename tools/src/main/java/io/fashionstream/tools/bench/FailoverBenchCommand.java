@@ -30,7 +30,7 @@ public final class FailoverBenchCommand implements Callable<Integer> {
     @Mixin
     ServedModelOptions served;
 
-    @Option(names = "--scenarios", split = ",", defaultValue = "consumer,classic-static,classic-dynamic",
+    @Option(names = "--scenarios", split = ",", defaultValue = "consumer-static,consumer,classic-static,classic-dynamic",
             description = "Group protocol and membership settings to compare (default: ${DEFAULT-VALUE})")
     List<String> scenarios;
 

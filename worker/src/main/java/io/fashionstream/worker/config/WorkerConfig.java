@@ -43,9 +43,9 @@ import java.util.TreeMap;
  *                              {@code decode_timeout} and its batch goes on without it (needs decode threads)
  * @param guarantee             delivery guarantee
  * @param groupProtocol         consumer group protocol, or {@link GroupProtocol#AUTO} to pick what the broker offers
- * @param staticMembership      whether, under the classic protocol, each worker thread joins with a stable
- *                              {@code group.instance.id} (its transactional id), so a restarted process
- *                              rejoins without a rebalance
+ * @param staticMembership      whether each worker thread joins with a stable {@code group.instance.id}
+ *                              (its transactional id), so that a restarted process takes its predecessor's
+ *                              partitions at once (under the consumer protocol, by removing it first)
  * @param transactionalIdPrefix stable prefix of the producers' transactional ids (thread index appended)
  * @param imageLimits           value size and pixel-count limits checked before decoding
  * @param startupTimeout        how long to wait for the broker and topics before giving up

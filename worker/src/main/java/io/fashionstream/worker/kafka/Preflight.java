@@ -61,7 +61,7 @@ public final class Preflight {
         }
     }
 
-    private static Map<String, Object> adminProps(Map<String, Object> clientProps, Duration timeout) {
+    static Map<String, Object> adminProps(Map<String, Object> clientProps, Duration timeout) {
         Map<String, Object> props = new HashMap<>(clientProps);
         int timeoutMs = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);

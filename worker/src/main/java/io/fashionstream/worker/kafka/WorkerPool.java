@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 /**
  * {@code --workers N} worker threads in one consumer group, each with its own consumer,
@@ -80,6 +81,15 @@ public final class WorkerPool implements AutoCloseable {
                 model.card().map(ModelCard::testAccuracy).orElse(Double.NaN));
         metrics.bindTo(registry);
         WorkerPool pool = new WorkerPool(metrics, registry, protocol, config.stallTimeout());
+        // Each worker thread joins as a static member (<prefix>-<thread>) unless --static-membership false,
+        // so that a restarted process takes its predecessor's place at once: under the classic protocol
+        // the coordinator hands the static id's partitions over without a rebalance; under the consumer
+        // protocol, which refuses a static id still held until its session times out, the predecessor's
+        // members are removed first.
+        if (protocol == GroupProtocol.CONSUMER && config.staticMembership()) {
+            PredecessorRemoval.remove(config, IntStream.range(0, config.workers())
+                    .mapToObj(i -> config.transactionalIdPrefix() + "-" + i).toList());
+        }
         DecodeStage decode = new DecodeStage(new ImagePreprocessor(config.imageLimits()), config.decodeTimeout());
         DeadLetters deadLetters = new DeadLetters(config.deadLetterTopic(), limits.deadLetterBytes());
         for (int i = 0; i < config.workers(); i++) {
@@ -89,7 +99,7 @@ public final class WorkerPool implements AutoCloseable {
             pool.engines.add(engine);
             // Distinct client ids per role, as Kafka Streams names its clients, so their metrics never collide.
             Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(config, name + "-consumer",
-                    protocol, staticMembership(config, protocol) ? stableId : null));
+                    protocol, config.staticMembership() ? stableId : null));
             Producer<byte[], byte[]> producer = new KafkaProducer<>(
                     KafkaClients.producer(config, name + "-producer", stableId, limits));
             pool.clientMeters.bind(consumer, producer);
@@ -120,7 +130,7 @@ public final class WorkerPool implements AutoCloseable {
         String why = config.groupProtocol() != GroupProtocol.AUTO ? "chosen with --group-protocol"
                 : facts.consumerProtocolEnabled() ? "the broker offers it (feature group.version >= 1)"
                 : "the broker does not offer the consumer protocol (feature group.version < 1)";
-        log.info("consumer group protocol: {} ({}); {}", protocol.cliName(), why, staticMembership(config, protocol)
+        log.info("consumer group protocol: {} ({}); {}", protocol.cliName(), why, config.staticMembership()
                 ? "static membership as " + config.transactionalIdPrefix() + "-<thread>" : "dynamic membership");
         List<String> ignored = KafkaClients.ignoredUnder(protocol, config);
         if (!ignored.isEmpty()) {
@@ -128,16 +138,6 @@ public final class WorkerPool implements AutoCloseable {
                     protocol.cliName(), protocol == GroupProtocol.CONSUMER
                             ? " (the broker's group.consumer.* settings decide session and heartbeat times)" : "");
         }
-    }
-
-    /**
-     * Static membership helps the classic protocol only: a restarted process rejoins as the member it
-     * replaces, without a rebalance. Under the consumer protocol a crashed static member's id stays
-     * taken until its session expires (45 s by default), so its successor could not join; dynamic
-     * members join at once, and no rebalance stops the others there anyway.
-     */
-    static boolean staticMembership(WorkerConfig config, GroupProtocol protocol) {
-        return config.staticMembership() && protocol == GroupProtocol.CLASSIC;
     }
 
     /** Asks every thread to finish its batch, commit and leave the group; returns at once. */

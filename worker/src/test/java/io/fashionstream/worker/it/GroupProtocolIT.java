@@ -18,6 +18,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +33,8 @@ import java.util.stream.Collectors;
 import static io.fashionstream.worker.it.KafkaTestClient.assertEachExactlyOnce;
 import static io.fashionstream.worker.it.KafkaTestClient.labelledRaw;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Which consumer group protocol the workers use, checked by asking the broker what kind of group
@@ -54,7 +60,8 @@ class GroupProtocolIT {
         try (EmbeddedKafka broker = EmbeddedKafka.start()) {
             ConsumerGroupDescription group = runTwoWorkers(broker, GroupProtocol.AUTO, GroupProtocol.CONSUMER);
             assertEquals(GroupType.CONSUMER, group.type());
-            assertEquals(Set.of(Optional.empty()), instanceIds(group), "dynamic members: a restart need not wait for the old session");
+            assertEquals(Set.of(Optional.of("protocol-test-0"), Optional.of("protocol-test-1")), instanceIds(group),
+                    "static members: a restarted process takes its predecessor's place");
         }
     }
 
@@ -72,6 +79,54 @@ class GroupProtocolIT {
         try (EmbeddedKafka broker = EmbeddedKafka.start()) {
             ConsumerGroupDescription group = runTwoWorkers(broker, GroupProtocol.CLASSIC, GroupProtocol.CLASSIC);
             assertEquals(GroupType.CLASSIC, group.type());
+        }
+    }
+
+    /**
+     * A process that crashed leaves its static member in the group, holding its partitions until
+     * its session times out, and the consumer protocol refuses its id to anyone else meanwhile. Its
+     * successor (same prefix) removes it first and takes its place at once.
+     */
+    @Test
+    void underTheConsumerProtocolASuccessorRemovesItsCrashedPredecessorAndTakesItsPlace() throws Exception {
+        try (EmbeddedKafka broker = EmbeddedKafka.start()) {
+            KafkaTestClient kafka = new KafkaTestClient(broker.bootstrapServers());
+            Topics t = kafka.createTopics();
+            String deadMember = crashedStaticMember(broker, t, "succession-0");
+            kafka.send(labelledRaw(t.input(), 0, 100));
+            WorkerConfig config = WorkerConfig.builder()
+                    .bootstrapServers(broker.bootstrapServers())
+                    .inputTopic(t.input()).resultsTopic(t.results()).deadLetterTopic(t.deadLetters()).groupId(t.group())
+                    .transactionalIdPrefix("succession").groupProtocol(GroupProtocol.CONSUMER)
+                    .model("simple").modelsDir(TestInputs.MODELS_DIR).workers(1).maxBatch(16)
+                    .build();
+            try (WorkerPool pool = WorkerPool.start(config, model, new SimpleMeterRegistry());
+                 Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+                assertEachExactlyOnce(kafka.readCommitted(List.of(t.results()), r -> r.size() >= 100, TIMEOUT), 0, 100);
+                assertTrue(pool.failure().isEmpty(), "joined with the predecessor's id: " + pool.failure());
+                MemberDescription member = admin.describeConsumerGroups(List.of(t.group())).all().get(30, TimeUnit.SECONDS)
+                        .get(t.group()).members().iterator().next();
+                assertEquals(Optional.of("succession-0"), member.groupInstanceId());
+                assertNotEquals(deadMember, member.consumerId(), "a new incarnation, not the crashed one");
+            }
+        }
+    }
+
+    /** A static member in a process of its own that joined, got partitions and was SIGKILLed; returns its member id. */
+    private static String crashedStaticMember(EmbeddedKafka broker, Topics t, String instanceId) throws Exception {
+        Process member = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), StaticMemberProcess.class.getName(),
+                broker.bootstrapServers(), t.group(), t.input(), instanceId).redirectErrorStream(true).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(member.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                if (line.startsWith("joined ")) {
+                    return line.substring("joined ".length());
+                }
+            }
+            throw new AssertionError("the predecessor never got partitions");
+        } finally {
+            member.destroyForcibly(); // SIGKILL: it never leaves the group
+            member.waitFor(30, TimeUnit.SECONDS);
         }
     }
 
