@@ -36,6 +36,32 @@ final class AnswerTimeline {
         return slowest;
     }
 
+    /**
+     * How long after {@code from} every input partition that had answers before it has answered
+     * again, in seconds; {@code to - from} when one has not by {@code to}.
+     */
+    synchronized double allPartitionsBack(long from, long to) {
+        double back = 0;
+        for (long partition : partitions()) {
+            boolean before = false;
+            long first = -1;
+            for (long[] a : answers) {
+                if (a[1] != partition) {
+                    continue;
+                }
+                if (a[0] <= from) {
+                    before = true;
+                } else if (a[0] <= to && first < 0) {
+                    first = a[0];
+                }
+            }
+            if (before) {
+                back = Math.max(back, (first < 0 ? to - from : first - from) / 1e9);
+            }
+        }
+        return back;
+    }
+
     /** When the first answer after {@code nanos} became visible, or -1 if none has yet. */
     synchronized long firstAnswerAfter(long nanos) {
         for (long[] a : answers) {

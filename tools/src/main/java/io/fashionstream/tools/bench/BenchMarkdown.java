@@ -90,14 +90,16 @@ final class BenchMarkdown {
 
     private static void failover(StringBuilder md, List<FailoverBench.Result> results) {
         md.append("Failover: two worker processes on a broker process, steady input; each crash watched for its pause in"
-                + " new answers, the longest wait of any input partition, and the recovery: a restarted worker's time to"
-                + " ready, or after a broker restart the time until answers flow again\n\n"
-                + "| scenario | crash | new answers paused s | slowest partition s | recovered after restart s |\n"
-                + "|---|---|---:|---:|---:|\n");
+                + " new answers, the longest wait of any input partition, the time until every partition answers again,"
+                + " and the recovery: a restarted worker's time to ready, or after a broker restart the time until answers"
+                + " flow again\n\n"
+                + "| scenario | crash | new answers paused s | slowest partition s | every partition back s |"
+                + " recovered after restart s |\n"
+                + "|---|---|---:|---:|---:|---:|\n");
         for (FailoverBench.Result r : results) {
             for (FailoverBench.Crash c : r.crashes()) {
-                md.append(String.format("| %s | %s | %.1f | %.1f | %.1f |%n", r.scenario(), c.what(), c.pauseSeconds(),
-                        c.slowestPartitionSeconds(), c.recoverySeconds()));
+                md.append(String.format("| %s | %s | %.1f | %.1f | %.1f | %.1f |%n", r.scenario(), c.what(),
+                        c.pauseSeconds(), c.slowestPartitionSeconds(), c.allBackSeconds(), c.recoverySeconds()));
             }
         }
         md.append("\n| scenario | sent | answered | duplicates | unanswered |\n|---|---:|---:|---:|---:|\n");

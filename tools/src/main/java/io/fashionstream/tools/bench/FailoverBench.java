@@ -68,10 +68,12 @@ final class FailoverBench {
      *
      * @param pauseSeconds            longest stretch without any new answer after the crash
      * @param slowestPartitionSeconds longest stretch an input partition went without an answer
+     * @param allBackSeconds          from the crash until every input partition answered again
      * @param recoverySeconds         from the restart until the restarted worker's {@code /health/ready}
      *                                answers 200, or, for the broker, until answers flow again
      */
-    record Crash(String what, double pauseSeconds, double slowestPartitionSeconds, double recoverySeconds) {
+    record Crash(String what, double pauseSeconds, double slowestPartitionSeconds, double allBackSeconds,
+                 double recoverySeconds) {
     }
 
     /** One scenario's run: its crashes and whether every input was answered exactly once. */
@@ -174,7 +176,7 @@ final class FailoverBench {
         long end = killed + observe.toNanos();
         sleepUntil(end);
         Crash crash = new Crash("SIGKILL worker " + victim.name + ", restarted", timeline.longestPause(killed, end),
-                timeline.slowestPartitionPause(killed, end), ready);
+                timeline.slowestPartitionPause(killed, end), timeline.allPartitionsBack(killed, end), ready);
         report(crash);
         return crash;
     }
@@ -188,14 +190,16 @@ final class FailoverBench {
         sleepUntil(end);
         long resumed = timeline.firstAnswerAfter(restarted);
         Crash crash = new Crash("SIGKILL broker, restarted", timeline.longestPause(killed, end),
-                timeline.slowestPartitionPause(killed, end), resumed < 0 ? Double.NaN : (resumed - restarted) / 1e9);
+                timeline.slowestPartitionPause(killed, end), timeline.allPartitionsBack(killed, end),
+                resumed < 0 ? Double.NaN : (resumed - restarted) / 1e9);
         report(crash);
         return crash;
     }
 
     private void report(Crash crash) {
-        err.printf("failover %-28s new answers paused %5.1f s, slowest partition %5.1f s, recovered %5.1f s after the restart%n",
-                crash.what(), crash.pauseSeconds(), crash.slowestPartitionSeconds(), crash.recoverySeconds());
+        err.printf("failover %-28s new answers paused %5.1f s, slowest partition %5.1f s, every partition back after"
+                        + " %5.1f s, recovered %5.1f s after the restart%n", crash.what(), crash.pauseSeconds(),
+                crash.slowestPartitionSeconds(), crash.allBackSeconds(), crash.recoverySeconds());
     }
 
     private static void sleepUntil(long nanos) throws InterruptedException {

@@ -27,6 +27,18 @@ class AnswerTimelineTest {
     }
 
     @Test
+    void everyPartitionIsBackWhenTheLastOneThatHadInputAnswersAgain() {
+        AnswerTimeline t = new AnswerTimeline();
+        t.add(0, S);
+        t.add(1, S);
+        t.add(0, 3 * S);   // partition 0 back 1 s after the crash at 2 s
+        t.add(1, 6 * S);   // partition 1 back 4 s after it
+        t.add(2, 7 * S);   // partition 2 had no input before the crash: not waited for
+        assertEquals(4.0, t.allPartitionsBack(2 * S, 10 * S), 1e-9);
+        assertEquals(2.0, t.allPartitionsBack(2 * S, 4 * S), 1e-9, "one not back by the window's end: the whole window");
+    }
+
+    @Test
     void aWindowWithoutAnswersIsOnePause() {
         AnswerTimeline t = new AnswerTimeline();
         t.add(0, 0);

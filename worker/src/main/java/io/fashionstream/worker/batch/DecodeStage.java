@@ -51,9 +51,10 @@ public final class DecodeStage {
     /**
      * Decodes the inputs {@code from} (inclusive) to {@code to} (exclusive) of {@code batch} that no
      * other thread has claimed, each into a scratch row first: what it gives is kept only if the
-     * input was not abandoned meanwhile.
+     * input was not abandoned meanwhile. Returns how many it finished after they were abandoned.
      */
-    public void decode(DecodedBatch batch, int from, int to) {
+    public int decode(DecodedBatch batch, int from, int to) {
+        int late = 0;
         batch.startedDecoding();
         float[] row = scratch.get();
         for (int i = from; i < to; i++) {
@@ -69,8 +70,11 @@ public final class DecodeStage {
             } catch (InvalidLabelException | InvalidImageException e) {
                 error = e;
             }
-            batch.settle(i, truth, row, error);
+            if (!batch.settle(i, truth, row, error)) {
+                late++;
+            }
         }
+        return late;
     }
 
     /** Decodes all of {@code records} into {@code buffer} on the calling thread, packed. */

@@ -101,6 +101,11 @@ public final class DecodedBatch {
         return late;
     }
 
+    /** Whether a helper is decoding input {@code i} now. */
+    boolean isDecoding(int i) {
+        return states.get(i) == DECODING;
+    }
+
     /** Gives up on input {@code i} with {@code why}; false when it settled first. */
     boolean abandon(int i, Exception why) {
         if (!states.compareAndSet(i, DECODING, ABANDONED) && !states.compareAndSet(i, PENDING, ABANDONED)) {

@@ -29,9 +29,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Touches no Kafka client: those stay on the worker thread.
  * <p>With decode helpers, an input that takes longer than the decode stage's deadline is
  * dead-lettered as {@code decode_timeout} and its batch goes on without it: a decoder that cannot
- * be interrupted keeps its helper thread until it returns (a spare takes its place, up to
- * {@link #SPARE_DECODERS}), and what it finally gives is thrown away. So one record can hold
- * neither the worker thread, nor the other records of its batch, nor the group membership.
+ * be interrupted keeps its helper thread until it returns, the pool grows by one meanwhile (up to
+ * {@link #SPARE_DECODERS} more) so that decoding goes on at the configured width, and what the
+ * late decoder finally gives is thrown away. So one record can hold neither the worker thread,
+ * nor the other records of its batch, nor the group membership.
  */
 public final class StagePipeline implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StagePipeline.class);
@@ -51,6 +52,8 @@ public final class StagePipeline implements AutoCloseable {
     /** One thread, so batches pass the network (which is not thread-safe) one at a time, in order. */
     private final ExecutorService forward;
     private final BlockingQueue<float[]> freeBuffers = new ArrayBlockingQueue<>(BUFFERS);
+    /** Helpers decoding an input past its deadline, for which the pool has grown. */
+    private int stuckHelpers;
 
     /**
      * @param maxBatch the most inputs one batch may hold: the size of the buffers
@@ -68,15 +71,12 @@ public final class StagePipeline implements AutoCloseable {
         this.maxBatch = maxBatch;
         this.threads = threads;
         AtomicInteger index = new AtomicInteger();
-        this.decoders = threads == 0 ? null : new ThreadPoolExecutor(threads + SPARE_DECODERS,
-                threads + SPARE_DECODERS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        this.decoders = threads == 0 ? null : new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "decode-" + owner + "-" + index.getAndIncrement());
             t.setDaemon(true);
             return t;
         });
-        if (decoders != null) {
-            decoders.allowCoreThreadTimeOut(true);
-        }
         this.supervisors = threads == 0 ? null : Executors.newFixedThreadPool(BUFFERS, r -> {
             Thread t = new Thread(r, "decode-watch-" + owner);
             t.setDaemon(true);
@@ -125,7 +125,28 @@ public final class StagePipeline implements AutoCloseable {
     }
 
     private void submitRange(DecodedBatch batch, int from, int to) {
-        decoders.execute(() -> decode.decode(batch, from, to));
+        decoders.execute(() -> {
+            int late = decode.decode(batch, from, to);
+            for (int i = 0; i < late; i++) {
+                resize(-1); // a stuck helper is free again
+            }
+        });
+    }
+
+    /** Widens the decode pool by one for a helper left stuck (at most {@link #SPARE_DECODERS}), or narrows it back. */
+    private synchronized void resize(int change) {
+        int extra = Math.max(0, Math.min(SPARE_DECODERS, stuckHelpers + change));
+        if (extra == stuckHelpers) {
+            return;
+        }
+        stuckHelpers = extra;
+        if (change > 0) {
+            decoders.setMaximumPoolSize(threads + extra);
+            decoders.setCorePoolSize(threads + extra);
+        } else {
+            decoders.setCorePoolSize(threads + extra);
+            decoders.setMaximumPoolSize(threads + extra);
+        }
     }
 
     /**
@@ -143,7 +164,11 @@ public final class StagePipeline implements AutoCloseable {
                     ConsumerRecord<byte[], byte[]> r = batch.records().get(i);
                     InvalidImageException late = new InvalidImageException(InvalidImageException.Reason.DECODE_TIMEOUT,
                             "not decoded within the " + decode.deadline().toMillis() + " ms decode deadline");
+                    boolean helperStuck = batch.isDecoding(i);
                     if (batch.abandon(i, late)) {
+                        if (helperStuck) {
+                            resize(+1);
+                        }
                         log.warn("decoding {}-{}@{} took over {} ms: dead-lettered as decode_timeout; its helper is"
                                 + " left to finish", r.topic(), r.partition(), r.offset(), decode.deadline().toMillis());
                         int from = i - i % chunk;
