@@ -1,7 +1,6 @@
 package io.fashionstream.tools.bench;
 
 import io.fashionstream.core.data.FashionMnist;
-import io.fashionstream.worker.config.WorkerConfig;
 import io.fashionstream.worker.produce.TestSplitSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

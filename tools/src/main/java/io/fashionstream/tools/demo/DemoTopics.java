@@ -1,13 +1,10 @@
 package io.fashionstream.tools.demo;
 
+import io.fashionstream.kafkakit.TopicLeaders;
 import io.fashionstream.worker.config.WorkerConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-
-import io.fashionstream.kafkakit.TopicLeaders;
 
 import java.time.Duration;
 import java.util.List;
