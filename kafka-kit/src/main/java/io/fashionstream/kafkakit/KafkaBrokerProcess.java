@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 
 /**
  * A stock Apache Kafka broker (KRaft, one combined broker and controller, Kafka's own defaults
- * but for a one-node cluster's replication settings) in a child JVM on this process's class path.
+ * but for a one-node cluster's replication settings) in a child JVM on this process's class path;
+ * or one node of a cluster of them ({@link #startCluster}).
  * Unlike {@link EmbeddedKafka} it can be SIGKILLed and started again on its data and its port,
  * as fault tests and the failover bench need, and a worker killed beside it leaves it running;
  * its log goes to a file, not to this process's terminal; and it ends with this process
@@ -30,6 +31,7 @@ import java.util.stream.Stream;
 public final class KafkaBrokerProcess implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
+    private final int nodeId;
     private final Path dir;
     private final Path properties;
     private final int port;
@@ -37,7 +39,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private final List<String> jvmOptions;
     private Process process;
 
-    private KafkaBrokerProcess(Path dir, Path properties, int port, Path logFile, List<String> jvmOptions) {
+    private KafkaBrokerProcess(int nodeId, Path dir, Path properties, int port, Path logFile, List<String> jvmOptions) {
+        this.nodeId = nodeId;
         this.dir = dir;
         this.properties = properties;
         this.port = port;
@@ -56,13 +59,53 @@ public final class KafkaBrokerProcess implements AutoCloseable {
      */
     public static KafkaBrokerProcess start(Map<String, String> config, Path logFile, List<String> jvmOptions)
             throws IOException, InterruptedException {
-        Path dir = Files.createTempDirectory("fashion-kafka-");
         int port = freePort();
         int controllerPort = freePort();
+        KafkaBrokerProcess broker = node(1, port, controllerPort, "1@localhost:" + controllerPort,
+                Uuid.randomUuid().toString(), config, logFile, jvmOptions);
+        broker.start();
+        return broker;
+    }
+
+    /**
+     * A cluster of {@code nodes} combined brokers and controllers on loopback, each in a child JVM of
+     * its own (so that one can be SIGKILLed), started together; {@code config} adds or overrides
+     * settings of every node (replication factors, {@code min.insync.replicas}); {@code logDir}
+     * (null: inside each node's temporary directory) receives {@code node-<id>.log}.
+     */
+    public static List<KafkaBrokerProcess> startCluster(int nodes, Map<String, String> config, Path logDir,
+                                                        List<String> jvmOptions) throws IOException, InterruptedException {
+        int[] ports = new int[nodes];
+        int[] controllerPorts = new int[nodes];
+        List<String> voters = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            ports[i] = freePort();
+            controllerPorts[i] = freePort();
+            voters.add((i + 1) + "@localhost:" + controllerPorts[i]);
+        }
+        String clusterId = Uuid.randomUuid().toString();
+        List<KafkaBrokerProcess> cluster = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            cluster.add(node(i + 1, ports[i], controllerPorts[i], String.join(",", voters), clusterId, config,
+                    logDir == null ? null : logDir.resolve("node-" + (i + 1) + ".log"), jvmOptions));
+        }
+        for (KafkaBrokerProcess node : cluster) {
+            node.launch(); // together: a quorum forms only when most controllers run
+        }
+        for (KafkaBrokerProcess node : cluster) {
+            node.awaitReady();
+        }
+        return cluster;
+    }
+
+    private static KafkaBrokerProcess node(int nodeId, int port, int controllerPort, String voters, String clusterId,
+                                           Map<String, String> config, Path logFile, List<String> jvmOptions)
+            throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("fashion-kafka-");
         Map<String, String> props = new LinkedHashMap<>();
         props.put("process.roles", "broker,controller");
-        props.put("node.id", "1");
-        props.put("controller.quorum.voters", "1@localhost:" + controllerPort);
+        props.put("node.id", Integer.toString(nodeId));
+        props.put("controller.quorum.voters", voters);
         props.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
         props.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
         props.put("controller.listener.names", "CONTROLLER");
@@ -81,15 +124,14 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                 out.write(e.getKey() + "=" + e.getValue() + "\n");
             }
         }
-        KafkaBrokerProcess broker = new KafkaBrokerProcess(dir, properties, port,
+        KafkaBrokerProcess broker = new KafkaBrokerProcess(nodeId, dir, properties, port,
                 logFile != null ? logFile : dir.resolve("broker.log"), List.copyOf(jvmOptions));
-        broker.format();
-        broker.start();
+        broker.format(clusterId);
         return broker;
     }
 
-    private void format() throws IOException, InterruptedException {
-        Process format = java("kafka.tools.StorageTool", "format", "--cluster-id", Uuid.randomUuid().toString(),
+    private void format(String clusterId) throws IOException, InterruptedException {
+        Process format = java("kafka.tools.StorageTool", "format", "--cluster-id", clusterId,
                 "--config", properties.toString(), "--ignore-formatted")
                 .redirectOutput(dir.resolve("format.log").toFile()).start();
         if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
@@ -99,12 +141,21 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     /** Starts the broker (again, on its data and port) and waits until it answers. */
     public void start() throws IOException, InterruptedException {
+        launch();
+        awaitReady();
+    }
+
+    private void launch() throws IOException {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("the broker is running");
         }
         process = java(OrphanGuard.class.getName(), Long.toString(ProcessHandle.current().pid()), properties.toString())
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
-        awaitReady();
+    }
+
+    /** The node's id in its cluster (1 for a single broker). */
+    public int nodeId() {
+        return nodeId;
     }
 
     /** SIGKILL: the broker stops at once, without a controlled shutdown. */

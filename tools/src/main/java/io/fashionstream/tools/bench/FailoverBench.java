@@ -9,6 +9,8 @@ import io.fashionstream.tools.demo.ResultTally;
 import io.fashionstream.worker.produce.ImageSender;
 import io.fashionstream.worker.produce.ImageSource;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -81,6 +84,11 @@ final class FailoverBench {
     }
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    /** A production-like cluster: every topic, the group offsets and the transaction log on three replicas, two in sync. */
+    private static final Map<String, String> CLUSTER_SETTINGS = Map.of(
+            "default.replication.factor", "3", "min.insync.replicas", "2",
+            "offsets.topic.replication.factor", "3",
+            "transaction.state.log.replication.factor", "3", "transaction.state.log.min.isr", "2");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final ImageSource images;
@@ -88,6 +96,7 @@ final class FailoverBench {
     private final EngineKind engine;
     private final Path modelsDir;
     private final int kills;
+    private final int brokers;
     private final double rate;
     private final Duration observe;
     private final Path logs;
@@ -95,12 +104,15 @@ final class FailoverBench {
 
     /**
      * @param kills   worker SIGKILLs per scenario (alternating between the two workers)
+     * @param brokers 1 (a broker restart) or 3 (a cluster: the input partitions' leader and the
+     *                transaction coordinator killed in turn)
      * @param rate    images sent per second throughout
      * @param observe how long after each crash answers are watched: longer than the broker's group
      *                session timeout (45 s by default) to see what waits for it
      */
-    FailoverBench(ImageSource images, String model, EngineKind engine, Path modelsDir, int kills, double rate,
+    FailoverBench(ImageSource images, String model, EngineKind engine, Path modelsDir, int kills, int brokers, double rate,
                   Duration observe, Path logs, PrintWriter err) {
+        this.brokers = brokers;
         this.images = images;
         this.model = model;
         this.engine = engine;
@@ -114,9 +126,12 @@ final class FailoverBench {
 
     Result run(Scenario scenario) throws Exception {
         Files.createDirectories(logs);
-        try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(Map.of())) {
-            Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-            String run = "failover-" + scenario.cliName;
+        List<KafkaBrokerProcess> nodes = brokers == 1 ? List.of(KafkaBrokerProcess.start(Map.of()))
+                : KafkaBrokerProcess.startCluster(brokers, CLUSTER_SETTINGS, logs, List.of());
+        try {
+            String bootstrap = String.join(",", nodes.stream().map(KafkaBrokerProcess::bootstrapServers).toList());
+            Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            String run = "failover-" + scenario.cliName + (brokers == 1 ? "" : "-" + brokers + "-brokers");
             DemoTopics.create(client, run + ".images", run + ".labels", run + ".dlq");
             AnswerTimeline timeline = new AnswerTimeline();
             Map<String, Long> sentAt = new ConcurrentHashMap<>();
@@ -124,7 +139,7 @@ final class FailoverBench {
                     (id, partition, nanos) -> timeline.add(partition, nanos));
             Thread reader = new Thread(tally, "failover-reader");
             reader.start();
-            List<Worker> workers = List.of(new Worker("a", scenario, broker, run), new Worker("b", scenario, broker, run));
+            List<Worker> workers = List.of(new Worker("a", scenario, bootstrap, run), new Worker("b", scenario, bootstrap, run));
             ImageSender sender = new ImageSender(client, "failover-sender", run + ".images");
             Thread sending = null;
             AtomicBoolean stop = new AtomicBoolean();
@@ -143,12 +158,18 @@ final class FailoverBench {
                 for (int k = 0; k < kills; k++) {
                     crashes.add(killAndRestart(workers.get(k % 2), timeline));
                 }
-                crashes.add(restartBroker(broker, timeline));
+                if (brokers == 1) {
+                    crashes.add(restartBroker(nodes.get(0), timeline));
+                } else {
+                    crashes.add(killNode(nodes, inputLeader(client, run + ".images"), "leads most input partitions", timeline));
+                    crashes.add(killNode(nodes, transactionCoordinator(client, run + "-a-0"),
+                            "coordinates worker a's transactions", timeline));
+                }
                 stop.set(true);
                 sending.join();
                 tally.awaitAnswered(sentAt.size(), Duration.ofSeconds(90), () -> false);
                 ResultTally.Snapshot s = tally.snapshot();
-                Result result = new Result(scenario.cliName, crashes, sentAt.size(), s.answered(), s.duplicates(),
+                Result result = new Result(scenario.cliName + (brokers == 1 ? "" : ", " + brokers + " brokers"), crashes, sentAt.size(), s.answered(), s.duplicates(),
                         sentAt.size() - s.answered());
                 err.printf("failover %-15s sent %,d answered %,d duplicates %d unanswered %d%n", scenario.cliName,
                         result.sent(), result.answered(), result.duplicates(), result.unanswered());
@@ -165,6 +186,10 @@ final class FailoverBench {
                 tally.stop();
                 reader.join(10_000);
             }
+        } finally {
+            for (KafkaBrokerProcess node : nodes) {
+                node.close();
+            }
         }
     }
 
@@ -179,6 +204,45 @@ final class FailoverBench {
                 timeline.slowestPartitionPause(killed, end), timeline.allPartitionsBack(killed, end), ready);
         report(crash);
         return crash;
+    }
+
+    /**
+     * SIGKILLs one node of the cluster while answering, watches the window with it down, then
+     * starts it again and waits for it to be back before the next fault.
+     */
+    private Crash killNode(List<KafkaBrokerProcess> nodes, int nodeId, String role, AnswerTimeline timeline)
+            throws Exception {
+        KafkaBrokerProcess node = nodes.stream().filter(n -> n.nodeId() == nodeId).findFirst().orElseThrow();
+        long killed = System.nanoTime();
+        node.kill();
+        long end = killed + observe.toNanos();
+        sleepUntil(end);
+        long resumed = timeline.firstAnswerAfter(killed);
+        Crash crash = new Crash("SIGKILL node " + nodeId + " (" + role + ")", timeline.longestPause(killed, end),
+                timeline.slowestPartitionPause(killed, end), timeline.allPartitionsBack(killed, end),
+                resumed < 0 ? Double.NaN : (resumed - killed) / 1e9);
+        report(crash);
+        node.start();
+        Thread.sleep(10_000); // its replicas catch up before the next fault
+        return crash;
+    }
+
+    /** The node that leads the most partitions of {@code topic}. */
+    private static int inputLeader(Map<String, Object> client, String topic) throws Exception {
+        try (Admin admin = Admin.create(client)) {
+            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+            Map<Integer, Long> led = d.partitions().stream().filter(p -> p.leader() != null)
+                    .collect(Collectors.groupingBy(p -> p.leader().id(), Collectors.counting()));
+            return led.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        }
+    }
+
+    /** The node coordinating the transactions of {@code transactionalId}. */
+    private static int transactionCoordinator(Map<String, Object> client, String transactionalId) throws Exception {
+        try (Admin admin = Admin.create(client)) {
+            return admin.describeTransactions(List.of(transactionalId)).description(transactionalId)
+                    .get(30, TimeUnit.SECONDS).coordinatorId();
+        }
     }
 
     private Crash restartBroker(KafkaBrokerProcess broker, AnswerTimeline timeline) throws Exception {
@@ -213,16 +277,16 @@ final class FailoverBench {
     private final class Worker {
         private final String name;
         private final Scenario scenario;
-        private final KafkaBrokerProcess broker;
+        private final String bootstrapServers;
         private final String run;
         private final int port;
         private Process process;
         private long startedNanos;
 
-        Worker(String name, Scenario scenario, KafkaBrokerProcess broker, String run) throws IOException {
+        Worker(String name, Scenario scenario, String bootstrapServers, String run) throws IOException {
             this.name = name;
             this.scenario = scenario;
-            this.broker = broker;
+            this.bootstrapServers = bootstrapServers;
             this.run = run;
             try (ServerSocket socket = new ServerSocket(0)) {
                 this.port = socket.getLocalPort();
@@ -232,7 +296,7 @@ final class FailoverBench {
         void start() throws IOException {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), WorkerCli.class.getName(), "run",
-                    "--bootstrap-servers", broker.bootstrapServers(), "--input-topic", run + ".images",
+                    "--bootstrap-servers", bootstrapServers, "--input-topic", run + ".images",
                     "--results-topic", run + ".labels", "--dead-letter-topic", run + ".dlq", "--group-id", run,
                     "--transactional-id-prefix", run + "-" + name, "--model", model, "--engine", engine.cliName(), "--models-dir", modelsDir.toString(),
                     "--group-protocol", scenario.protocol.cliName(), "--static-membership", Boolean.toString(scenario.staticMembership),

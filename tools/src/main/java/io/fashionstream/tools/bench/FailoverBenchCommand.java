@@ -37,6 +37,11 @@ public final class FailoverBenchCommand implements Callable<Integer> {
             description = "Worker SIGKILLs per scenario, each followed by a restart (default: ${DEFAULT-VALUE})")
     int kills;
 
+    @Option(names = "--brokers", defaultValue = "1",
+            description = "1: one broker, SIGKILLed and restarted; 3: a cluster (replication 3, min.insync.replicas 2), the"
+                    + " leader of the input partitions and the transaction coordinator SIGKILLed in turn (default: ${DEFAULT-VALUE})")
+    int brokers;
+
     @Option(names = "--rate", defaultValue = "200", description = "Images sent per second throughout (default: ${DEFAULT-VALUE})")
     double rate;
 
@@ -47,6 +52,9 @@ public final class FailoverBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (brokers != 1 && brokers != 3) {
+            throw new IllegalArgumentException("--brokers must be 1 or 3, not " + brokers);
+        }
         if (kills < 0 || rate <= 0 || observeSeconds <= 0) {
             throw new IllegalArgumentException("--kills must not be negative, --rate and --observe-seconds must be positive");
         }
@@ -54,8 +62,7 @@ public final class FailoverBenchCommand implements Callable<Integer> {
         MachineInfo machine = BenchReportOptions.announceMachine(spec);
         PrintWriter err = spec.commandLine().getErr();
         FailoverBench bench = new FailoverBench(new TestSplitSource(FashionMnist.loadShippedTestSplit()), served.model,
-                served.engine,
-                report.modelsDir, kills, rate, Duration.ofMillis((long) (observeSeconds * 1000)),
+                served.engine, report.modelsDir, kills, brokers, rate, Duration.ofMillis((long) (observeSeconds * 1000)),
                 report.out.resolve("failover-logs"), err);
         List<FailoverBench.Result> results = new ArrayList<>();
         for (FailoverBench.Scenario scenario : parsed) {
