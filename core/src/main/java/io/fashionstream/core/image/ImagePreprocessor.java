@@ -2,6 +2,9 @@ package io.fashionstream.core.image;
 
 import io.fashionstream.core.Printable;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 
 /**
@@ -37,6 +40,24 @@ public final class ImagePreprocessor {
     public ImagePreprocessor(ImageLimits limits) {
         this.limits = limits;
         OpenCvPixelLimit.apply(limits.maxPixels());
+    }
+
+    /**
+     * Decodes a small PNG and JPEG once, so that the codecs' native libraries load and their
+     * first-call costs are paid before any input is timed against a decode deadline.
+     */
+    public void warmUp() {
+        BufferedImage image = new BufferedImage(FashionMnistImage.SIZE, FashionMnistImage.SIZE, BufferedImage.TYPE_BYTE_GRAY);
+        float[] pixels = new float[FashionMnistImage.SIZE * FashionMnistImage.SIZE];
+        for (String format : new String[]{"png", "jpeg"}) {
+            try {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                ImageIO.write(image, format, out);
+                preprocess(out.toByteArray(), pixels, 0);
+            } catch (IOException | InvalidImageException e) {
+                throw new IllegalStateException("the image codecs do not work: " + e.getMessage(), e);
+            }
+        }
     }
 
     /** Writes 784 floats in [0, 1] into {@code dst} starting at {@code offset}. */

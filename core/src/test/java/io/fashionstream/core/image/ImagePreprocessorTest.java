@@ -20,6 +20,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -32,6 +33,11 @@ class ImagePreprocessorTest {
     @BeforeAll
     static void load() throws IOException {
         test = FashionMnist.loadShippedTestSplit();
+    }
+
+    @Test
+    void warmingUpDecodesAPngAndAJpegWithTheRealCodecs() {
+        assertDoesNotThrow(() -> new ImagePreprocessor(ImageLimits.DEFAULTS).warmUp());
     }
 
     @Test

@@ -73,7 +73,8 @@ final class FailoverBench {
      * @param slowestPartitionSeconds longest stretch an input partition went without an answer
      * @param allBackSeconds          from the crash until every input partition answered again
      * @param recoverySeconds         from the restart until the restarted worker's {@code /health/ready}
-     *                                answers 200, or, for the broker, until answers flow again
+     *                                answers 200; for the broker, from its restart until answers flow
+     *                                again; for a cluster node (kept down), from its kill until they do
      */
     record Crash(String what, double pauseSeconds, double slowestPartitionSeconds, double allBackSeconds,
                  double recoverySeconds) {
@@ -262,7 +263,7 @@ final class FailoverBench {
 
     private void report(Crash crash) {
         err.printf("failover %-28s new answers paused %5.1f s, slowest partition %5.1f s, every partition back after"
-                        + " %5.1f s, recovered %5.1f s after the restart%n", crash.what(), crash.pauseSeconds(),
+                        + " %5.1f s, recovered %5.1f s%n", crash.what(), crash.pauseSeconds(),
                 crash.slowestPartitionSeconds(), crash.allBackSeconds(), crash.recoverySeconds());
     }
 

@@ -96,8 +96,12 @@ public record WorkerConfig(
     public static final int DEFAULT_MAX_BATCH = 64;
     public static final long DEFAULT_MAX_WAIT_MS = 10;
     public static final int DEFAULT_DECODE_THREADS = 1;
-    /** Hundreds of times what a 600x800 photo takes here (about 5 ms), well inside {@code max.poll.interval.ms}. */
-    public static final long DEFAULT_DECODE_TIMEOUT_MS = 2_000;
+    /**
+     * A thousand times what a 600x800 photo takes here (about 5 ms), with room for a machine starved
+     * of CPU (2 s dead-lettered good images on a 2-core box running three brokers), and still far
+     * inside {@code max.poll.interval.ms} (5 minutes).
+     */
+    public static final long DEFAULT_DECODE_TIMEOUT_MS = 10_000;
     /** Kafka Streams' commit interval under exactly-once. */
     public static final long DEFAULT_COMMIT_INTERVAL_MS = 100;
     public static final String DEFAULT_GUARANTEE_NAME = "exactly-once";

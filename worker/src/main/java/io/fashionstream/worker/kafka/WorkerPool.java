@@ -90,7 +90,9 @@ public final class WorkerPool implements AutoCloseable {
             PredecessorRemoval.remove(config, IntStream.range(0, config.workers())
                     .mapToObj(i -> config.transactionalIdPrefix() + "-" + i).toList());
         }
-        DecodeStage decode = new DecodeStage(new ImagePreprocessor(config.imageLimits()), config.decodeTimeout());
+        ImagePreprocessor preprocessor = new ImagePreprocessor(config.imageLimits());
+        preprocessor.warmUp(); // native codecs loaded before any input is timed against the decode deadline
+        DecodeStage decode = new DecodeStage(preprocessor, config.decodeTimeout());
         DeadLetters deadLetters = new DeadLetters(config.deadLetterTopic(), limits.deadLetterBytes());
         for (int i = 0; i < config.workers(); i++) {
             String name = "fashion-worker-" + i;
