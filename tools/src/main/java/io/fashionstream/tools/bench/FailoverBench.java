@@ -74,7 +74,8 @@ final class FailoverBench {
      * @param allBackSeconds          from the crash until every input partition answered again
      * @param recoverySeconds         from the restart until the restarted worker's {@code /health/ready}
      *                                answers 200; for the broker, from its restart until answers flow
-     *                                again; for a cluster node (kept down), from its kill until they do
+     *                                again; for a cluster node (kept down), from its kill until every
+     *                                partition answers again
      */
     record Crash(String what, double pauseSeconds, double slowestPartitionSeconds, double allBackSeconds,
                  double recoverySeconds) {
@@ -98,6 +99,8 @@ final class FailoverBench {
     private final Path modelsDir;
     private final int kills;
     private final int brokers;
+    private final long backlog;
+    private final boolean combined;
     private final double rate;
     private final Duration observe;
     private final Path logs;
@@ -107,13 +110,17 @@ final class FailoverBench {
      * @param kills   worker SIGKILLs per scenario (alternating between the two workers)
      * @param brokers 1 (a broker restart) or 3 (a cluster: the input partitions' leader and the
      *                transaction coordinator killed in turn)
+     * @param backlog inputs written before the workers start, answered while the faults happen
+     * @param combined after the crashes, a third worker joins and then leaves (SIGTERM): the whole story in one run
      * @param rate    images sent per second throughout
      * @param observe how long after each crash answers are watched: longer than the broker's group
      *                session timeout (45 s by default) to see what waits for it
      */
-    FailoverBench(ImageSource images, String model, EngineKind engine, Path modelsDir, int kills, int brokers, double rate,
-                  Duration observe, Path logs, PrintWriter err) {
+    FailoverBench(ImageSource images, String model, EngineKind engine, Path modelsDir, int kills, int brokers, long backlog,
+                  boolean combined, double rate, Duration observe, Path logs, PrintWriter err) {
         this.brokers = brokers;
+        this.backlog = backlog;
+        this.combined = combined;
         this.images = images;
         this.model = model;
         this.engine = engine;
@@ -140,18 +147,22 @@ final class FailoverBench {
                     (id, partition, nanos) -> timeline.add(partition, nanos));
             Thread reader = new Thread(tally, "failover-reader");
             reader.start();
-            List<Worker> workers = List.of(new Worker("a", scenario, bootstrap, run), new Worker("b", scenario, bootstrap, run));
+            List<Worker> workers = List.of(new Worker("a", scenario, bootstrap, run), new Worker("b", scenario, bootstrap, run),
+                    new Worker("c", scenario, bootstrap, run));
             ImageSender sender = new ImageSender(client, "failover-sender", run + ".images");
             Thread sending = null;
             AtomicBoolean stop = new AtomicBoolean();
             try {
-                for (Worker w : workers) {
+                if (backlog > 0) {
+                    sender.send(images, backlog, 0, (i, item) -> "item-" + i, sentAt::put, stop::get);
+                }
+                for (Worker w : workers.subList(0, 2)) {
                     w.start();
                 }
-                for (Worker w : workers) {
+                for (Worker w : workers.subList(0, 2)) {
                     w.awaitReady();
                 }
-                sending = new Thread(() -> sender.send(images, Long.MAX_VALUE, rate, (i, item) -> "item-" + i,
+                sending = new Thread(() -> sender.send(images, Long.MAX_VALUE, rate, (i, item) -> "item-" + (backlog + i),
                         sentAt::put, stop::get), "failover-sender");
                 sending.start();
                 Thread.sleep(10_000); // steady state before the first crash
@@ -165,6 +176,10 @@ final class FailoverBench {
                     crashes.add(killNode(nodes, inputLeader(client, run + ".images"), "leads most input partitions", timeline));
                     crashes.add(killNode(nodes, transactionCoordinator(client, run + "-a-0"),
                             "coordinates worker a's transactions", timeline));
+                }
+                if (combined) {
+                    crashes.add(join(workers.get(2), timeline));
+                    crashes.add(leave(workers.get(2), timeline));
                 }
                 stop.set(true);
                 sending.join();
@@ -207,6 +222,32 @@ final class FailoverBench {
         return crash;
     }
 
+    /** A third worker process joins the group under load. */
+    private Crash join(Worker joining, AnswerTimeline timeline) throws Exception {
+        long joined = System.nanoTime();
+        joining.start();
+        double ready = joining.awaitReady();
+        long end = joined + observe.toNanos();
+        sleepUntil(end);
+        Crash crash = new Crash("worker " + joining.name + " joins", timeline.longestPause(joined, end),
+                timeline.slowestPartitionPause(joined, end), timeline.allPartitionsBack(joined, end), ready);
+        report(crash);
+        return crash;
+    }
+
+    /** The third worker leaves gracefully (SIGTERM: it finishes its batch, commits and leaves the group). */
+    private Crash leave(Worker leaving, AnswerTimeline timeline) throws Exception {
+        long left = System.nanoTime();
+        leaving.stop();
+        double stopped = (System.nanoTime() - left) / 1e9;
+        long end = left + observe.toNanos();
+        sleepUntil(end);
+        Crash crash = new Crash("worker " + leaving.name + " leaves (SIGTERM)", timeline.longestPause(left, end),
+                timeline.slowestPartitionPause(left, end), timeline.allPartitionsBack(left, end), stopped);
+        report(crash);
+        return crash;
+    }
+
     /**
      * SIGKILLs one node of the cluster while answering, watches the window with it down, then
      * starts it again and waits for it to be back before the next fault.
@@ -218,10 +259,9 @@ final class FailoverBench {
         node.kill();
         long end = killed + observe.toNanos();
         sleepUntil(end);
-        long resumed = timeline.firstAnswerAfter(killed);
+        double allBack = timeline.allPartitionsBack(killed, end);
         Crash crash = new Crash("SIGKILL node " + nodeId + " (" + role + ")", timeline.longestPause(killed, end),
-                timeline.slowestPartitionPause(killed, end), timeline.allPartitionsBack(killed, end),
-                resumed < 0 ? Double.NaN : (resumed - killed) / 1e9);
+                timeline.slowestPartitionPause(killed, end), allBack, allBack);
         report(crash);
         node.start();
         Thread.sleep(10_000); // its replicas catch up before the next fault

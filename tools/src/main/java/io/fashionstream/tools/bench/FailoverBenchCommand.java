@@ -42,6 +42,14 @@ public final class FailoverBenchCommand implements Callable<Integer> {
                     + " leader of the input partitions and the transaction coordinator SIGKILLed in turn (default: ${DEFAULT-VALUE})")
     int brokers;
 
+    @Option(names = "--combined",
+            description = "The whole story in one run: a backlog (--backlog), the worker kills with restarts, the broker"
+                    + " faults, then a third worker joining and leaving")
+    boolean combined;
+
+    @Option(names = "--backlog", description = "Inputs written before the workers start (default: 20000 with --combined, else 0)")
+    Long backlog;
+
     @Option(names = "--rate", defaultValue = "200", description = "Images sent per second throughout (default: ${DEFAULT-VALUE})")
     double rate;
 
@@ -52,6 +60,9 @@ public final class FailoverBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (backlog != null && backlog < 0) {
+            throw new IllegalArgumentException("--backlog must not be negative, not " + backlog);
+        }
         if (brokers != 1 && brokers != 3) {
             throw new IllegalArgumentException("--brokers must be 1 or 3, not " + brokers);
         }
@@ -62,7 +73,8 @@ public final class FailoverBenchCommand implements Callable<Integer> {
         MachineInfo machine = BenchReportOptions.announceMachine(spec);
         PrintWriter err = spec.commandLine().getErr();
         FailoverBench bench = new FailoverBench(new TestSplitSource(FashionMnist.loadShippedTestSplit()), served.model,
-                served.engine, report.modelsDir, kills, brokers, rate, Duration.ofMillis((long) (observeSeconds * 1000)),
+                served.engine, report.modelsDir, kills, brokers, backlog != null ? backlog : combined ? 20_000 : 0, combined,
+                rate, Duration.ofMillis((long) (observeSeconds * 1000)),
                 report.out.resolve("failover-logs"), err);
         List<FailoverBench.Result> results = new ArrayList<>();
         for (FailoverBench.Scenario scenario : parsed) {
