@@ -214,36 +214,35 @@ final class FailoverBench {
         victim.kill();
         victim.start();
         double ready = victim.awaitReady();
-        long end = killed + observe.toNanos();
-        sleepUntil(end);
-        Crash crash = new Crash("SIGKILL worker " + victim.name + ", restarted", timeline.longestPause(killed, end),
-                timeline.slowestPartitionPause(killed, end), timeline.allPartitionsBack(killed, end), ready);
-        report(crash);
-        return crash;
+        return watched("SIGKILL worker " + victim.name + ", restarted", killed, timeline, ready);
     }
 
     /** A third worker process joins the group under load. */
     private Crash join(Worker joining, AnswerTimeline timeline) throws Exception {
         long joined = System.nanoTime();
         joining.start();
-        double ready = joining.awaitReady();
-        long end = joined + observe.toNanos();
-        sleepUntil(end);
-        Crash crash = new Crash("worker " + joining.name + " joins", timeline.longestPause(joined, end),
-                timeline.slowestPartitionPause(joined, end), timeline.allPartitionsBack(joined, end), ready);
-        report(crash);
-        return crash;
+        return watched("worker " + joining.name + " joins", joined, timeline, joining.awaitReady());
     }
 
     /** The third worker leaves gracefully (SIGTERM: it finishes its batch, commits and leaves the group). */
     private Crash leave(Worker leaving, AnswerTimeline timeline) throws Exception {
         long left = System.nanoTime();
         leaving.stop();
-        double stopped = (System.nanoTime() - left) / 1e9;
-        long end = left + observe.toNanos();
+        return watched("worker " + leaving.name + " leaves (SIGTERM)", left, timeline, (System.nanoTime() - left) / 1e9);
+    }
+
+    /**
+     * Waits out the observation window that began at {@code from}, then reports what the answers did
+     * in it; {@code recoverySeconds} as the event measured it, or NaN to take the time until every
+     * partition answered again.
+     */
+    private Crash watched(String what, long from, AnswerTimeline timeline, double recoverySeconds)
+            throws InterruptedException {
+        long end = from + observe.toNanos();
         sleepUntil(end);
-        Crash crash = new Crash("worker " + leaving.name + " leaves (SIGTERM)", timeline.longestPause(left, end),
-                timeline.slowestPartitionPause(left, end), timeline.allPartitionsBack(left, end), stopped);
+        double allBack = timeline.allPartitionsBack(from, end);
+        Crash crash = new Crash(what, timeline.longestPause(from, end), timeline.slowestPartitionPause(from, end), allBack,
+                Double.isNaN(recoverySeconds) ? allBack : recoverySeconds);
         report(crash);
         return crash;
     }
@@ -257,12 +256,7 @@ final class FailoverBench {
         KafkaBrokerProcess node = nodes.stream().filter(n -> n.nodeId() == nodeId).findFirst().orElseThrow();
         long killed = System.nanoTime();
         node.kill();
-        long end = killed + observe.toNanos();
-        sleepUntil(end);
-        double allBack = timeline.allPartitionsBack(killed, end);
-        Crash crash = new Crash("SIGKILL node " + nodeId + " (" + role + ")", timeline.longestPause(killed, end),
-                timeline.slowestPartitionPause(killed, end), allBack, allBack);
-        report(crash);
+        Crash crash = watched("SIGKILL node " + nodeId + " (" + role + ")", killed, timeline, Double.NaN);
         node.start();
         Thread.sleep(10_000); // its replicas catch up before the next fault
         return crash;
@@ -291,14 +285,10 @@ final class FailoverBench {
         broker.kill();
         broker.start();
         long restarted = System.nanoTime();
-        long end = killed + observe.toNanos();
-        sleepUntil(end);
+        sleepUntil(killed + observe.toNanos());
         long resumed = timeline.firstAnswerAfter(restarted);
-        Crash crash = new Crash("SIGKILL broker, restarted", timeline.longestPause(killed, end),
-                timeline.slowestPartitionPause(killed, end), timeline.allPartitionsBack(killed, end),
+        return watched("SIGKILL broker, restarted", killed, timeline,
                 resumed < 0 ? Double.NaN : (resumed - restarted) / 1e9);
-        report(crash);
-        return crash;
     }
 
     private void report(Crash crash) {
