@@ -162,8 +162,8 @@ public final class WorkerLoop implements Runnable {
         if (!holdsAnyOf(gone)) {
             return;
         }
-        List<ConsumerRecord<byte[], byte[]>> unsent = commit.abandonPending();
-        rewind(unsent, new KafkaException("partitions " + (changes.lost().isEmpty() ? "revoked" : "lost")
+        List<ConsumerRecord<byte[], byte[]>> uncommitted = commit.abandonPending();
+        rewind(uncommitted, new KafkaException("partitions " + (changes.lost().isEmpty() ? "revoked" : "lost")
                 + " while this worker held inputs of them"));
     }
 
