@@ -61,6 +61,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
     }
 
     private void validate() {
+        timing.validate();
         if (profileBatch < 1 || profileBatch > WorkerConfig.MAX_BATCH_LIMIT) {
             throw new IllegalArgumentException("--profile-batch must be from 1 to " + WorkerConfig.MAX_BATCH_LIMIT
                     + ", not " + profileBatch);

@@ -13,10 +13,14 @@ public final class EngineTiming {
     @Option(names = "--warmup-seconds", defaultValue = "1", description = "Warm-up per forward-pass point (default: ${DEFAULT-VALUE})")
     double warmupSeconds;
 
-    EngineBench benchOf(InferenceEngine engine) {
+    /** Refuses bad timings before a bench opens a model or starts a broker. */
+    void validate() {
         if (seconds <= 0 || warmupSeconds < 0) {
             throw new IllegalArgumentException("--seconds must be positive and --warmup-seconds not negative");
         }
+    }
+
+    EngineBench benchOf(InferenceEngine engine) {
         return new EngineBench(engine, Duration.ofMillis((long) (warmupSeconds * 1000)), Duration.ofMillis((long) (seconds * 1000)));
     }
 }

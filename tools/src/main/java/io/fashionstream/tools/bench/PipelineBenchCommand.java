@@ -88,6 +88,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     }
 
     private List<PipelineBench.Setting> validate() {
+        timing.validate();
         if (loadSeconds <= 0 || settleSeconds < 0) {
             throw new IllegalArgumentException("--load-seconds must be positive and --settle-seconds not negative");
         }

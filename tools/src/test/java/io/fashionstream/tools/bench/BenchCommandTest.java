@@ -94,6 +94,7 @@ class BenchCommandTest {
                 List.of("engine", "--engines", "tensorrt"),
                 List.of("engine", "--threads", "0"),
                 List.of("pipeline", "--settle-seconds", "-1"),
+                List.of("pipeline", "--seconds", "0"), // refused before a broker starts
                 List.of("pipeline", "--format", "gif"),
                 List.of("pipeline", "--settings", "64"),
                 List.of("pipeline", "--settings", "64:10:x"),
