@@ -192,8 +192,11 @@ final class TrainCommand implements Callable<Integer> {
                             result.history()),
                     backend, CpuInfo.describe(), validationReport.accuracy(), testReport.accuracy(),
                     NOTEBOOK.get(architecture), testReport.perClass(), testReport.confusion(), checksums,
-                    Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+                    Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), null);
             card = ModelFiles.save(result.network(), card, out);
+            // What the drift monitor compares live answers with, from the images training held out.
+            card = card.withReference(HeldOutReference.of(classifier, split.validation(), options.seed()));
+            ModelFiles.writeCard(card, out.resolve(card.name() + ".zip"));
             Path chart = out.resolve(architecture.modelName() + ".png");
             ModelCharts.write(card, chart);
 

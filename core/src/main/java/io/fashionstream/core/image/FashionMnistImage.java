@@ -53,8 +53,11 @@ public final class FashionMnistImage {
     private FashionMnistImage() {
     }
 
-    /** Writes the converted image as 784 floats in [0, 1] into {@code dst} at {@code offset}. */
-    static void convert(GrayImage image, float[] dst, int offset) {
+    /**
+     * Writes the converted image as 784 floats in [0, 1] into {@code dst} at {@code offset}, and
+     * says what the conversion measured.
+     */
+    static PhotoMeasurements convert(GrayImage image, float[] dst, int offset) {
         int w = image.width();
         int h = image.height();
         if (w == SIZE && h == SIZE) {
@@ -64,7 +67,7 @@ public final class FashionMnistImage {
                 int v = image.pixels()[i] & 0xff;
                 dst[offset + i] = (negate ? 255 - v : v) / 255f;
             }
-            return;
+            return PhotoMeasurements.NONE;
         }
         Arrays.fill(dst, offset, offset + PIXELS, 0f);
         Background bg = Background.of(image);
@@ -88,7 +91,7 @@ public final class FashionMnistImage {
         }
         Box box = Box.crossing(columnMax, rowMax, threshold);
         if (box == null) {
-            return; // a blank image: nothing but background
+            return PhotoMeasurements.of(bg.level(), bg.noise(), 0, 1); // a blank image: nothing but background
         }
         if (bg.light()) {
             box = box.withoutDropShadow(columnMax, rowMax, threshold, SHADOW_DEPTH * bg.level());
@@ -121,6 +124,7 @@ public final class FashionMnistImage {
         for (int i = 0; i < PIXELS; i++) {
             dst[offset + i] = (float) (Math.min(255, canvas[i]) / 255.0);
         }
+        return PhotoMeasurements.of(bg.level(), bg.noise(), bw * bh / ((double) w * h), gain);
     }
 
     /**

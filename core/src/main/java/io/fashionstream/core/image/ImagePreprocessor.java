@@ -60,8 +60,11 @@ public final class ImagePreprocessor {
         }
     }
 
-    /** Writes 784 floats in [0, 1] into {@code dst} starting at {@code offset}. */
-    public void preprocess(byte[] value, float[] dst, int offset) throws InvalidImageException {
+    /**
+     * Writes 784 floats in [0, 1] into {@code dst} starting at {@code offset}; returns what the
+     * photo's conversion measured ({@link PhotoMeasurements#NONE} for raw pixels).
+     */
+    public PhotoMeasurements preprocess(byte[] value, float[] dst, int offset) throws InvalidImageException {
         if (value == null || value.length == 0) {
             throw new InvalidImageException(InvalidImageException.Reason.EMPTY, "record value is empty");
         }
@@ -74,20 +77,21 @@ public final class ImagePreprocessor {
         if (format == ImageFormat.UNKNOWN) {
             if (raw) {
                 copyRaw(value, dst, offset);
-                return;
+                return PhotoMeasurements.NONE;
             }
             throw new InvalidImageException(InvalidImageException.Reason.UNKNOWN_FORMAT, String.format(
                     "not a JPEG, PNG, WebP, TIFF, GIF or BMP image, nor %d raw pixels (%d bytes)",
                     FashionMnistImage.PIXELS, value.length));
         }
         try {
-            FashionMnistImage.convert(decode(value, format), dst, offset);
+            return FashionMnistImage.convert(decode(value, format), dst, offset);
         } catch (InvalidImageException e) {
             if (!raw) {
                 throw e;
             }
             // 784 raw pixels whose first bytes merely look like an image signature
             copyRaw(value, dst, offset);
+            return PhotoMeasurements.NONE;
         }
     }
 

@@ -1,6 +1,7 @@
 package io.fashionstream.core.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fashionstream.core.drift.Reference;
 import io.fashionstream.core.eval.ClassificationReport;
 
 import java.util.List;
@@ -14,6 +15,8 @@ import java.util.Map;
  * @param onnxSha256    SHA-256 of the {@code .onnx} export beside it (the same network for any ONNX runtime)
  * @param backend       the ND4J native build that trained it
  * @param dataSha256    SHA-256 of every data file used, by file name
+ * @param reference     the model's answers on held-out images, raw and as photos: what drift is
+ *                      measured against, and the review threshold (null in cards written before it)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelCard(
@@ -31,7 +34,8 @@ public record ModelCard(
         List<ClassificationReport.ClassMetrics> perClass,
         long[][] confusionMatrix,
         Map<String, String> dataSha256,
-        String createdAt) {
+        String createdAt,
+        Reference reference) {
 
     /** How the model was trained. */
     public record Training(
@@ -64,13 +68,22 @@ public record ModelCard(
     /** This card with the model file's checksum filled in. */
     public ModelCard withModelSha256(String sha256) {
         return new ModelCard(name, sha256, onnxSha256, architecture, parameters, training, backend, cpu,
-                validationAccuracy, testAccuracy, notebookAccuracy, perClass, confusionMatrix, dataSha256, createdAt);
+                validationAccuracy, testAccuracy, notebookAccuracy, perClass, confusionMatrix, dataSha256, createdAt,
+                reference);
     }
 
     /** This card with the ONNX export's checksum filled in (null: no export). */
     public ModelCard withOnnxSha256(String sha256) {
         return new ModelCard(name, modelSha256, sha256, architecture, parameters, training, backend, cpu,
-                validationAccuracy, testAccuracy, notebookAccuracy, perClass, confusionMatrix, dataSha256, createdAt);
+                validationAccuracy, testAccuracy, notebookAccuracy, perClass, confusionMatrix, dataSha256, createdAt,
+                reference);
+    }
+
+    /** This card with its held-out reference answers. */
+    public ModelCard withReference(Reference held) {
+        return new ModelCard(name, modelSha256, onnxSha256, architecture, parameters, training, backend, cpu,
+                validationAccuracy, testAccuracy, notebookAccuracy, perClass, confusionMatrix, dataSha256, createdAt,
+                held);
     }
 
     /** The short version string: first 12 hex digits of the model file's SHA-256. */

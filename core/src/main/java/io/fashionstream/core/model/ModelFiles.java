@@ -170,6 +170,11 @@ public final class ModelFiles {
         return zip.resolveSibling(fileNameWithoutZip(zip) + ".json");
     }
 
+    /** Writes {@code card} beside the model file {@code zip}, replacing the card there. */
+    public static void writeCard(ModelCard card, Path zip) throws IOException {
+        Json.MAPPER.writeValue(cardPath(zip).toFile(), card);
+    }
+
     /** The card beside a model file, if there is one. */
     public static Optional<ModelCard> readCard(Path modelFile) throws ModelLoadException {
         Path path = cardPath(modelFile);
