@@ -57,6 +57,25 @@ public final class WorkerOptions {
         builder.deadLetterTopic(v);
     }
 
+    @Option(names = "--review-topic", defaultValue = WorkerConfig.DEFAULT_REVIEW_TOPIC,
+            description = "Topic that answers under the review threshold also go to, for people to check (default: ${DEFAULT-VALUE})")
+    void reviewTopic(String v) {
+        builder.reviewTopic(v);
+    }
+
+    @Option(names = "--review-threshold", defaultValue = "card", paramLabel = "CONFIDENCE|card",
+            description = "Answers less confident than this go to the review topic too; 'card': the threshold the "
+                    + "model card chose from its held-out answers; 0: none (default: ${DEFAULT-VALUE})")
+    void reviewThreshold(String v) {
+        builder.reviewThreshold(v.equals("card") ? null : parseFraction(v));
+    }
+
+    @Option(names = "--top-k", defaultValue = "" + WorkerConfig.DEFAULT_TOP_K,
+            description = "Classes each result lists with their scores, best first, 1 to 10 (default: ${DEFAULT-VALUE})")
+    void topK(int v) {
+        builder.topK(v);
+    }
+
     @Option(names = "--model", defaultValue = WorkerConfig.DEFAULT_MODEL,
             description = "Model name in --models-dir, or path to a .zip or .onnx (default: ${DEFAULT-VALUE})")
     void model(String v) {
@@ -198,6 +217,15 @@ public final class WorkerOptions {
         return builder.bootstrapServers(bootstrapServers)
                 .kafkaProperties(sources.kafkaProperties(kafkaProperties))
                 .build();
+    }
+
+    private static double parseFraction(String v) {
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("review-threshold must be a confidence between 0 and 1, or 'card', not '"
+                    + v + "'");
+        }
     }
 
     private static String hostName(Map<String, String> env) {

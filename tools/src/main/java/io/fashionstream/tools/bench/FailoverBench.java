@@ -140,7 +140,7 @@ final class FailoverBench {
             String bootstrap = String.join(",", nodes.stream().map(KafkaBrokerProcess::bootstrapServers).toList());
             Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             String run = "failover-" + scenario.cliName + (brokers == 1 ? "" : "-" + brokers + "-brokers");
-            DemoTopics.create(client, run + ".images", run + ".labels", run + ".dlq");
+            DemoTopics.create(client, run + ".images", run + ".labels", run + ".dlq", run + ".review");
             AnswerTimeline timeline = new AnswerTimeline();
             Map<String, Long> sentAt = new ConcurrentHashMap<>();
             ResultTally tally = new ResultTally(client, run + ".labels", run + ".dlq", sentAt,
@@ -328,7 +328,7 @@ final class FailoverBench {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), WorkerCli.class.getName(), "run",
                     "--bootstrap-servers", bootstrapServers, "--input-topic", run + ".images",
-                    "--results-topic", run + ".labels", "--dead-letter-topic", run + ".dlq", "--group-id", run,
+                    "--results-topic", run + ".labels", "--dead-letter-topic", run + ".dlq", "--review-topic", run + ".review", "--group-id", run,
                     "--transactional-id-prefix", run + "-" + name, "--model", model, "--engine", engine.cliName(), "--models-dir", modelsDir.toString(),
                     "--group-protocol", scenario.protocol.cliName(), "--static-membership", Boolean.toString(scenario.staticMembership),
                     "--metrics-host", "127.0.0.1", "--metrics-port", Integer.toString(port)));

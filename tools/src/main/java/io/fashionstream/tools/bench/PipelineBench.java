@@ -95,7 +95,7 @@ public final class PipelineBench {
                 .maxWait(Duration.ofMillis(setting.maxWaitMs())).decodeThreads(setting.decodeThreads())
                 .commitInterval(Duration.ofMillis(setting.commitIntervalMs())).build(), "bench");
         Map<String, Object> clientProps = KafkaClients.common(config);
-        DemoTopics.create(clientProps, config.inputTopic(), config.resultsTopic(), config.deadLetterTopic());
+        DemoTopics.create(clientProps, config);
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         ResultTally tally = new ResultTally(clientProps, config.resultsTopic(), config.deadLetterTopic(), sentAt);
         Thread tallyThread = new Thread(tally, "fashion-bench-tally");
@@ -138,7 +138,7 @@ public final class PipelineBench {
             sendingThread.shutdownNow();
             tally.stop();
             tallyThread.join();
-            DemoTopics.delete(clientProps, List.of(config.inputTopic(), config.resultsTopic(), config.deadLetterTopic()));
+            DemoTopics.delete(clientProps, DemoTopics.names(config));
         }
     }
 

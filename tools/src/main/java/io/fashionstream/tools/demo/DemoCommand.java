@@ -122,7 +122,7 @@ public final class DemoCommand implements Callable<Integer> {
     private int runDemo(WorkerConfig config, ServingModel model, LabelledImages testSplit, boolean external,
                         PrintWriter out, PrintWriter err) throws Exception {
         Map<String, Object> clientProps = KafkaClients.common(config);
-        DemoTopics.create(clientProps, config.inputTopic(), config.resultsTopic(), config.deadLetterTopic());
+        DemoTopics.create(clientProps, config);
         err.printf("topics: %s (%d partitions) -> %s, dead letters %s%n", config.inputTopic(),
                 DemoTopics.INPUT_PARTITIONS, config.resultsTopic(), config.deadLetterTopic());
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
@@ -173,7 +173,7 @@ public final class DemoCommand implements Callable<Integer> {
                 external ? config.bootstrapServers() : "embedded");
         printSummary(summary, out);
         if (external) {
-            DemoTopics.delete(clientProps, List.of(config.inputTopic(), config.resultsTopic(), config.deadLetterTopic()));
+            DemoTopics.delete(clientProps, DemoTopics.names(config));
         }
         if (s.answered() < sent && !interrupted) {
             err.printf("error: only %,d of %,d images were answered within %d s of the last answer%n",

@@ -32,20 +32,34 @@ public final class DemoTopics {
                 .inputTopic(config.inputTopic() + "." + run)
                 .resultsTopic(config.resultsTopic() + "." + run)
                 .deadLetterTopic(config.deadLetterTopic() + "." + run)
+                .reviewTopic(config.reviewTopic() + "." + run)
                 .groupId(config.groupId() + "." + run)
                 .transactionalIdPrefix(config.transactionalIdPrefix() + "." + run)
                 .build();
     }
 
-    public static void create(Map<String, Object> clientProps, String input, String results, String deadLetters)
+    /** Creates the topics of {@code config}: input, results, dead letters and review records. */
+    public static void create(Map<String, Object> clientProps, WorkerConfig config)
             throws ExecutionException, InterruptedException, TimeoutException {
+        create(clientProps, config.inputTopic(), config.resultsTopic(), config.deadLetterTopic(), config.reviewTopic());
+    }
+
+    /** The topics of {@code config}, to delete after a run. */
+    public static List<String> names(WorkerConfig config) {
+        return List.of(config.inputTopic(), config.resultsTopic(), config.deadLetterTopic(), config.reviewTopic());
+    }
+
+    /** Creates the four topics of a pipeline and waits until each has a leader. */
+    public static void create(Map<String, Object> clientProps, String input, String results, String deadLetters,
+                              String review) throws ExecutionException, InterruptedException, TimeoutException {
         try (Admin admin = Admin.create(withTimeout(clientProps))) {
             short replicas = (short) Math.min(3, admin.describeCluster().nodes().get(TIMEOUT_S, TimeUnit.SECONDS).size());
             admin.createTopics(List.of(
                     new NewTopic(input, INPUT_PARTITIONS, replicas),
                     new NewTopic(results, INPUT_PARTITIONS, replicas),
-                    new NewTopic(deadLetters, 1, replicas))).all().get(TIMEOUT_S, TimeUnit.SECONDS);
-            TopicLeaders.await(admin, List.of(input, results, deadLetters), Duration.ofSeconds(TIMEOUT_S));
+                    new NewTopic(deadLetters, 1, replicas),
+                    new NewTopic(review, 1, replicas))).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+            TopicLeaders.await(admin, List.of(input, results, deadLetters, review), Duration.ofSeconds(TIMEOUT_S));
         }
     }
 

@@ -6,6 +6,8 @@ import io.fashionstream.worker.records.CopiedHeaders;
 import io.fashionstream.worker.records.DeadLetters;
 import io.fashionstream.worker.records.PublishRefusedException;
 import io.fashionstream.worker.records.ClassificationResult;
+import io.fashionstream.worker.records.RankedClass;
+import io.fashionstream.worker.records.ReviewRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -17,8 +19,9 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
- * The answer stage, the one place answers are built: a result for each classified input and a
- * dead letter for each other one, in input order ({@link #answer}), and, when Kafka refuses to
+ * The answer stage, the one place answers are built: a result for each classified input (and a
+ * review record beside it when the answer is unsure) and a dead letter for each other one, in
+ * input order ({@link #answer}), and, when Kafka refuses to
  * take an answer, the dead letter that replaces it ({@link #replacementFor}). Knows nothing of
  * consumers, producers or commits. Thread-safe.
  */
@@ -26,16 +29,24 @@ public final class AnswerStage {
     private final String modelName;
     private final String modelVersion;
     private final String resultsTopic;
+    private final ReviewRoute review;
+    private final int topK;
     private final DeadLetters deadLetters;
     private final Set<String> resultHeaders;
     private final LongSupplier wallClockMillis;
 
-    /** @param resultHeaders the input headers a result carries ({@link CopiedHeaders#forResult}) */
-    public AnswerStage(String modelName, String modelVersion, String resultsTopic, DeadLetters deadLetters,
-                       Set<String> resultHeaders, LongSupplier wallClockMillis) {
+    /**
+     * @param review        where unsure answers also go
+     * @param topK          classes each result and review record lists
+     * @param resultHeaders the input headers a result carries ({@link CopiedHeaders#forResult})
+     */
+    public AnswerStage(String modelName, String modelVersion, String resultsTopic, ReviewRoute review, int topK,
+                       DeadLetters deadLetters, Set<String> resultHeaders, LongSupplier wallClockMillis) {
         this.modelName = modelName;
         this.modelVersion = modelVersion;
         this.resultsTopic = resultsTopic;
+        this.review = review;
+        this.topK = topK;
         this.deadLetters = deadLetters;
         this.resultHeaders = Set.copyOf(resultHeaders);
         this.wallClockMillis = wallClockMillis;
@@ -57,8 +68,10 @@ public final class AnswerStage {
                 continue;
             }
             Prediction prediction = scored.predictions().get(batch.row(i));
-            answers.add(new Answer(record, result(record, prediction, batch.truth(i), good, now), prediction,
-                    batch.truth(i), null));
+            boolean unsure = review.wants(prediction.confidence());
+            answers.add(new Answer(record, result(record, prediction, unsure, batch.truth(i), good, now),
+                    unsure ? reviewRecord(record, prediction, batch.truth(i)) : null, prediction, batch.truth(i),
+                    batch.measured(i), null));
             classified++;
         }
         return new BatchAnswers(answers, classified, batch.decodeNanos(), scored.inferenceNanos());
@@ -93,13 +106,27 @@ public final class AnswerStage {
     }
 
     private ProducerRecord<byte[], byte[]> result(ConsumerRecord<byte[], byte[]> record, Prediction prediction,
-                                                  FashionClass truth, int batchSize, long nowMillis) {
-        String id = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+                                                  boolean unsure, FashionClass truth, int batchSize, long nowMillis) {
         double latencyMs = record.timestamp() >= 0 ? Math.max(0, nowMillis - record.timestamp()) : 0;
-        ClassificationResult result = ClassificationResult.of(id, prediction, modelName, modelVersion,
-                record.partition(), record.offset(), batchSize, latencyMs, truth);
+        ClassificationResult result = ClassificationResult.of(id(record), prediction, topK, unsure, modelName,
+                modelVersion, record.partition(), record.offset(), batchSize, latencyMs, truth);
         // The allowed headers travel with the result (the trace context), so tracing spans the hop.
         return new ProducerRecord<>(resultsTopic, null, record.key(), result.toJsonBytes(),
                 CopiedHeaders.forResult(record.headers(), resultHeaders));
+    }
+
+    /** The review record of an unsure answer: keyed and with headers as its result, on the review topic. */
+    private ProducerRecord<byte[], byte[]> reviewRecord(ConsumerRecord<byte[], byte[]> record, Prediction prediction,
+                                                        FashionClass truth) {
+        ReviewRecord value = new ReviewRecord(id(record),
+                new ReviewRecord.Source(record.topic(), record.partition(), record.offset()), prediction.confidence(),
+                review.threshold(), RankedClass.top(prediction.scores(), topK), modelName, modelVersion,
+                truth == null ? null : truth.ordinal());
+        return new ProducerRecord<>(review.topic(), null, record.key(), value.toJsonBytes(),
+                CopiedHeaders.forResult(record.headers(), resultHeaders));
+    }
+
+    private static String id(ConsumerRecord<byte[], byte[]> record) {
+        return record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
     }
 }

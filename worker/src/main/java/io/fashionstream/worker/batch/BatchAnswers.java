@@ -11,8 +11,8 @@ import java.util.List;
  * @param inferenceNanos time of the batch's forward pass (0 when nothing was classifiable)
  */
 public record BatchAnswers(List<Answer> answers, int classifiedCount, long decodeNanos, long inferenceNanos) {
-    /** The records to publish, one per input, in input order. */
+    /** The records to publish, in input order: one per input, and its review record after it if it has one. */
     public List<ProducerRecord<byte[], byte[]>> records() {
-        return answers.stream().map(Answer::output).toList();
+        return answers.stream().flatMap(a -> a.outputs().stream()).toList();
     }
 }

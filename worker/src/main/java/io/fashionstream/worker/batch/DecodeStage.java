@@ -3,6 +3,7 @@ package io.fashionstream.worker.batch;
 import io.fashionstream.core.FashionClass;
 import io.fashionstream.core.image.ImagePreprocessor;
 import io.fashionstream.core.image.InvalidImageException;
+import io.fashionstream.core.image.PhotoMeasurements;
 import io.fashionstream.core.inference.InferenceEngine;
 import io.fashionstream.worker.records.InvalidLabelException;
 import io.fashionstream.worker.records.LabelHeader;
@@ -21,7 +22,7 @@ public final class DecodeStage {
     /** What turns one record value into network input: the {@link ImagePreprocessor} in a worker. */
     @FunctionalInterface
     public interface Decoder {
-        void decode(byte[] value, float[] out, int offset) throws InvalidImageException;
+        PhotoMeasurements decode(byte[] value, float[] out, int offset) throws InvalidImageException;
     }
 
     private final Decoder decoder;
@@ -63,14 +64,15 @@ public final class DecodeStage {
             }
             ConsumerRecord<byte[], byte[]> record = batch.records().get(i);
             FashionClass truth = null;
+            PhotoMeasurements measured = PhotoMeasurements.NONE;
             Exception error = null;
             try {
                 truth = LabelHeader.read(record.headers());
-                decoder.decode(record.value(), row, 0);
+                measured = decoder.decode(record.value(), row, 0);
             } catch (InvalidLabelException | InvalidImageException e) {
                 error = e;
             }
-            if (!batch.settle(i, truth, row, error)) {
+            if (!batch.settle(i, truth, row, measured, error)) {
                 late++;
             }
         }

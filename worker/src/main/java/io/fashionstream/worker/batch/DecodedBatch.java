@@ -1,6 +1,7 @@
 package io.fashionstream.worker.batch;
 
 import io.fashionstream.core.FashionClass;
+import io.fashionstream.core.image.PhotoMeasurements;
 import io.fashionstream.core.inference.InferenceEngine;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -25,6 +26,7 @@ public final class DecodedBatch {
     private final List<ConsumerRecord<byte[], byte[]>> records;
     private final float[] pixels;
     private final FashionClass[] truths;
+    private final PhotoMeasurements[] measured;
     private final Exception[] errors;
     private final int[] rows;
     private static final int PENDING = 0;
@@ -47,6 +49,7 @@ public final class DecodedBatch {
         this.records = records;
         this.pixels = pixels;
         this.truths = new FashionClass[records.size()];
+        this.measured = new PhotoMeasurements[records.size()];
         this.errors = new Exception[records.size()];
         this.rows = new int[records.size()];
         this.states = new AtomicIntegerArray(records.size());
@@ -68,14 +71,16 @@ public final class DecodedBatch {
     }
 
     /**
-     * Keeps what decoding input {@code i} gave: its label and its pixels (copied from
-     * {@code decoded}), or its error. False, and nothing written, when it was abandoned meanwhile.
+     * Keeps what decoding input {@code i} gave: its label, what its conversion measured and its
+     * pixels (copied from {@code decoded}), or its error. False, and nothing written, when it was
+     * abandoned meanwhile.
      */
-    boolean settle(int i, FashionClass truth, float[] decoded, Exception error) {
+    boolean settle(int i, FashionClass truth, float[] decoded, PhotoMeasurements measurements, Exception error) {
         if (!states.compareAndSet(i, DECODING, SETTLED)) {
             return false;
         }
         truths[i] = truth;
+        measured[i] = measurements;
         if (error != null) {
             errors[i] = error;
         } else {
@@ -171,6 +176,11 @@ public final class DecodedBatch {
 
     FashionClass truth(int i) {
         return truths[i];
+    }
+
+    /** What converting input {@code i}'s photo measured; {@link PhotoMeasurements#NONE} when nothing was. */
+    PhotoMeasurements measured(int i) {
+        return measured[i] == null ? PhotoMeasurements.NONE : measured[i];
     }
 
     Exception error(int i) {

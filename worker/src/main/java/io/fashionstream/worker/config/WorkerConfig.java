@@ -1,5 +1,6 @@
 package io.fashionstream.worker.config;
 
+import io.fashionstream.core.FashionClass;
 import io.fashionstream.core.image.ImageLimits;
 import io.fashionstream.core.inference.EngineKind;
 import io.fashionstream.core.inference.ServingModel;
@@ -27,6 +28,10 @@ import java.util.TreeMap;
  * @param inputTopic            topic of catalog images
  * @param resultsTopic          topic the labels are published to
  * @param deadLetterTopic       topic bad inputs are copied to, with the error in headers
+ * @param reviewTopic           topic the answers under the review threshold also go to, for people to look at
+ * @param reviewThreshold       answers whose confidence is under it are sent for review; null: the model
+ *                              card's threshold (none without a card's reference); 0: none
+ * @param topK                  classes with their scores that each result lists, best first
  * @param model                 model name in {@code modelsDir}, or path to a {@code .zip} or {@code .onnx}
  * @param engine                what runs the model: ONNX Runtime on its export, or DL4J
  * @param intraOpThreads        ONNX Runtime threads per forward pass; 0: the machine's cores shared
@@ -60,6 +65,9 @@ public record WorkerConfig(
         String inputTopic,
         String resultsTopic,
         String deadLetterTopic,
+        String reviewTopic,
+        Double reviewThreshold,
+        int topK,
         String model,
         EngineKind engine,
         int intraOpThreads,
@@ -85,6 +93,8 @@ public record WorkerConfig(
     public static final String DEFAULT_INPUT_TOPIC = "catalog-images";
     public static final String DEFAULT_RESULTS_TOPIC = "catalog-labels";
     public static final String DEFAULT_DEAD_LETTER_TOPIC = "catalog-images.dlq";
+    public static final String DEFAULT_REVIEW_TOPIC = "catalog-labels.review";
+    public static final int DEFAULT_TOP_K = 3;
     public static final String DEFAULT_MODEL = "complex2";
     /** The default engine as the command line names it; {@link #DEFAULT_ENGINE} is what it parses to. */
     public static final String DEFAULT_ENGINE_NAME = "onnxruntime";
@@ -151,10 +161,15 @@ public record WorkerConfig(
         requireTopic(inputTopic, "input-topic");
         requireTopic(resultsTopic, "results-topic");
         requireTopic(deadLetterTopic, "dead-letter-topic");
-        if (inputTopic.equals(resultsTopic) || inputTopic.equals(deadLetterTopic)) {
-            throw new IllegalArgumentException("input-topic '" + inputTopic
-                    + "' must differ from results-topic and dead-letter-topic (the workers would consume their own output)");
+        requireTopic(reviewTopic, "review-topic");
+        if (inputTopic.equals(resultsTopic) || inputTopic.equals(deadLetterTopic) || inputTopic.equals(reviewTopic)) {
+            throw new IllegalArgumentException("input-topic '" + inputTopic + "' must differ from results-topic, "
+                    + "dead-letter-topic and review-topic (the workers would consume their own output)");
         }
+        if (reviewThreshold != null && !(reviewThreshold >= 0 && reviewThreshold <= 1)) {
+            throw new IllegalArgumentException("review-threshold must be between 0 and 1 (or 'card'), not " + reviewThreshold);
+        }
+        requireBetween(topK, 1, FashionClass.values().length, "top-k");
         requireText(model, "model");
         requireText(transactionalIdPrefix, "transactional-id-prefix");
         requireBetween(workers, 1, MAX_WORKERS, "workers");
@@ -184,7 +199,7 @@ public record WorkerConfig(
 
     private static WorkerConfig defaults(String bootstrapServers) {
         return new WorkerConfig(bootstrapServers, DEFAULT_GROUP_ID, DEFAULT_INPUT_TOPIC, DEFAULT_RESULTS_TOPIC,
-                DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_MODEL, DEFAULT_ENGINE, DEFAULT_INTRA_OP_THREADS, DEFAULT_MODELS_DIR, DEFAULT_WORKERS,
+                DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_REVIEW_TOPIC, null, DEFAULT_TOP_K, DEFAULT_MODEL, DEFAULT_ENGINE, DEFAULT_INTRA_OP_THREADS, DEFAULT_MODELS_DIR, DEFAULT_WORKERS,
                 DEFAULT_MAX_BATCH, Duration.ofMillis(DEFAULT_MAX_WAIT_MS), Duration.ofMillis(DEFAULT_COMMIT_INTERVAL_MS),
                 DEFAULT_DECODE_THREADS, Duration.ofMillis(DEFAULT_DECODE_TIMEOUT_MS), DEFAULT_GUARANTEE,
                 DEFAULT_GROUP_PROTOCOL, DEFAULT_STATIC_MEMBERSHIP, DEFAULT_TRANSACTIONAL_ID_PREFIX, ImageLimits.DEFAULTS,
@@ -258,6 +273,9 @@ public record WorkerConfig(
         private String inputTopic;
         private String resultsTopic;
         private String deadLetterTopic;
+        private String reviewTopic;
+        private Double reviewThreshold;
+        private int topK;
         private String model;
         private EngineKind engine;
         private int intraOpThreads;
@@ -284,6 +302,9 @@ public record WorkerConfig(
             inputTopic = c.inputTopic;
             resultsTopic = c.resultsTopic;
             deadLetterTopic = c.deadLetterTopic;
+            reviewTopic = c.reviewTopic;
+            reviewThreshold = c.reviewThreshold;
+            topK = c.topK;
             model = c.model;
             engine = c.engine;
             intraOpThreads = c.intraOpThreads;
@@ -310,6 +331,9 @@ public record WorkerConfig(
         public Builder inputTopic(String v) { inputTopic = v; return this; }
         public Builder resultsTopic(String v) { resultsTopic = v; return this; }
         public Builder deadLetterTopic(String v) { deadLetterTopic = v; return this; }
+        public Builder reviewTopic(String v) { reviewTopic = v; return this; }
+        public Builder reviewThreshold(Double v) { reviewThreshold = v; return this; }
+        public Builder topK(int v) { topK = v; return this; }
         public Builder model(String v) { model = v; return this; }
         public Builder engine(EngineKind v) { engine = v; return this; }
         public Builder intraOpThreads(int v) { intraOpThreads = v; return this; }
@@ -334,7 +358,8 @@ public record WorkerConfig(
 
         /** The configuration; {@link IllegalArgumentException} names the first bad value. */
         public WorkerConfig build() {
-            return new WorkerConfig(bootstrapServers, groupId, inputTopic, resultsTopic, deadLetterTopic, model,
+            return new WorkerConfig(bootstrapServers, groupId, inputTopic, resultsTopic, deadLetterTopic, reviewTopic,
+                    reviewThreshold, topK, model,
                     engine, intraOpThreads, modelsDir, workers, maxBatch, maxWait, commitInterval, decodeThreads,
                     decodeTimeout, guarantee, groupProtocol, staticMembership, transactionalIdPrefix, imageLimits,
                     startupTimeout, stallTimeout, resultHeaders, kafkaProperties);

@@ -85,7 +85,7 @@ final class CommitStage {
         }
         pending.addAll(answers);
         try {
-            publisher.send(answers.stream().map(Answer::output).toList());
+            publisher.send(answers.stream().flatMap(a -> a.outputs().stream()).toList());
         } catch (KafkaException e) {
             // Sorted out by the commit, which meets the same error (or the producer's error state).
             return commitPending();
@@ -162,7 +162,7 @@ final class CommitStage {
     private CommitResult commitIsolating(List<Answer> part, int attempts, Refusals seen) {
         int refusals = 0;
         while (true) {
-            var records = part.stream().map(Answer::output).toList();
+            var records = part.stream().flatMap(a -> a.outputs().stream()).toList();
             Map<TopicPartition, OffsetAndMetadata> offsets = nextOffsets(part);
             RetryPolicy.Result<Void> published = retry.run("publish " + part.size() + " answers",
                     () -> publisher.publish(records, offsets), this::abort);

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Checks, before any worker starts, that the cluster answers and the three topics exist, so a
+ * Checks, before any worker starts, that the cluster answers and the worker's topics exist, so a
  * wrong address or a missing topic is one clear message within the startup timeout instead of a
  * consumer that waits silently forever; and reads what the workers must adapt to: the topics'
  * size limits and whether the broker offers Kafka 4's consumer group protocol.
@@ -35,13 +35,17 @@ public final class Preflight {
     private Preflight() {
     }
 
-    /** Checks the worker's three topics and reads the facts the workers depend on. */
+    /** Checks the worker's topics and reads the facts the workers depend on. */
     public static ClusterFacts check(WorkerConfig config) throws KafkaUnavailableException {
-        List<String> topics = List.of(config.inputTopic(), config.resultsTopic(), config.deadLetterTopic());
+        List<String> topics = new java.util.ArrayList<>(List.of(config.inputTopic(), config.resultsTopic(),
+                config.deadLetterTopic()));
+        if (!Double.valueOf(0).equals(config.reviewThreshold())) {
+            topics.add(config.reviewTopic()); // unsure answers go there, in the results' transaction
+        }
         Map<String, Object> props = adminProps(KafkaClients.common(config), config.startupTimeout());
         try (Admin admin = Admin.create(props)) {
             Map<String, TopicDescription> described = describe(admin, props, topics, config.startupTimeout(),
-                    "--input-topic/--results-topic/--dead-letter-topic");
+                    "--input-topic/--results-topic/--dead-letter-topic/--review-topic (or --review-threshold 0)");
             return new ClusterFacts(described.get(config.inputTopic()).partitions().size(),
                     maxMessageBytes(admin, topics, config.startupTimeout()),
                     consumerProtocolEnabled(admin, config.startupTimeout()));

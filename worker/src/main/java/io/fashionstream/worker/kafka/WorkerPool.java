@@ -1,5 +1,6 @@
 package io.fashionstream.worker.kafka;
 
+import io.fashionstream.core.drift.Reference;
 import io.fashionstream.core.image.ImagePreprocessor;
 import io.fashionstream.core.inference.InferenceEngine;
 import io.fashionstream.core.inference.ServingModel;
@@ -10,7 +11,9 @@ import io.fashionstream.worker.config.WorkerConfig;
 import io.fashionstream.worker.batch.AnswerStage;
 import io.fashionstream.worker.batch.DecodeStage;
 import io.fashionstream.worker.batch.ForwardPassStage;
+import io.fashionstream.worker.batch.ReviewRoute;
 import io.fashionstream.worker.batch.StagePipeline;
+import io.fashionstream.worker.metrics.DriftMonitor;
 import io.fashionstream.worker.metrics.WorkerMetrics;
 import io.fashionstream.worker.records.DeadLetters;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -77,8 +80,16 @@ public final class WorkerPool implements AutoCloseable {
         GroupProtocol protocol = KafkaClients.protocol(config, facts);
         logProtocol(config, facts, protocol);
 
+        Optional<Reference> reference = model.card().map(ModelCard::reference);
+        ReviewRoute review = reviewRoute(config, reference);
+        DriftMonitor drift = reference.map(r -> new DriftMonitor(model.name(), model.version(), r, review.threshold(),
+                System::currentTimeMillis)).orElse(null);
+        if (drift == null) {
+            log.warn("{}'s card has no held-out reference: no drift metrics (fashion-trainer reference writes one)",
+                    model.name());
+        }
         WorkerMetrics metrics = new WorkerMetrics(model.name(), model.version(),
-                model.card().map(ModelCard::testAccuracy).orElse(Double.NaN));
+                model.card().map(ModelCard::testAccuracy).orElse(Double.NaN), drift);
         metrics.bindTo(registry);
         WorkerPool pool = new WorkerPool(metrics, registry, protocol, config.stallTimeout());
         // Each worker thread joins as a static member (<prefix>-<thread>) unless --static-membership false,
@@ -108,8 +119,8 @@ public final class WorkerPool implements AutoCloseable {
             BatchPublisher publisher = config.guarantee() == Guarantee.EXACTLY_ONCE
                     ? new TransactionalPublisher(producer, consumer, KafkaClients.ACK_TIMEOUT)
                     : new AtLeastOncePublisher(producer, consumer, KafkaClients.ACK_TIMEOUT);
-            AnswerStage answers = new AnswerStage(model.name(), model.version(), config.resultsTopic(), deadLetters,
-                    config.resultHeaders(), System::currentTimeMillis);
+            AnswerStage answers = new AnswerStage(model.name(), model.version(), config.resultsTopic(), review,
+                    config.topK(), deadLetters, config.resultHeaders(), System::currentTimeMillis);
             StagePipeline pipeline = new StagePipeline(decode, new ForwardPassStage(engine), answers, config.maxBatch(),
                     config.decodeThreads(), name);
             WorkerLoop loop = new WorkerLoop(name, consumer, publisher, pipeline, answers, metrics, config.inputTopic(),
@@ -126,6 +137,20 @@ public final class WorkerPool implements AutoCloseable {
         pool.threads.forEach(Thread::start);
         pool.watch.scheduleWithFixedDelay(new StallWatch(pool::statuses, config.stallTimeout()), 1, 1, TimeUnit.SECONDS);
         return pool;
+    }
+
+    /** The review topic and threshold: as set, else the card's; without either, nothing is sent for review. */
+    static ReviewRoute reviewRoute(WorkerConfig config, Optional<Reference> reference) {
+        double threshold = config.reviewThreshold() != null ? config.reviewThreshold()
+                : reference.map(Reference::reviewThreshold).orElse(0.0);
+        if (threshold > 0) {
+            log.info("Answers less confident than {} also go to {}{}", threshold, config.reviewTopic(),
+                    config.reviewThreshold() == null ? " (the model card's threshold)" : "");
+        } else {
+            log.info("No answer goes to the review topic ({})", config.reviewThreshold() != null
+                    ? "--review-threshold 0" : "the model card has no review threshold");
+        }
+        return new ReviewRoute(config.reviewTopic(), threshold);
     }
 
     private static void logProtocol(WorkerConfig config, ClusterFacts facts, GroupProtocol protocol) {

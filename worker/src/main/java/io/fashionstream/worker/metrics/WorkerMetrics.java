@@ -42,6 +42,8 @@ public final class WorkerMetrics implements MeterBinder {
     private final String version;
     private final double cardAccuracy;
     private final RollingAccuracy accuracy = new RollingAccuracy(ACCURACY_WINDOW);
+    private final DriftMonitor drift;
+    private final InputHealth inputHealth = new InputHealth();
     private MeterRegistry registry;
     private DistributionSummary batchSize;
     private Timer decode;
@@ -49,15 +51,22 @@ public final class WorkerMetrics implements MeterBinder {
     private Timer endToEnd;
     // Looked up once: building a meter's id for every record costs more than counting it.
     private Counter classified;
+    private Counter reviews;
     private final Counter[] predictions = new Counter[FashionClass.values().length];
     private final Counter[][] labeled = new Counter[FashionClass.values().length][FashionClass.values().length];
     private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
 
     /** {@code cardAccuracy}: the model card's test accuracy, NaN when the model has no card. */
     public WorkerMetrics(String model, String version, double cardAccuracy) {
+        this(model, version, cardAccuracy, null);
+    }
+
+    /** @param drift the drift monitor of the served model, or null when its card has no reference */
+    public WorkerMetrics(String model, String version, double cardAccuracy, DriftMonitor drift) {
         this.model = model;
         this.version = version;
         this.cardAccuracy = cardAccuracy;
+        this.drift = drift;
     }
 
     @Override
@@ -93,6 +102,14 @@ public final class WorkerMetrics implements MeterBinder {
                 .register(registry);
         // Zero-valued series from the start, so rates and alerts have something to work on.
         classified = records(OUTCOME_CLASSIFIED, "none");
+        reviews = Counter.builder("fashion.reviews")
+                .description("Answers also sent to the review topic (confidence under the review threshold)")
+                .tags("model", model, "version", version)
+                .register(registry);
+        inputHealth.bindTo(registry);
+        if (drift != null) {
+            drift.bindTo(registry);
+        }
         for (FashionClass c : FashionClass.values()) {
             predictions[c.ordinal()] = Counter.builder("fashion.predictions")
                     .description("Predictions by class")
@@ -134,6 +151,13 @@ public final class WorkerMetrics implements MeterBinder {
                 continue;
             }
             classified.increment();
+            if (answer.review() != null) {
+                reviews.increment();
+            }
+            inputHealth.record(answer.measured());
+            if (drift != null) {
+                drift.record(answer.prediction(), answer.measured());
+            }
             FashionClass predicted = answer.prediction().fashionClass();
             predictions[predicted.ordinal()].increment();
             if (answer.truth() != null) {

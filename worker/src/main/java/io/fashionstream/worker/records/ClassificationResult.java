@@ -10,13 +10,18 @@ import io.fashionstream.core.FashionClass;
 import io.fashionstream.core.Json;
 import io.fashionstream.core.inference.Prediction;
 
+import java.util.List;
+
 /**
  * The value of a result record on the results topic (see DESIGN.md, "Result record").
  * {@code truth} and {@code correct} are present only when the input carried a {@code label} header.
+ * Its JSON Schema is {@code schemas/result.v1.json}.
  *
  * @param id         the input record's key, or null
  * @param label      predicted class index
  * @param className  predicted class name (JSON {@code class})
+ * @param top        the k best classes with their scores, best first
+ * @param review     whether the answer also went to the review topic (its confidence was under the threshold)
  * @param latencyMs  input record timestamp to result produced
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -26,6 +31,8 @@ public record ClassificationResult(
         @JsonProperty("class") String className,
         float confidence,
         float[] scores,
+        List<RankedClass> top,
+        boolean review,
         String model,
         String modelVersion,
         int partition,
@@ -34,19 +41,28 @@ public record ClassificationResult(
         double latencyMs,
         Integer truth,
         Boolean correct) {
+    /** Schema version of this record's JSON, as published in {@code schemas/}. */
+    public static final int SCHEMA_VERSION = 1;
     // One line, written straight to bytes; shortest-round-trip float printing (Schubfach) for the scores.
     private static final ObjectWriter WRITER = Json.MAPPER.writerFor(ClassificationResult.class)
             .without(SerializationFeature.INDENT_OUTPUT)
             .with(StreamWriteFeature.USE_FAST_DOUBLE_WRITER.mappedFeature());
 
     /** Builds a result from a prediction and where its input came from. */
-    public static ClassificationResult of(String id, Prediction prediction, String model, String modelVersion,
-                                          int partition, long offset, int batchSize, double latencyMs,
-                                          FashionClass truth) {
+    public static ClassificationResult of(String id, Prediction prediction, int topK, boolean review, String model,
+                                          String modelVersion, int partition, long offset, int batchSize,
+                                          double latencyMs, FashionClass truth) {
         return new ClassificationResult(id, prediction.label(), prediction.fashionClass().displayName(),
-                prediction.confidence(), prediction.scores(), model, modelVersion, partition, offset, batchSize,
+                prediction.confidence(), prediction.scores(), RankedClass.top(prediction.scores(), topK), review,
+                model, modelVersion, partition, offset, batchSize,
                 latencyMs, truth == null ? null : truth.ordinal(),
                 truth == null ? null : truth.ordinal() == prediction.label());
+    }
+
+    /** The schema version, written into every result. */
+    @JsonProperty("schema")
+    public int schema() {
+        return SCHEMA_VERSION;
     }
 
     /** UTF-8 JSON, the bytes written to the results topic. */

@@ -20,13 +20,13 @@ public record TopicPlan(String name, int partitions, short replicas, Map<String,
     static final long DEAD_LETTER_RETENTION_MS = 14L * 24 * 3600 * 1000;
 
     /**
-     * The three topics of a pipeline: the input and the results with {@code partitions} each (the
-     * most worker threads that can share the load), the dead letters with one; all with
+     * The four topics of a pipeline: the input and the results with {@code partitions} each (the
+     * most worker threads that can share the load), the dead letters and the review records with one; all with
      * {@code min.insync.replicas} 2 where there are at least 3 replicas; the input and the dead
      * letters take records of {@code maxImageBytes} (a dead letter keeps the whole input, plus headers).
      */
-    public static List<TopicPlan> pipeline(String input, String results, String deadLetters, int partitions,
-                                           short replicas, int maxImageBytes) {
+    public static List<TopicPlan> pipeline(String input, String results, String deadLetters, String review,
+                                           int partitions, short replicas, int maxImageBytes) {
         String recordBytes = Integer.toString(maxImageBytes + RECORD_OVERHEAD_BYTES);
         String deadLetterBytes = Integer.toString(maxImageBytes + 2 * RECORD_OVERHEAD_BYTES);
         return List.of(
@@ -35,6 +35,9 @@ public record TopicPlan(String name, int partitions, short replicas, Map<String,
                 new TopicPlan(results, partitions, replicas, configs(replicas)),
                 new TopicPlan(deadLetters, 1, replicas, configs(replicas,
                         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, deadLetterBytes,
+                        TopicConfig.RETENTION_MS_CONFIG, Long.toString(DEAD_LETTER_RETENTION_MS))),
+                // kept as long as the dead letters: people work through it at their own pace
+                new TopicPlan(review, 1, replicas, configs(replicas,
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(DEAD_LETTER_RETENTION_MS))));
     }
 

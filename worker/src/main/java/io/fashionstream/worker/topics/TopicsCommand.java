@@ -53,6 +53,10 @@ public final class TopicsCommand implements Callable<Integer> {
             description = "(default: ${DEFAULT-VALUE})")
     String deadLetterTopic;
 
+    @Option(names = "--review-topic", defaultValue = WorkerConfig.DEFAULT_REVIEW_TOPIC,
+            description = "(default: ${DEFAULT-VALUE})")
+    String reviewTopic;
+
     @Option(names = "--partitions", defaultValue = "" + DEFAULT_PARTITIONS,
             description = "Partitions of the input and results topics: the most worker threads that share the load"
                     + " (default: ${DEFAULT-VALUE}; the dead-letter topic has 1)")
@@ -122,12 +126,12 @@ public final class TopicsCommand implements Callable<Integer> {
     }
 
     private List<TopicPlan> plans(short replicas) {
-        return TopicPlan.pipeline(inputTopic, resultsTopic, deadLetterTopic, partitions, replicas, maxImageBytes);
+        return TopicPlan.pipeline(inputTopic, resultsTopic, deadLetterTopic, reviewTopic, partitions, replicas, maxImageBytes);
     }
 
     private void validate() {
         // The same names and bounds the workers accept.
-        WorkerConfig.builder().inputTopic(inputTopic).resultsTopic(resultsTopic).deadLetterTopic(deadLetterTopic)
+        WorkerConfig.builder().inputTopic(inputTopic).resultsTopic(resultsTopic).deadLetterTopic(deadLetterTopic).reviewTopic(reviewTopic)
                 .imageLimits(new ImageLimits(maxImageBytes, ImageLimits.DEFAULT_MAX_PIXELS)).build();
         if (maxImageBytes > MAX_IMAGE_BYTES) {
             throw new IllegalArgumentException("--max-image-bytes must be at most " + MAX_IMAGE_BYTES + " (1 GiB), not " + maxImageBytes);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fashionstream.core.Json;
 import io.fashionstream.core.inference.Dl4jEngine;
 import io.fashionstream.worker.records.DeadLetters;
+import io.fashionstream.worker.testing.RecordSchemas;
 import io.fashionstream.worker.testing.TestInputs;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -51,6 +52,7 @@ class BatchStagesTest {
         in.add(record(4, null, TestInputs.raw(3)));
 
         BatchAnswers out = batches.runNow(in);
+        checkSchemas(out);
 
         assertEquals(5, out.records().size());
         assertEquals(List.of("results", "dlq", "results", "dlq", "results"),
@@ -75,6 +77,47 @@ class BatchStagesTest {
         JsonNode e = json(out.records().get(4));
         assertTrue(e.get("id").isNull(), "a null key gives a null id");
         assertFalse(e.has("truth"), "no label header, no truth");
+    }
+
+    @Test
+    void unsureAnswersAlsoGoToReviewRightAfterTheirResultWithTheirCoordinatesAndTopClasses() throws Exception {
+        int reviewed = 0;
+        int sure = 0;
+        for (int from = 0; from < 400 && (reviewed < 2 || sure < 2); from += 16) {
+            List<ConsumerRecord<byte[], byte[]>> in = new ArrayList<>();
+            for (int i = from; i < from + 16; i++) {
+                in.add(record(i, "k" + i, TestInputs.raw(i), "label", Integer.toString(TestInputs.label(i))));
+            }
+            BatchAnswers out = batches.runNow(in);
+            checkSchemas(out);
+            for (Answer answer : out.answers()) {
+                JsonNode result = json(answer.output());
+                boolean unsure = result.get("confidence").asDouble() < Stages.REVIEW.threshold();
+                assertEquals(unsure, result.get("review").asBoolean(), "the result says whether it went for review");
+                assertEquals(unsure, answer.review() != null);
+                assertEquals(3, result.get("top").size());
+                assertEquals(result.get("label").asInt(), result.get("top").get(0).get("label").asInt());
+                if (!unsure) {
+                    sure++;
+                    assertEquals(List.of(answer.output()), answer.outputs());
+                    continue;
+                }
+                reviewed++;
+                assertEquals(List.of(answer.output(), answer.review()), answer.outputs(),
+                        "published right after its result, in the same unit");
+                assertEquals("review", answer.review().topic());
+                assertArrayEquals(answer.source().key(), answer.review().key());
+                JsonNode review = json(answer.review());
+                assertEquals(answer.source().topic(), review.get("source").get("topic").asText());
+                assertEquals(answer.source().partition(), review.get("source").get("partition").asInt());
+                assertEquals(answer.source().offset(), review.get("source").get("offset").asLong());
+                assertEquals(result.get("confidence").asDouble(), review.get("confidence").asDouble(), 1e-6);
+                assertEquals(result.get("top"), review.get("top"));
+                assertEquals(Stages.REVIEW.threshold(), review.get("threshold").asDouble());
+                assertEquals(answer.truth().ordinal(), review.get("truth").asInt());
+            }
+        }
+        assertTrue(reviewed >= 2 && sure >= 2, reviewed + " reviewed, " + sure + " sure");
     }
 
     @Test
@@ -137,6 +180,18 @@ class BatchStagesTest {
         List<String> reasons = batches.runNow(in).records().stream()
                 .map(r -> header(r.headers(), DeadLetters.ERROR_REASON)).toList();
         assertEquals(List.of("undecodable", "empty", "unknown_format", "too_many_pixels", "invalid_label"), reasons);
+    }
+
+    /** Every record a batch publishes matches its published JSON Schema. */
+    static void checkSchemas(BatchAnswers out) {
+        for (ProducerRecord<byte[], byte[]> r : out.records()) {
+            switch (r.topic()) {
+                case "results" -> RecordSchemas.RESULT.check(r.value());
+                case "review" -> RecordSchemas.REVIEW.check(r.value());
+                case "dlq" -> RecordSchemas.checkDeadLetter(r.headers());
+                default -> throw new AssertionError("unexpected topic " + r.topic());
+            }
+        }
     }
 
     static ConsumerRecord<byte[], byte[]> record(long offset, String key, byte[] value, String... headers) {

@@ -2,6 +2,7 @@ package io.fashionstream.worker.batch;
 
 import io.fashionstream.core.image.ImageLimits;
 import io.fashionstream.core.image.ImagePreprocessor;
+import io.fashionstream.core.image.PhotoMeasurements;
 import io.fashionstream.core.image.InvalidImageException;
 import io.fashionstream.core.inference.Dl4jEngine;
 import io.fashionstream.core.inference.InferenceEngine;
@@ -190,9 +191,9 @@ class StagePipelineTest {
                     Thread.currentThread().interrupt();
                 }
                 Arrays.fill(out, offset, offset + InferenceEngine.PIXELS, 0.5f); // what a late decoder writes
-                return;
+                return PhotoMeasurements.NONE;
             }
-            real.preprocess(value, out, offset);
+            return real.preprocess(value, out, offset);
         }, Duration.ofMillis(100));
         try (StagePipeline pipeline = new StagePipeline(hanging, new ForwardPassStage(network), Stages.ANSWER, MAX_BATCH, 1,
                 "test")) {

@@ -8,8 +8,10 @@ import io.fashionstream.worker.records.DeadLetters;
 
 /** The batch stages as a worker builds them, for tests: results to {@code results}, dead letters to {@code dlq}. */
 final class Stages {
+    /** Answers under 0.6 confidence are also sent to "review". */
+    static final ReviewRoute REVIEW = new ReviewRoute("review", 0.6);
     static final DecodeStage DECODE = new DecodeStage(new ImagePreprocessor(ImageLimits.DEFAULTS), java.time.Duration.ofSeconds(2));
-    static final AnswerStage ANSWER = new AnswerStage("simple", "v1", "results",
+    static final AnswerStage ANSWER = new AnswerStage("simple", "v1", "results", Stages.REVIEW, 3,
             new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), CopiedHeaders.DEFAULT_RESULT_HEADERS,
             () -> 5_000L);
 

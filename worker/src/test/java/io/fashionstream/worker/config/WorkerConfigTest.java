@@ -39,7 +39,8 @@ class WorkerConfigTest {
     void theRecordsOwnConstructorValidatesToo() {
         WorkerConfig good = WorkerConfig.builder().build();
         assertThrows(IllegalArgumentException.class, () -> new WorkerConfig(good.bootstrapServers(), good.groupId(),
-                good.inputTopic(), good.inputTopic(), good.deadLetterTopic(), good.model(), good.engine(),
+                good.inputTopic(), good.inputTopic(), good.deadLetterTopic(), good.reviewTopic(), good.reviewThreshold(),
+                good.topK(), good.model(), good.engine(),
                 good.intraOpThreads(), good.modelsDir(), good.workers(), good.maxBatch(), good.maxWait(),
                 good.commitInterval(), good.decodeThreads(), good.decodeTimeout(), good.guarantee(), good.groupProtocol(),
                 good.staticMembership(), good.transactionalIdPrefix(), good.imageLimits(), good.startupTimeout(),

@@ -8,6 +8,7 @@ import io.fashionstream.core.inference.Dl4jEngine;
 import io.fashionstream.worker.metrics.ProcessMeters;
 import io.fashionstream.worker.metrics.WorkerMetrics;
 import io.fashionstream.worker.batch.AnswerStage;
+import io.fashionstream.worker.batch.ReviewRoute;
 import io.fashionstream.worker.batch.BatchAnswers;
 import io.fashionstream.worker.batch.DecodeStage;
 import io.fashionstream.worker.batch.ForwardPassStage;
@@ -162,7 +163,7 @@ class MonitoringServerTest {
 
     private static void classifyLabelledAndBadInputs(WorkerMetrics metrics) throws Exception {
         try (Dl4jEngine network = new Dl4jEngine(TestInputs.simpleModel().network())) {
-            AnswerStage answers = new AnswerStage("simple", "v1", "results",
+            AnswerStage answers = new AnswerStage("simple", "v1", "results", new ReviewRoute("review", 0.6), 3,
                     new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), CopiedHeaders.DEFAULT_RESULT_HEADERS,
                     System::currentTimeMillis);
             StagePipeline batches = new StagePipeline(new DecodeStage(new ImagePreprocessor(ImageLimits.DEFAULTS), java.time.Duration.ofSeconds(2)),

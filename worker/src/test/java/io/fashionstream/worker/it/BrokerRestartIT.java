@@ -48,7 +48,7 @@ class BrokerRestartIT {
             int port = PrometheusServer.freePort();
             String log = "broker-restart-" + t.group();
             Process worker = WorkerProcess.start(log, List.of("run", "--bootstrap-servers", broker.bootstrapServers(),
-                    "--input-topic", t.input(), "--results-topic", t.results(), "--dead-letter-topic", t.deadLetters(),
+                    "--input-topic", t.input(), "--results-topic", t.results(), "--dead-letter-topic", t.deadLetters(), "--review-topic", t.review(),
                     "--group-id", t.group(), "--transactional-id-prefix", "restart-" + t.group(),
                     "--model", "simple", "--models-dir", TestInputs.MODELS_DIR.toString(), "--max-batch", "16",
                     "--metrics-host", "127.0.0.1", "--metrics-port", Integer.toString(port), "--stall-timeout-ms", "3000"));

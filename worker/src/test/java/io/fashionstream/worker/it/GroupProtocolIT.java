@@ -96,7 +96,7 @@ class GroupProtocolIT {
             kafka.send(labelledRaw(t.input(), 0, 100));
             WorkerConfig config = WorkerConfig.builder()
                     .bootstrapServers(broker.bootstrapServers())
-                    .inputTopic(t.input()).resultsTopic(t.results()).deadLetterTopic(t.deadLetters()).groupId(t.group())
+                    .inputTopic(t.input()).resultsTopic(t.results()).deadLetterTopic(t.deadLetters()).reviewTopic(t.review()).groupId(t.group())
                     .transactionalIdPrefix("succession").groupProtocol(GroupProtocol.CONSUMER)
                     .model("simple").modelsDir(TestInputs.MODELS_DIR).workers(1).maxBatch(16)
                     .build();
@@ -137,7 +137,7 @@ class GroupProtocolIT {
         Topics t = kafka.createTopics();
         WorkerConfig config = WorkerConfig.builder()
                 .bootstrapServers(broker.bootstrapServers())
-                .inputTopic(t.input()).resultsTopic(t.results()).deadLetterTopic(t.deadLetters()).groupId(t.group())
+                .inputTopic(t.input()).resultsTopic(t.results()).deadLetterTopic(t.deadLetters()).reviewTopic(t.review()).groupId(t.group())
                 .transactionalIdPrefix("protocol-test")
                 .groupProtocol(chosen)
                 .model("simple").modelsDir(TestInputs.MODELS_DIR)

@@ -29,6 +29,8 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import io.fashionstream.worker.testing.RecordSchemas;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** What the integration tests do to a real broker: create topics, send inputs, read outputs as read_committed. */
@@ -39,7 +41,7 @@ final class KafkaTestClient {
         this.bootstrapServers = bootstrapServers;
     }
 
-    /** Fresh input (6 partitions), results and dead-letter topics for one test. */
+    /** Fresh input (6 partitions), results, dead-letter and review topics for one test. */
     Topics createTopics() throws Exception {
         return createTopics(Map.of(), Map.of(), Map.of());
     }
@@ -48,18 +50,19 @@ final class KafkaTestClient {
     Topics createTopics(Map<String, String> input, Map<String, String> results, Map<String, String> deadLetters)
             throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
-        Topics t = new Topics("images-" + run, "labels-" + run, "dlq-" + run, "group-" + run);
+        Topics t = new Topics("images-" + run, "labels-" + run, "dlq-" + run, "review-" + run, "group-" + run);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             admin.createTopics(List.of(new NewTopic(t.input(), 6, (short) 1).configs(input),
                     new NewTopic(t.results(), 3, (short) 1).configs(results),
-                    new NewTopic(t.deadLetters(), 1, (short) 1).configs(deadLetters))).all().get(30, TimeUnit.SECONDS);
-            io.fashionstream.kafkakit.TopicLeaders.await(admin, List.of(t.input(), t.results(), t.deadLetters()),
+                    new NewTopic(t.deadLetters(), 1, (short) 1).configs(deadLetters),
+                    new NewTopic(t.review(), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            io.fashionstream.kafkakit.TopicLeaders.await(admin, List.of(t.input(), t.results(), t.deadLetters(), t.review()),
                     java.time.Duration.ofSeconds(30));
         }
         return t;
     }
 
-    record Topics(String input, String results, String deadLetters, String group) {
+    record Topics(String input, String results, String deadLetters, String review, String group) {
     }
 
     /** One input: key, value and headers (name, value pairs). */
@@ -118,7 +121,19 @@ final class KafkaTestClient {
                 consumer.poll(Duration.ofMillis(200)).forEach(out::add);
             }
         }
+        out.forEach(KafkaTestClient::checkSchema);
         return out;
+    }
+
+    /** Every result, review record and dead letter a test reads must match its published schema. */
+    static void checkSchema(ConsumerRecord<byte[], byte[]> r) {
+        if (r.topic().startsWith("labels-")) {
+            RecordSchemas.RESULT.check(r.value());
+        } else if (r.topic().startsWith("review-")) {
+            RecordSchemas.REVIEW.check(r.value());
+        } else if (r.topic().startsWith("dlq-")) {
+            RecordSchemas.checkDeadLetter(r.headers());
+        }
     }
 
     /** The group's committed offsets on {@code topic}, summed over partitions. */

@@ -60,7 +60,7 @@ class ObservabilityIT {
         metricsPort = PrometheusServer.freePort();
         worker = WorkerProcess.start("observability-worker", List.of("run", "--bootstrap-servers",
                 broker.bootstrapServers(), "--input-topic", topics.input(), "--results-topic", topics.results(),
-                "--dead-letter-topic", topics.deadLetters(), "--group-id", topics.group(), "--workers", "2",
+                "--dead-letter-topic", topics.deadLetters(), "--review-topic", topics.review(), "--group-id", topics.group(), "--workers", "2",
                 "--model", "simple", "--models-dir", TestInputs.MODELS_DIR.toString(),
                 "--metrics-host", "127.0.0.1", "--metrics-port", Integer.toString(metricsPort)));
         Path images = catalogWithSomeBadFiles(work.resolve("catalog"));

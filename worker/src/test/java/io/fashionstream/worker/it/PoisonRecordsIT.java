@@ -65,7 +65,7 @@ class PoisonRecordsIT {
     private static WorkerConfig config(Topics t, ImageLimits limits) {
         return WorkerConfig.builder()
                 .bootstrapServers(broker.bootstrapServers())
-                .inputTopic(t.input()).resultsTopic(t.results()).deadLetterTopic(t.deadLetters()).groupId(t.group())
+                .inputTopic(t.input()).resultsTopic(t.results()).deadLetterTopic(t.deadLetters()).reviewTopic(t.review()).groupId(t.group())
                 .transactionalIdPrefix("poison-" + t.group())
                 .model("simple").modelsDir(TestInputs.MODELS_DIR)
                 .workers(1).maxBatch(16).maxWait(Duration.ofMillis(20))

@@ -77,7 +77,7 @@ abstract class WorkerContract {
     private WorkerConfig config(Topics t, Guarantee guarantee, int workers, int maxBatch, long maxWaitMs) {
         return WorkerConfig.builder()
                 .bootstrapServers(bootstrapServers())
-                .inputTopic(t.input()).resultsTopic(t.results()).deadLetterTopic(t.deadLetters()).groupId(t.group())
+                .inputTopic(t.input()).resultsTopic(t.results()).deadLetterTopic(t.deadLetters()).reviewTopic(t.review()).groupId(t.group())
                 .transactionalIdPrefix("it-" + t.group())
                 .model("simple").modelsDir(TestInputs.MODELS_DIR)
                 .workers(workers).maxBatch(maxBatch).maxWait(Duration.ofMillis(maxWaitMs)).guarantee(guarantee)
@@ -86,7 +86,7 @@ abstract class WorkerContract {
 
     private List<String> processArgs(Topics t, String... extra) {
         List<String> args = new ArrayList<>(List.of("run", "--bootstrap-servers", bootstrapServers(),
-                "--input-topic", t.input(), "--results-topic", t.results(), "--dead-letter-topic", t.deadLetters(),
+                "--input-topic", t.input(), "--results-topic", t.results(), "--dead-letter-topic", t.deadLetters(), "--review-topic", t.review(),
                 "--group-id", t.group(), "--transactional-id-prefix", "it-" + t.group(),
                 "--model", "simple", "--models-dir", TestInputs.MODELS_DIR.toString(), "--metrics-port", "0"));
         args.addAll(List.of(extra));

@@ -3,6 +3,7 @@ package io.fashionstream.worker.kafka;
 import io.fashionstream.core.image.ImageLimits;
 import io.fashionstream.core.image.ImagePreprocessor;
 import io.fashionstream.worker.batch.AnswerStage;
+import io.fashionstream.worker.batch.ReviewRoute;
 import io.fashionstream.worker.batch.DecodeStage;
 import io.fashionstream.worker.batch.ForwardPassStage;
 import io.fashionstream.worker.batch.StagePipeline;
@@ -519,7 +520,7 @@ class WorkerLoopTest {
     private void start(BatchPublisher publisher, int maxBatch, int decodeThreads, Duration commitInterval,
                        List<TopicPartition> partitions) {
         DeadLetters deadLetters = new DeadLetters(DLQ, DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES);
-        AnswerStage answers = new AnswerStage("simple", "v1", RESULTS, deadLetters, CopiedHeaders.DEFAULT_RESULT_HEADERS,
+        AnswerStage answers = new AnswerStage("simple", "v1", RESULTS, new ReviewRoute("review", 0), 3, deadLetters, CopiedHeaders.DEFAULT_RESULT_HEADERS,
                 System::currentTimeMillis);
         StagePipeline pipeline = new StagePipeline(new DecodeStage(new ImagePreprocessor(ImageLimits.DEFAULTS), java.time.Duration.ofSeconds(2)),
                 new ForwardPassStage(engine), answers, maxBatch, decodeThreads, "test-worker");

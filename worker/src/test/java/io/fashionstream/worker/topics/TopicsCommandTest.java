@@ -28,7 +28,10 @@ class TopicsCommandTest {
                         + " --partitions 12 --replication-factor 3 --config min.insync.replicas=2",
                 "kafka-topics.sh --bootstrap-server kafka:9092 --create --if-not-exists --topic catalog-images.dlq"
                         + " --partitions 1 --replication-factor 3 --config max.message.bytes=10616832"
-                        + " --config retention.ms=1209600000 --config min.insync.replicas=2"), lines);
+                        + " --config retention.ms=1209600000 --config min.insync.replicas=2",
+                "kafka-topics.sh --bootstrap-server kafka:9092 --create --if-not-exists --topic catalog-labels.review"
+                        + " --partitions 1 --replication-factor 3 --config retention.ms=1209600000"
+                        + " --config min.insync.replicas=2"), lines);
     }
 
     @Test
