@@ -25,14 +25,16 @@ class TopicsIT {
     final StdoutCapture stdout = new StdoutCapture();
 
     @Test
-    void createsTheThreeTopicsWithTheirSettingsOnceAndLeavesThemBeAfter() throws Exception {
+    void createsTheFourTopicsWithTheirSettingsOnceAndLeavesThemBeAfter() throws Exception {
         try (EmbeddedKafka broker = EmbeddedKafka.start()) {
             String[] args = {"topics", "--bootstrap-servers", broker.bootstrapServers(), "--partitions", "4",
-                    "--input-topic", "in", "--results-topic", "out", "--dead-letter-topic", "in.dlq"};
+                    "--input-topic", "in", "--results-topic", "out", "--dead-letter-topic", "in.dlq",
+                    "--review-topic", "out.review"};
             assertEquals(0, WorkerCli.run(Map.of(), args));
             String first = stdout.text();
             assertTrue(first.contains("created in: 4 partition(s) x 1 replica(s), max.message.bytes=10551296"), first);
             assertTrue(first.contains("created in.dlq: 1 partition(s)"), first);
+            assertTrue(first.contains("created out.review: 1 partition(s)"), first);
 
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
                 Map<String, TopicDescription> topics = admin.describeTopics(List.of("in", "out", "in.dlq"))
@@ -49,7 +51,7 @@ class TopicsIT {
             stdout.reset();
             assertEquals(0, WorkerCli.run(Map.of(), args));
             String second = stdout.text();
-            assertEquals(3, second.lines().filter(l -> l.startsWith("exists")).count(), second);
+            assertEquals(4, second.lines().filter(l -> l.startsWith("exists")).count(), second);
         }
     }
 }
