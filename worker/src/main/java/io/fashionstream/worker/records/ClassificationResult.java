@@ -2,12 +2,8 @@ package io.fashionstream.worker.records;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.fashionstream.core.FashionClass;
-import io.fashionstream.core.Json;
 import io.fashionstream.core.inference.Prediction;
 
 import java.util.List;
@@ -43,10 +39,7 @@ public record ClassificationResult(
         Boolean correct) {
     /** Schema version of this record's JSON, as published in {@code schemas/}. */
     public static final int SCHEMA_VERSION = 1;
-    // One line, written straight to bytes; shortest-round-trip float printing (Schubfach) for the scores.
-    private static final ObjectWriter WRITER = Json.MAPPER.writerFor(ClassificationResult.class)
-            .without(SerializationFeature.INDENT_OUTPUT)
-            .with(StreamWriteFeature.USE_FAST_DOUBLE_WRITER.mappedFeature());
+    private static final ObjectWriter WRITER = OneLineJson.writerFor(ClassificationResult.class);
 
     /** Builds a result from a prediction and where its input came from. */
     public static ClassificationResult of(String id, Prediction prediction, int topK, boolean review, String model,
@@ -67,10 +60,6 @@ public record ClassificationResult(
 
     /** UTF-8 JSON, the bytes written to the results topic. */
     public byte[] toJsonBytes() {
-        try {
-            return WRITER.writeValueAsBytes(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a result as JSON", e);
-        }
+        return OneLineJson.write(WRITER, this);
     }
 }

@@ -2,10 +2,7 @@ package io.fashionstream.worker.records;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import io.fashionstream.core.Json;
 
 import java.util.List;
 
@@ -32,8 +29,7 @@ public record ReviewRecord(
         Integer truth) {
     /** Schema version of this record's JSON, as published in {@code schemas/}. */
     public static final int SCHEMA_VERSION = 1;
-    private static final ObjectWriter WRITER = Json.MAPPER.writerFor(ReviewRecord.class)
-            .without(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectWriter WRITER = OneLineJson.writerFor(ReviewRecord.class);
 
     /** Where the input lies in Kafka. */
     public record Source(String topic, int partition, long offset) {
@@ -47,10 +43,6 @@ public record ReviewRecord(
 
     /** UTF-8 JSON, the bytes written to the review topic. */
     public byte[] toJsonBytes() {
-        try {
-            return WRITER.writeValueAsBytes(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a review record as JSON", e);
-        }
+        return OneLineJson.write(WRITER, this);
     }
 }
