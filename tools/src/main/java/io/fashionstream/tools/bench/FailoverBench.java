@@ -1,7 +1,6 @@
 package io.fashionstream.tools.bench;
 
 import io.fashionstream.core.inference.EngineKind;
-import io.fashionstream.worker.WorkerCli;
 import io.fashionstream.worker.config.GroupProtocol;
 import io.fashionstream.tools.demo.DemoTopics;
 import io.fashionstream.kafkakit.KafkaBrokerProcess;
@@ -14,11 +13,6 @@ import org.apache.kafka.clients.admin.TopicDescription;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,13 +79,11 @@ final class FailoverBench {
     record Result(String scenario, List<Crash> crashes, long sent, long answered, long duplicates, long unanswered) {
     }
 
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     /** A production-like cluster: every topic, the group offsets and the transaction log on three replicas, two in sync. */
     private static final Map<String, String> CLUSTER_SETTINGS = Map.of(
             "default.replication.factor", "3", "min.insync.replicas", "2",
             "offsets.topic.replication.factor", "3",
             "transaction.state.log.replication.factor", "3", "transaction.state.log.min.isr", "2");
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final ImageSource images;
     private final String model;
@@ -147,8 +139,8 @@ final class FailoverBench {
                     (id, partition, nanos) -> timeline.add(partition, nanos));
             Thread reader = new Thread(tally, "failover-reader");
             reader.start();
-            List<Worker> workers = List.of(new Worker("a", scenario, bootstrap, run), new Worker("b", scenario, bootstrap, run),
-                    new Worker("c", scenario, bootstrap, run));
+            List<WorkerProcess> workers = List.of(worker("a", scenario, bootstrap, run), worker("b", scenario, bootstrap, run),
+                    worker("c", scenario, bootstrap, run));
             ImageSender sender = new ImageSender(client, "failover-sender", run + ".images");
             Thread sending = null;
             AtomicBoolean stop = new AtomicBoolean();
@@ -156,10 +148,10 @@ final class FailoverBench {
                 if (backlog > 0) {
                     sender.send(images, backlog, 0, (i, item) -> "item-" + i, sentAt::put, stop::get);
                 }
-                for (Worker w : workers.subList(0, 2)) {
+                for (WorkerProcess w : workers.subList(0, 2)) {
                     w.start();
                 }
-                for (Worker w : workers.subList(0, 2)) {
+                for (WorkerProcess w : workers.subList(0, 2)) {
                     w.awaitReady();
                 }
                 sending = new Thread(() -> sender.send(images, Long.MAX_VALUE, rate, (i, item) -> "item-" + (backlog + i),
@@ -196,7 +188,7 @@ final class FailoverBench {
                     sending.join(30_000);
                 }
                 sender.close();
-                for (Worker w : workers) {
+                for (WorkerProcess w : workers) {
                     w.stop();
                 }
                 tally.stop();
@@ -209,26 +201,26 @@ final class FailoverBench {
         }
     }
 
-    private Crash killAndRestart(Worker victim, AnswerTimeline timeline) throws Exception {
+    private Crash killAndRestart(WorkerProcess victim, AnswerTimeline timeline) throws Exception {
         long killed = System.nanoTime();
         victim.kill();
         victim.start();
         double ready = victim.awaitReady();
-        return watched("SIGKILL worker " + victim.name + ", restarted", killed, timeline, ready);
+        return watched("SIGKILL worker " + victim.name() + ", restarted", killed, timeline, ready);
     }
 
     /** A third worker process joins the group under load. */
-    private Crash join(Worker joining, AnswerTimeline timeline) throws Exception {
+    private Crash join(WorkerProcess joining, AnswerTimeline timeline) throws Exception {
         long joined = System.nanoTime();
         joining.start();
-        return watched("worker " + joining.name + " joins", joined, timeline, joining.awaitReady());
+        return watched("worker " + joining.name() + " joins", joined, timeline, joining.awaitReady());
     }
 
     /** The third worker leaves gracefully (SIGTERM: it finishes its batch, commits and leaves the group). */
-    private Crash leave(Worker leaving, AnswerTimeline timeline) throws Exception {
+    private Crash leave(WorkerProcess leaving, AnswerTimeline timeline) throws Exception {
         long left = System.nanoTime();
         leaving.stop();
-        return watched("worker " + leaving.name + " leaves (SIGTERM)", left, timeline, (System.nanoTime() - left) / 1e9);
+        return watched("worker " + leaving.name() + " leaves (SIGTERM)", left, timeline, (System.nanoTime() - left) / 1e9);
     }
 
     /**
@@ -305,71 +297,12 @@ final class FailoverBench {
     }
 
     /** A worker process ({@code fashion-worker run}) with its health port and log. */
-    private final class Worker {
-        private final String name;
-        private final Scenario scenario;
-        private final String bootstrapServers;
-        private final String run;
-        private final int port;
-        private Process process;
-        private long startedNanos;
-
-        Worker(String name, Scenario scenario, String bootstrapServers, String run) throws IOException {
-            this.name = name;
-            this.scenario = scenario;
-            this.bootstrapServers = bootstrapServers;
-            this.run = run;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                this.port = socket.getLocalPort();
-            }
-        }
-
-        void start() throws IOException {
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), WorkerCli.class.getName(), "run",
-                    "--bootstrap-servers", bootstrapServers, "--input-topic", run + ".images",
-                    "--results-topic", run + ".labels", "--dead-letter-topic", run + ".dlq", "--review-topic", run + ".review", "--group-id", run,
-                    "--transactional-id-prefix", run + "-" + name, "--model", model, "--engine", engine.cliName(), "--models-dir", modelsDir.toString(),
-                    "--group-protocol", scenario.protocol.cliName(), "--static-membership", Boolean.toString(scenario.staticMembership),
-                    "--metrics-host", "127.0.0.1", "--metrics-port", Integer.toString(port)));
-            startedNanos = System.nanoTime();
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(run + "-" + name + ".log").toFile())).start();
-        }
-
-        /** Seconds from this process's start until it is ready. */
-        double awaitReady() throws Exception {
-            long deadline = startedNanos + READY_TIMEOUT.toNanos();
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new IOException("worker " + name + " exited with " + process.exitValue() + "; see " + logs);
-                }
-                try {
-                    HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
-                            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
-                    if (r.statusCode() == 200) {
-                        return (System.nanoTime() - startedNanos) / 1e9;
-                    }
-                } catch (IOException e) {
-                    // not serving yet
-                }
-                Thread.sleep(100);
-            }
-            throw new IOException("worker " + name + " not ready within " + READY_TIMEOUT.toSeconds() + " s; see " + logs);
-        }
-
-        void kill() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor(30, TimeUnit.SECONDS);
-        }
-
-        void stop() throws InterruptedException {
-            if (process != null && process.isAlive()) {
-                process.destroy();
-                if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                    kill();
-                }
-            }
-        }
+    /** One of the scenario's worker processes. */
+    private WorkerProcess worker(String name, Scenario scenario, String bootstrapServers, String run) throws IOException {
+        return new WorkerProcess(name, List.of("--bootstrap-servers", bootstrapServers, "--input-topic", run + ".images",
+                "--results-topic", run + ".labels", "--dead-letter-topic", run + ".dlq", "--review-topic", run + ".review",
+                "--group-id", run, "--transactional-id-prefix", run + "-" + name, "--model", model, "--engine",
+                engine.cliName(), "--models-dir", modelsDir.toString(), "--group-protocol", scenario.protocol.cliName(),
+                "--static-membership", Boolean.toString(scenario.staticMembership)), logs.resolve(run + "-" + name + ".log"));
     }
 }

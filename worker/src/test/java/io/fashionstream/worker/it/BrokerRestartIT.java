@@ -1,5 +1,7 @@
 package io.fashionstream.worker.it;
 
+import io.fashionstream.kafkakit.PrometheusServer;
+
 import io.fashionstream.kafkakit.KafkaBrokerProcess;
 import io.fashionstream.worker.it.KafkaTestClient.Topics;
 import io.fashionstream.worker.testing.TestInputs;

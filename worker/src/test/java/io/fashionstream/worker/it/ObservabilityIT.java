@@ -1,5 +1,7 @@
 package io.fashionstream.worker.it;
 
+import io.fashionstream.kafkakit.PrometheusServer;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fashionstream.core.Json;
 import io.fashionstream.kafkakit.EmbeddedKafka;
@@ -151,7 +153,7 @@ class ObservabilityIT {
         List<MonitoringQueries.Query> queries = new ArrayList<>(MonitoringQueries.dashboard());
         queries.addAll(MonitoringQueries.rules());
         assertTrue(queries.size() > 20, "found the expressions: " + queries.size());
-        try (PrometheusServer prometheus = PrometheusServer.start(Files.createDirectories(work.resolve("prometheus")),
+        try (PrometheusServer prometheus = PrometheusServer.start(Path.of("..", "deploy", "prometheus"), Files.createDirectories(work.resolve("prometheus")),
                 "127.0.0.1:" + metricsPort)) {
             List<String> empty = new ArrayList<>();
             long deadline = System.nanoTime() + TIMEOUT.toNanos();

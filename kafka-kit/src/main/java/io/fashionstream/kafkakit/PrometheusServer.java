@@ -1,7 +1,7 @@
-package io.fashionstream.worker.it;
+package io.fashionstream.kafkakit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fashionstream.core.Json;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.yaml.snakeyaml.Yaml;
 
 import java.io.IOException;
@@ -21,10 +21,11 @@ import java.util.Map;
 /**
  * A real Prometheus server (the {@code prometheus} binary on the PATH) running the project's
  * {@code deploy/prometheus/prometheus.yml} and alert rules, with the worker job pointed at one
- * local worker and everything evaluated every second so a test sees data within seconds.
+ * local worker and everything scraped and evaluated every second, so that a test or a bench sees
+ * data within seconds. Started by the observability tests and the drift drill.
  */
-final class PrometheusServer implements AutoCloseable {
-    static final Path DEPLOY = Path.of("..", "deploy", "prometheus");
+public final class PrometheusServer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process process;
     private final int port;
@@ -35,9 +36,13 @@ final class PrometheusServer implements AutoCloseable {
         this.port = port;
     }
 
-    static PrometheusServer start(Path workDir, String workerTarget) throws Exception {
+    /**
+     * Starts Prometheus with {@code deploy} (the project's {@code deploy/prometheus} folder) for its
+     * configuration and rules, keeping its data and log in {@code workDir}, and waits until it is ready.
+     */
+    public static PrometheusServer start(Path deploy, Path workDir, String workerTarget) throws Exception {
         int port = freePort();
-        Files.writeString(workDir.resolve("prometheus.yml"), new Yaml().dump(config(workerTarget, port)));
+        Files.writeString(workDir.resolve("prometheus.yml"), new Yaml().dump(config(deploy, workerTarget, port)));
         Process process = new ProcessBuilder("prometheus", "--config.file=" + workDir.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + workDir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
                 .redirectErrorStream(true).redirectOutput(workDir.resolve("prometheus.log").toFile()).start();
@@ -48,13 +53,13 @@ final class PrometheusServer implements AutoCloseable {
 
     /** The deploy configuration, with this test's target, port, rule paths and 1 s intervals. */
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> config(String workerTarget, int port) throws IOException {
-        Map<String, Object> config = new Yaml().load(Files.readString(DEPLOY.resolve("prometheus.yml")));
+    private static Map<String, Object> config(Path deploy, String workerTarget, int port) throws IOException {
+        Map<String, Object> config = new Yaml().load(Files.readString(deploy.resolve("prometheus.yml")));
         Map<String, Object> global = (Map<String, Object>) config.get("global");
         global.put("scrape_interval", "1s");
         global.put("evaluation_interval", "1s");
         config.put("rule_files", ((List<String>) config.get("rule_files")).stream()
-                .map(f -> DEPLOY.resolve(f).toAbsolutePath().normalize().toString()).toList());
+                .map(f -> deploy.resolve(f).toAbsolutePath().normalize().toString()).toList());
         for (Map<String, Object> job : (List<Map<String, Object>>) config.get("scrape_configs")) {
             List<Map<String, Object>> statics = (List<Map<String, Object>>) job.get("static_configs");
             String target = job.get("job_name").equals("fashion-worker") ? workerTarget : "127.0.0.1:" + port;
@@ -64,11 +69,11 @@ final class PrometheusServer implements AutoCloseable {
     }
 
     /** The instant vector or scalar {@code promql} evaluates to now; throws if Prometheus refuses it. */
-    JsonNode query(String promql) throws Exception {
+    public JsonNode query(String promql) throws Exception {
         URI uri = URI.create("http://127.0.0.1:" + port + "/api/v1/query?query="
                 + URLEncoder.encode(promql, StandardCharsets.UTF_8));
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode body = Json.MAPPER.readTree(response.body());
+        JsonNode body = JSON.readTree(response.body());
         if (!"success".equals(body.path("status").asText())) {
             throw new IllegalArgumentException("Prometheus refused '" + promql + "': " + body.path("error").asText());
         }
@@ -89,10 +94,11 @@ final class PrometheusServer implements AutoCloseable {
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException("Prometheus did not become ready (see its log in the test's temporary directory)");
+        throw new IllegalStateException("Prometheus did not become ready (see prometheus.log in its work directory)");
     }
 
-    static int freePort() throws IOException {
+    /** A TCP port free on this machine now. */
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
