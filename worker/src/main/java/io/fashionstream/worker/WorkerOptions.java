@@ -7,11 +7,13 @@ import io.fashionstream.worker.config.ConfigSources;
 import io.fashionstream.worker.config.GroupProtocol;
 import io.fashionstream.worker.config.Guarantee;
 import io.fashionstream.worker.config.WorkerConfig;
+import io.fashionstream.worker.fetch.FetchSettings;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -131,6 +133,56 @@ public final class WorkerOptions {
                     + " network; 0 decodes on the worker thread (default: ${DEFAULT-VALUE})")
     void decodeThreads(int v) {
         builder.decodeThreads(v);
+    }
+
+    @Option(names = "--fetch-allow", split = ",", paramLabel = "HOST|*.DOMAIN|CIDR",
+            description = "Where images by reference (content-type text/uri-list) may be fetched from: host names,"
+                    + " *.domain patterns, address ranges; internal addresses only where a range names them. Empty"
+                    + " (the default): nothing is fetched and references are dead-lettered as fetch_forbidden")
+    void fetchAllow(List<String> v) {
+        builder.fetchAllow(v);
+    }
+
+    @Option(names = "--fetch-allow-http", defaultValue = "false",
+            description = "Fetch plain http URLs too, not only https (default: ${DEFAULT-VALUE})")
+    void fetchAllowHttp(boolean v) {
+        builder.fetchAllowHttp(v);
+    }
+
+    @Option(names = "--fetch-concurrency", defaultValue = "" + FetchSettings.DEFAULT_CONCURRENCY,
+            description = "Fetches in flight per process, in all (default: ${DEFAULT-VALUE})")
+    void fetchConcurrency(int v) {
+        builder.fetchConcurrency(v);
+    }
+
+    @Option(names = "--fetch-per-host", defaultValue = "" + FetchSettings.DEFAULT_PER_HOST,
+            description = "Connections per host (default: ${DEFAULT-VALUE})")
+    void fetchPerHost(int v) {
+        builder.fetchPerHost(v);
+    }
+
+    @Option(names = "--fetch-connect-timeout-ms", defaultValue = "" + FetchSettings.DEFAULT_CONNECT_TIMEOUT_MS,
+            description = "To open a connection, TLS included (default: ${DEFAULT-VALUE})")
+    void fetchConnectTimeoutMs(long v) {
+        builder.fetchConnectTimeout(Duration.ofMillis(v));
+    }
+
+    @Option(names = "--fetch-first-byte-timeout-ms", defaultValue = "" + FetchSettings.DEFAULT_FIRST_BYTE_TIMEOUT_MS,
+            description = "The longest a server may stay silent, before its first byte and between two (default: ${DEFAULT-VALUE})")
+    void fetchFirstByteTimeoutMs(long v) {
+        builder.fetchFirstByteTimeout(Duration.ofMillis(v));
+    }
+
+    @Option(names = "--fetch-timeout-ms", defaultValue = "" + FetchSettings.DEFAULT_TOTAL_TIMEOUT_MS,
+            description = "One image's whole fetch, retries and redirects included; then fetch_timeout (default: ${DEFAULT-VALUE})")
+    void fetchTimeoutMs(long v) {
+        builder.fetchTimeout(Duration.ofMillis(v));
+    }
+
+    @Option(names = "--fetch-max-redirects", defaultValue = "" + FetchSettings.DEFAULT_MAX_REDIRECTS,
+            description = "Redirects followed, each hop checked against --fetch-allow (default: ${DEFAULT-VALUE})")
+    void fetchMaxRedirects(int v) {
+        builder.fetchMaxRedirects(v);
     }
 
     @Option(names = "--decode-timeout-ms", defaultValue = "" + WorkerConfig.DEFAULT_DECODE_TIMEOUT_MS,

@@ -2,6 +2,7 @@ package io.fashionstream.worker.batch;
 
 import io.fashionstream.core.FashionClass;
 import io.fashionstream.core.inference.Prediction;
+import io.fashionstream.worker.fetch.Fetched;
 import io.fashionstream.worker.records.CopiedHeaders;
 import io.fashionstream.worker.records.DeadLetters;
 import io.fashionstream.worker.records.PublishRefusedException;
@@ -69,7 +70,7 @@ public final class AnswerStage {
             }
             Prediction prediction = scored.predictions().get(batch.row(i));
             boolean unsure = review.wants(prediction.confidence());
-            answers.add(new Answer(record, result(record, prediction, unsure, batch.truth(i), good, now),
+            answers.add(new Answer(record, result(record, prediction, unsure, batch.truth(i), batch.fetched(i), good, now),
                     unsure ? reviewRecord(record, prediction, batch.truth(i)) : null, prediction, batch.truth(i),
                     batch.measured(i), null));
             classified++;
@@ -106,10 +107,15 @@ public final class AnswerStage {
     }
 
     private ProducerRecord<byte[], byte[]> result(ConsumerRecord<byte[], byte[]> record, Prediction prediction,
-                                                  boolean unsure, FashionClass truth, int batchSize, long nowMillis) {
+                                                  boolean unsure, FashionClass truth, Fetched fetched, int batchSize,
+                                                  long nowMillis) {
         double latencyMs = record.timestamp() >= 0 ? Math.max(0, nowMillis - record.timestamp()) : 0;
         ClassificationResult result = ClassificationResult.of(id(record), prediction, topK, unsure, modelName,
                 modelVersion, record.partition(), record.offset(), batchSize, latencyMs, truth);
+        if (fetched != null) {
+            result = result.withFetched(new ClassificationResult.FetchedImage(fetched.url(), fetched.bytes().length,
+                    fetched.sha256()));
+        }
         // The allowed headers travel with the result (the trace context), so tracing spans the hop.
         return new ProducerRecord<>(resultsTopic, null, record.key(), result.toJsonBytes(),
                 CopiedHeaders.forResult(record.headers(), resultHeaders));

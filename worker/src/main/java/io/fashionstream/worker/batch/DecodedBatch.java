@@ -2,6 +2,7 @@ package io.fashionstream.worker.batch;
 
 import io.fashionstream.core.FashionClass;
 import io.fashionstream.core.image.PhotoMeasurements;
+import io.fashionstream.worker.fetch.Fetched;
 import io.fashionstream.core.inference.InferenceEngine;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -27,6 +28,7 @@ public final class DecodedBatch {
     private final float[] pixels;
     private final FashionClass[] truths;
     private final PhotoMeasurements[] measured;
+    private final Fetched[] fetched;
     private final Exception[] errors;
     private final int[] rows;
     private static final int PENDING = 0;
@@ -50,6 +52,7 @@ public final class DecodedBatch {
         this.pixels = pixels;
         this.truths = new FashionClass[records.size()];
         this.measured = new PhotoMeasurements[records.size()];
+        this.fetched = new Fetched[records.size()];
         this.errors = new Exception[records.size()];
         this.rows = new int[records.size()];
         this.states = new AtomicIntegerArray(records.size());
@@ -75,12 +78,14 @@ public final class DecodedBatch {
      * pixels (copied from {@code decoded}), or its error. False, and nothing written, when it was
      * abandoned meanwhile.
      */
-    boolean settle(int i, FashionClass truth, float[] decoded, PhotoMeasurements measurements, Exception error) {
+    boolean settle(int i, FashionClass truth, float[] decoded, PhotoMeasurements measurements, Fetched fetch,
+                   Exception error) {
         if (!states.compareAndSet(i, DECODING, SETTLED)) {
             return false;
         }
         truths[i] = truth;
         measured[i] = measurements;
+        fetched[i] = fetch;
         if (error != null) {
             errors[i] = error;
         } else {
@@ -181,6 +186,11 @@ public final class DecodedBatch {
     /** What converting input {@code i}'s photo measured; {@link PhotoMeasurements#NONE} when nothing was. */
     PhotoMeasurements measured(int i) {
         return measured[i] == null ? PhotoMeasurements.NONE : measured[i];
+    }
+
+    /** What was fetched for input {@code i}, an image by reference; null for one carried in its record. */
+    Fetched fetched(int i) {
+        return fetched[i];
     }
 
     Exception error(int i) {

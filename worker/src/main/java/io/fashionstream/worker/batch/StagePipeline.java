@@ -111,17 +111,27 @@ public final class StagePipeline implements AutoCloseable {
         if (buffer == null) {
             throw new IllegalStateException("both buffers are in use: release a batch before starting another");
         }
+        CompletableFuture<Void> fetched = decode.fetchesReady(records);
         if (decoders == null) {
+            fetched.join();
             return new InFlight(records, buffer, CompletableFuture.completedFuture(decode.decodeAll(records, buffer)), null);
         }
         DecodedBatch batch = decode.open(records, buffer);
         int chunk = Math.max(1, (records.size() + threads - 1) / threads);
-        for (int from = 0; from < records.size(); from += chunk) {
-            submitRange(batch, from, Math.min(records.size(), from + chunk));
-        }
-        CompletableFuture<DecodedBatch> decoded = CompletableFuture.supplyAsync(() -> superviseDecoding(batch, chunk),
-                supervisors);
+        // Decoding starts once the batch's images by reference are fetched or given up on (each
+        // within the fetch deadline), so that no decode helper waits on a server.
+        CompletableFuture<DecodedBatch> decoded = fetched.thenApplyAsync(ready -> {
+            for (int from = 0; from < records.size(); from += chunk) {
+                submitRange(batch, from, Math.min(records.size(), from + chunk));
+            }
+            return superviseDecoding(batch, chunk);
+        }, supervisors);
         return new InFlight(records, buffer, decoded, decoded.thenApplyAsync(this::forwardAndAnswer, forward));
+    }
+
+    /** Starts fetching the images {@code records} refer to, ahead of their batch. */
+    public void prefetch(List<ConsumerRecord<byte[], byte[]>> records) {
+        decode.prefetch(records);
     }
 
     private void submitRange(DecodedBatch batch, int from, int to) {

@@ -6,12 +6,14 @@ import io.fashionstream.core.inference.EngineKind;
 import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.core.model.ModelLoadException;
 import io.fashionstream.core.model.ModelsDirectory;
+import io.fashionstream.worker.fetch.FetchSettings;
 import io.fashionstream.worker.records.CopiedHeaders;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -52,7 +54,8 @@ import java.util.TreeMap;
  *                              (its transactional id), so that a restarted process takes its predecessor's
  *                              partitions at once (under the consumer protocol, by removing it first)
  * @param transactionalIdPrefix stable prefix of the producers' transactional ids (thread index appended)
- * @param imageLimits           value size and pixel-count limits checked before decoding
+ * @param imageLimits           value size and pixel-count limits checked before decoding (and fetching)
+ * @param fetch                 how images by reference are fetched; by default not at all
  * @param startupTimeout        how long to wait for the broker and topics before giving up
  * @param stallTimeout          how long a worker may hold input without answering it, or go without
  *                              hearing from the broker, before it reports itself not ready
@@ -83,6 +86,7 @@ public record WorkerConfig(
         boolean staticMembership,
         String transactionalIdPrefix,
         ImageLimits imageLimits,
+        FetchSettings fetch,
         Duration startupTimeout,
         Duration stallTimeout,
         Set<String> resultHeaders,
@@ -202,7 +206,7 @@ public record WorkerConfig(
                 DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_REVIEW_TOPIC, null, DEFAULT_TOP_K, DEFAULT_MODEL, DEFAULT_ENGINE, DEFAULT_INTRA_OP_THREADS, DEFAULT_MODELS_DIR, DEFAULT_WORKERS,
                 DEFAULT_MAX_BATCH, Duration.ofMillis(DEFAULT_MAX_WAIT_MS), Duration.ofMillis(DEFAULT_COMMIT_INTERVAL_MS),
                 DEFAULT_DECODE_THREADS, Duration.ofMillis(DEFAULT_DECODE_TIMEOUT_MS), DEFAULT_GUARANTEE,
-                DEFAULT_GROUP_PROTOCOL, DEFAULT_STATIC_MEMBERSHIP, DEFAULT_TRANSACTIONAL_ID_PREFIX, ImageLimits.DEFAULTS,
+                DEFAULT_GROUP_PROTOCOL, DEFAULT_STATIC_MEMBERSHIP, DEFAULT_TRANSACTIONAL_ID_PREFIX, ImageLimits.DEFAULTS, FetchSettings.DEFAULTS,
                 Duration.ofMillis(DEFAULT_STARTUP_TIMEOUT_MS), Duration.ofMillis(DEFAULT_STALL_TIMEOUT_MS),
                 CopiedHeaders.DEFAULT_RESULT_HEADERS, Map.of());
     }
@@ -291,6 +295,15 @@ public record WorkerConfig(
         private boolean staticMembership;
         private String transactionalIdPrefix;
         private ImageLimits imageLimits;
+        // the fetch settings, kept apart until build(): they are checked together
+        private List<String> fetchAllow;
+        private boolean fetchAllowHttp;
+        private int fetchConcurrency;
+        private int fetchPerHost;
+        private Duration fetchConnectTimeout;
+        private Duration fetchFirstByteTimeout;
+        private Duration fetchTimeout;
+        private int fetchMaxRedirects;
         private Duration startupTimeout;
         private Duration stallTimeout;
         private Set<String> resultHeaders;
@@ -320,6 +333,7 @@ public record WorkerConfig(
             staticMembership = c.staticMembership;
             transactionalIdPrefix = c.transactionalIdPrefix;
             imageLimits = c.imageLimits;
+            fetch(c.fetch);
             startupTimeout = c.startupTimeout;
             stallTimeout = c.stallTimeout;
             resultHeaders = c.resultHeaders;
@@ -351,6 +365,25 @@ public record WorkerConfig(
         public Builder imageLimits(ImageLimits v) { imageLimits = v; return this; }
         public Builder maxImageBytes(int v) { imageLimits = new ImageLimits(v, imageLimits.maxPixels()); return this; }
         public Builder maxImagePixels(long v) { imageLimits = new ImageLimits(imageLimits.maxBytes(), v); return this; }
+        public Builder fetch(FetchSettings v) {
+            fetchAllow = v.allow();
+            fetchAllowHttp = v.allowHttp();
+            fetchConcurrency = v.concurrency();
+            fetchPerHost = v.perHost();
+            fetchConnectTimeout = v.connectTimeout();
+            fetchFirstByteTimeout = v.firstByteTimeout();
+            fetchTimeout = v.totalTimeout();
+            fetchMaxRedirects = v.maxRedirects();
+            return this;
+        }
+        public Builder fetchAllow(List<String> v) { fetchAllow = v; return this; }
+        public Builder fetchAllowHttp(boolean v) { fetchAllowHttp = v; return this; }
+        public Builder fetchConcurrency(int v) { fetchConcurrency = v; return this; }
+        public Builder fetchPerHost(int v) { fetchPerHost = v; return this; }
+        public Builder fetchConnectTimeout(Duration v) { fetchConnectTimeout = v; return this; }
+        public Builder fetchFirstByteTimeout(Duration v) { fetchFirstByteTimeout = v; return this; }
+        public Builder fetchTimeout(Duration v) { fetchTimeout = v; return this; }
+        public Builder fetchMaxRedirects(int v) { fetchMaxRedirects = v; return this; }
         public Builder startupTimeout(Duration v) { startupTimeout = v; return this; }
         public Builder stallTimeout(Duration v) { stallTimeout = v; return this; }
         public Builder resultHeaders(Set<String> v) { resultHeaders = v; return this; }
@@ -362,6 +395,8 @@ public record WorkerConfig(
                     reviewThreshold, topK, model,
                     engine, intraOpThreads, modelsDir, workers, maxBatch, maxWait, commitInterval, decodeThreads,
                     decodeTimeout, guarantee, groupProtocol, staticMembership, transactionalIdPrefix, imageLimits,
+                    new FetchSettings(fetchAllow, fetchAllowHttp, fetchConcurrency, fetchPerHost, fetchConnectTimeout,
+                            fetchFirstByteTimeout, fetchTimeout, fetchMaxRedirects),
                     startupTimeout, stallTimeout, resultHeaders, kafkaProperties);
         }
     }

@@ -9,7 +9,7 @@ import java.util.List;
  * @param allow            {@code --fetch-allow}: host names, {@code *.domain} patterns, CIDR ranges; empty: no fetching
  * @param allowHttp        whether plain {@code http} URLs are fetched too
  * @param concurrency      fetches in flight per worker process, in all
- * @param perHost          connections per host (scheme, host and port)
+ * @param perHost          connections per host (scheme, host and port); never more than {@code concurrency}
  * @param connectTimeout   to open a connection (TLS included)
  * @param firstByteTimeout the longest silence from the server: before the first byte and between two
  * @param totalTimeout     the whole fetch, retries, backoff and redirects included
@@ -37,8 +37,8 @@ public record FetchSettings(List<String> allow, boolean allowHttp, int concurren
         FetchPolicy.of(allow, allowHttp); // names the first entry that is not valid
         check(concurrency >= 1 && concurrency <= MAX_CONCURRENCY, "fetch-concurrency must be between 1 and "
                 + MAX_CONCURRENCY + ", not " + concurrency);
-        check(perHost >= 1 && perHost <= concurrency, "fetch-per-host must be between 1 and fetch-concurrency ("
-                + concurrency + "), not " + perHost);
+        check(perHost >= 1 && perHost <= MAX_CONCURRENCY, "fetch-per-host must be between 1 and " + MAX_CONCURRENCY
+                + ", not " + perHost);
         check(connectTimeout.toMillis() >= 1 && firstByteTimeout.toMillis() >= 1, "fetch timeouts must be positive");
         check(totalTimeout.compareTo(connectTimeout) >= 0 && totalTimeout.compareTo(firstByteTimeout) >= 0,
                 "fetch-timeout-ms must be at least the connect and first-byte timeouts");

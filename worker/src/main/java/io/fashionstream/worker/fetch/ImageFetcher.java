@@ -74,7 +74,7 @@ public final class ImageFetcher implements AutoCloseable {
         this.connections = PoolingHttpClientConnectionManagerBuilder.create()
                 .setDnsResolver(resolver)
                 .setMaxConnTotal(settings.concurrency())
-                .setMaxConnPerRoute(settings.perHost())
+                .setMaxConnPerRoute(Math.min(settings.perHost(), settings.concurrency()))
                 .setDefaultSocketConfig(SocketConfig.custom()
                         .setSoTimeout(Timeout.of(settings.firstByteTimeout())).build())
                 .setDefaultConnectionConfig(ConnectionConfig.custom()

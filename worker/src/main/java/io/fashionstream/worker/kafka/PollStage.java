@@ -69,6 +69,18 @@ final class PollStage {
         return changes;
     }
 
+    /** The first {@code n} records waiting to be batched, in order, without taking them. */
+    List<ConsumerRecord<byte[], byte[]>> head(int n) {
+        List<ConsumerRecord<byte[], byte[]>> head = new ArrayList<>(Math.min(n, fetched.size()));
+        for (ConsumerRecord<byte[], byte[]> r : fetched) {
+            if (head.size() >= n) {
+                break;
+            }
+            head.add(r);
+        }
+        return head;
+    }
+
     boolean isEmpty() {
         return fetched.isEmpty();
     }

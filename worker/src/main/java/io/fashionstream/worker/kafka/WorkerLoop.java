@@ -47,6 +47,8 @@ public final class WorkerLoop implements Runnable {
     private final BatchPublisher publisher;
     private final PollStage poll;
     private final MicroBatch<ConsumerRecord<byte[], byte[]>> batch;
+    /** Records waiting to be batched whose images by reference are fetched ahead: two batches' worth. */
+    private final int prefetchAhead;
     private final StagePipeline pipeline;
     private final CommitStage commit;
     private final RetryPolicy retry;
@@ -76,6 +78,7 @@ public final class WorkerLoop implements Runnable {
         this.publisher = publisher;
         this.poll = new PollStage(name, consumer);
         this.batch = new MicroBatch<>(settings.maxBatch(), settings.maxWait().toMillis());
+        this.prefetchAhead = 2 * settings.maxBatch();
         this.pipeline = pipeline;
         Backoff backoff = new Backoff(() -> stopRequested, settings.firstBackoff(), settings.backoffCap());
         this.retry = new RetryPolicy(name, backoff);
@@ -240,6 +243,8 @@ public final class WorkerLoop implements Runnable {
                 : 0;
         poll.poll(waitMs);
         act(poll.takeChanges());
+        // Images by reference start fetching as soon as they are seen, the next two batches' worth.
+        pipeline.prefetch(poll.head(prefetchAhead));
     }
 
     /** Publishes what the loop holds for {@link #status()}. */

@@ -13,6 +13,7 @@ import io.fashionstream.worker.batch.DecodeStage;
 import io.fashionstream.worker.batch.ForwardPassStage;
 import io.fashionstream.worker.batch.ReviewRoute;
 import io.fashionstream.worker.batch.StagePipeline;
+import io.fashionstream.worker.fetch.FetchStage;
 import io.fashionstream.worker.metrics.DriftMonitor;
 import io.fashionstream.worker.metrics.WorkerMetrics;
 import io.fashionstream.worker.records.DeadLetters;
@@ -49,6 +50,8 @@ public final class WorkerPool implements AutoCloseable {
     private final List<InferenceEngine> engines = new ArrayList<>();
     private final WorkerMetrics metrics;
     private final KafkaClientMeters clientMeters;
+    /** Fetches images by reference for every worker thread of the process; set once built. */
+    private FetchStage fetches;
     private final GroupProtocol protocol;
     private final Duration stallTimeout;
     private final ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -103,7 +106,17 @@ public final class WorkerPool implements AutoCloseable {
         }
         ImagePreprocessor preprocessor = new ImagePreprocessor(config.imageLimits());
         preprocessor.warmUp(); // native codecs loaded before any input is timed against the decode deadline
-        DecodeStage decode = new DecodeStage(preprocessor, config.decodeTimeout());
+        FetchStage fetches = new FetchStage(config.fetch(), config.imageLimits().maxBytes());
+        fetches.bindTo(registry);
+        pool.fetches = fetches;
+        if (config.fetch().allow().isEmpty()) {
+            log.info("Images by reference are not fetched (--fetch-allow is empty): they are dead-lettered as fetch_forbidden");
+        } else {
+            log.info("Images by reference are fetched from {} ({}), {} at a time, {} per host, within {} ms",
+                    config.fetch().allow(), config.fetch().allowHttp() ? "https and http" : "https only",
+                    config.fetch().concurrency(), config.fetch().perHost(), config.fetch().totalTimeout().toMillis());
+        }
+        DecodeStage decode = new DecodeStage(preprocessor, config.decodeTimeout(), fetches);
         DeadLetters deadLetters = new DeadLetters(config.deadLetterTopic(), limits.deadLetterBytes());
         for (int i = 0; i < config.workers(); i++) {
             String name = "fashion-worker-" + i;
@@ -241,5 +254,8 @@ public final class WorkerPool implements AutoCloseable {
             engines.forEach(InferenceEngine::close);
         }
         clientMeters.close();
+        if (fetches != null) {
+            fetches.close();
+        }
     }
 }

@@ -19,6 +19,7 @@ import java.util.List;
  * @param top        the k best classes with their scores, best first
  * @param review     whether the answer also went to the review topic (its confidence was under the threshold)
  * @param latencyMs  input record timestamp to result produced
+ * @param fetched    for an image by reference: what was fetched (null otherwise)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ClassificationResult(
@@ -36,7 +37,12 @@ public record ClassificationResult(
         int batchSize,
         double latencyMs,
         Integer truth,
-        Boolean correct) {
+        Boolean correct,
+        FetchedImage fetched) {
+    /** What a result records of the fetch of an image by reference: a changed object shows as another SHA-256. */
+    public record FetchedImage(String url, int bytes, String sha256) {
+    }
+
     /** Schema version of this record's JSON, as published in {@code schemas/}. */
     public static final int SCHEMA_VERSION = 1;
     private static final ObjectWriter WRITER = OneLineJson.writerFor(ClassificationResult.class);
@@ -49,7 +55,13 @@ public record ClassificationResult(
                 prediction.confidence(), prediction.scores(), RankedClass.top(prediction.scores(), topK), review,
                 model, modelVersion, partition, offset, batchSize,
                 latencyMs, truth == null ? null : truth.ordinal(),
-                truth == null ? null : truth.ordinal() == prediction.label());
+                truth == null ? null : truth.ordinal() == prediction.label(), null);
+    }
+
+    /** This result of an image by reference, with what was fetched. */
+    public ClassificationResult withFetched(FetchedImage image) {
+        return new ClassificationResult(id, label, className, confidence, scores, top, review, model, modelVersion,
+                partition, offset, batchSize, latencyMs, truth, correct, image);
     }
 
     /** The schema version, written into every result. */

@@ -3,6 +3,7 @@ package io.fashionstream.worker.records;
 import io.fashionstream.core.Printable;
 import io.fashionstream.core.image.InvalidImageException;
 import io.fashionstream.core.inference.InferenceException;
+import io.fashionstream.worker.fetch.FetchException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -136,12 +137,16 @@ public final class DeadLetters {
     /**
      * Why an input was rejected, in a few fixed words: the image rejection reasons
      * ({@code empty}, {@code too_large}, {@code too_many_pixels}, {@code unknown_format},
-     * {@code undecodable}), {@code invalid_label}, {@code inference_failed} or
-     * {@code publish_refused} (Kafka kept refusing its result).
+     * {@code undecodable}), the fetch reasons of an image by reference ({@code fetch_forbidden},
+     * {@code fetch_failed}, {@code fetch_timeout}, {@code fetch_too_large}), {@code invalid_label},
+     * {@code inference_failed} or {@code publish_refused} (Kafka kept refusing its result).
      */
     public static String reason(Exception error) {
         if (error instanceof InvalidImageException image) {
             return image.reason().name().toLowerCase(Locale.ROOT);
+        }
+        if (error instanceof FetchException fetch) {
+            return fetch.reason().label();
         }
         if (error instanceof InvalidLabelException) {
             return "invalid_label";
