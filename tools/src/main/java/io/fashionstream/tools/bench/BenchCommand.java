@@ -14,7 +14,7 @@ import java.util.List;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure the forward pass, the pipeline end to end through Kafka, failover or catalog photos.",
         subcommands = {EngineBenchCommand.class, PipelineBenchCommand.class, FailoverBenchCommand.class,
-                PhotoBenchCommand.class, DriftDrillCommand.class})
+                PhotoBenchCommand.class, DriftDrillCommand.class, FetchBenchCommand.class})
 public final class BenchCommand {
     /**
      * One model on one engine: its points and, for DL4J, where a pass at {@code profileBatch}

@@ -84,7 +84,10 @@ final class DriftDrill {
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                     ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                    ProducerConfig.LINGER_MS_CONFIG, 5))) {
+                    ProducerConfig.LINGER_MS_CONFIG, 5,
+                    // one request in flight: on a just-created topic a retried first batch could otherwise
+                    // land behind later ones and be refused as out of sequence
+                    ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1))) {
                 worker.awaitReady();
                 try (PrometheusServer prometheus = PrometheusServer.start(prometheusDeploy,
                         Files.createDirectories(work.resolve("prometheus")), worker.metricsTarget())) {

@@ -55,11 +55,9 @@ public final class DecodeStage {
         this.fetches = fetches;
     }
 
-    /** Starts fetching the images {@code records} refer to. */
-    void prefetch(List<ConsumerRecord<byte[], byte[]>> records) {
-        if (fetches != null) {
-            fetches.prefetch(records);
-        }
+    /** Starts fetching the images {@code records} refer to; says whether any of them is a reference. */
+    boolean prefetch(List<ConsumerRecord<byte[], byte[]>> records) {
+        return fetches != null && fetches.prefetch(records);
     }
 
     /** Completes when the images {@code records} refer to are fetched or given up on. */

@@ -129,9 +129,9 @@ public final class StagePipeline implements AutoCloseable {
         return new InFlight(records, buffer, decoded, decoded.thenApplyAsync(this::forwardAndAnswer, forward));
     }
 
-    /** Starts fetching the images {@code records} refer to, ahead of their batch. */
-    public void prefetch(List<ConsumerRecord<byte[], byte[]>> records) {
-        decode.prefetch(records);
+    /** Starts fetching the images {@code records} refer to, ahead of their batch; says whether any is a reference. */
+    public boolean prefetch(List<ConsumerRecord<byte[], byte[]>> records) {
+        return decode.prefetch(records);
     }
 
     private void submitRange(DecodedBatch batch, int from, int to) {

@@ -17,8 +17,8 @@ import java.util.List;
  */
 public record FetchSettings(List<String> allow, boolean allowHttp, int concurrency, int perHost, Duration connectTimeout,
                             Duration firstByteTimeout, Duration totalTimeout, int maxRedirects) {
-    public static final int DEFAULT_CONCURRENCY = 64;
-    public static final int DEFAULT_PER_HOST = 16;
+    public static final int DEFAULT_CONCURRENCY = 256;
+    public static final int DEFAULT_PER_HOST = 128;
     public static final long DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
     public static final long DEFAULT_FIRST_BYTE_TIMEOUT_MS = 5_000;
     public static final long DEFAULT_TOTAL_TIMEOUT_MS = 10_000;

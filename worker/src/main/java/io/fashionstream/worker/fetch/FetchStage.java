@@ -66,13 +66,16 @@ public final class FetchStage implements AutoCloseable {
                 .register(meters);
     }
 
-    /** Starts fetching every reference among {@code records} that is not being fetched yet. */
-    public void prefetch(Iterable<ConsumerRecord<byte[], byte[]>> records) {
+    /** Starts fetching every reference among {@code records} not being fetched yet; says whether there was any. */
+    public boolean prefetch(Iterable<ConsumerRecord<byte[], byte[]>> records) {
+        boolean any = false;
         for (ConsumerRecord<byte[], byte[]> r : records) {
             if (ImageReference.isReference(r)) {
                 future(r);
+                any = true;
             }
         }
+        return any;
     }
 
     /** Completes when every reference among {@code records} is fetched or given up on; starts those not started. */

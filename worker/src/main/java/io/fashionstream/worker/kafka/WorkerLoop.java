@@ -47,8 +47,13 @@ public final class WorkerLoop implements Runnable {
     private final BatchPublisher publisher;
     private final PollStage poll;
     private final MicroBatch<ConsumerRecord<byte[], byte[]>> batch;
-    /** Records waiting to be batched whose images by reference are fetched ahead: two batches' worth. */
+    /**
+     * While images by reference are coming, the loop reads this many records beyond the batch being
+     * filled, four batches' worth, so that their fetches run while earlier batches decode.
+     */
     private final int prefetchAhead;
+    /** Whether the last records read held images by reference. */
+    private boolean fetchingAhead;
     private final StagePipeline pipeline;
     private final CommitStage commit;
     private final RetryPolicy retry;
@@ -78,7 +83,7 @@ public final class WorkerLoop implements Runnable {
         this.publisher = publisher;
         this.poll = new PollStage(name, consumer);
         this.batch = new MicroBatch<>(settings.maxBatch(), settings.maxWait().toMillis());
-        this.prefetchAhead = 2 * settings.maxBatch();
+        this.prefetchAhead = 8 * settings.maxBatch();
         this.pipeline = pipeline;
         Backoff backoff = new Backoff(() -> stopRequested, settings.firstBackoff(), settings.backoffCap());
         this.retry = new RetryPolicy(name, backoff);
@@ -235,7 +240,7 @@ public final class WorkerLoop implements Runnable {
     }
 
     private void pollOnce() {
-        if (!poll.isEmpty() && batch.isFull()) {
+        if (!poll.isEmpty() && batch.isFull() && !readingAhead()) {
             return;
         }
         long waitMs = poll.isEmpty() && inFlight == null
@@ -243,8 +248,18 @@ public final class WorkerLoop implements Runnable {
                 : 0;
         poll.poll(waitMs);
         act(poll.takeChanges());
-        // Images by reference start fetching as soon as they are seen, the next two batches' worth.
-        pipeline.prefetch(poll.head(prefetchAhead));
+        // Images by reference start fetching as soon as they are seen; while they come, the loop
+        // reads on (without waiting) until it holds prefetchAhead records, their fetches under way.
+        fetchingAhead = pipeline.prefetch(poll.head(prefetchAhead));
+        while (readingAhead() && !stopRequested && !abandoned) {
+            int before = poll.size();
+            poll.poll(0);
+            act(poll.takeChanges());
+            fetchingAhead = pipeline.prefetch(poll.head(prefetchAhead));
+            if (poll.size() == before) {
+                break; // nothing more to read now
+            }
+        }
     }
 
     /** Publishes what the loop holds for {@link #status()}. */
@@ -259,7 +274,7 @@ public final class WorkerLoop implements Runnable {
      */
     private void runDueBatches() {
         while (!abandoned) {
-            if (inFlight != null && !stopRequested && poll.size() < batch.capacityLeft()) {
+            if (inFlight != null && !stopRequested && (poll.size() < batch.capacityLeft() || readingAhead())) {
                 pollOnce();
             }
             fillBatch();
@@ -278,6 +293,11 @@ public final class WorkerLoop implements Runnable {
         if (previous != null) {
             publish(previous);
         }
+    }
+
+    /** Whether to read beyond the batch being filled: while images by reference come, up to {@link #prefetchAhead}. */
+    private boolean readingAhead() {
+        return fetchingAhead && poll.size() < prefetchAhead;
     }
 
     private void fillBatch() {
