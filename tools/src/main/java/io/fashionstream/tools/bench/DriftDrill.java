@@ -7,9 +7,7 @@ import io.fashionstream.kafkakit.PrometheusServer;
 import io.fashionstream.tools.demo.DemoTopics;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -80,14 +78,7 @@ final class DriftDrill {
                     run + ".dlq", "--review-topic", run + ".review", "--group-id", run, "--transactional-id-prefix", run,
                     "--model", model, "--models-dir", modelsDir.toString()), work.resolve("worker.log"));
             worker.start();
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                    ProducerConfig.LINGER_MS_CONFIG, 5,
-                    // one request in flight: on a just-created topic a retried first batch could otherwise
-                    // land behind later ones and be refused as out of sequence
-                    ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1))) {
+            try (KafkaProducer<byte[], byte[]> producer = BenchProducer.open(bootstrap)) {
                 worker.awaitReady();
                 try (PrometheusServer prometheus = PrometheusServer.start(prometheusDeploy,
                         Files.createDirectories(work.resolve("prometheus")), worker.metricsTarget())) {

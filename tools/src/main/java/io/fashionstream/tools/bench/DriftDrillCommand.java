@@ -64,9 +64,11 @@ public final class DriftDrillCommand implements Callable<Integer> {
         }
         MachineInfo machine = BenchReportOptions.announceMachine(spec);
         PrintWriter err = spec.commandLine().getErr();
+        Path work = Files.createTempDirectory("drift-drill");
+        err.printf("the worker's and Prometheus's logs: %s%n", work);
         DriftDrill drill = new DriftDrill(FashionMnist.loadShippedTestSplit(), model, report.modelsDir, deploy, rate,
                 Duration.ofSeconds(phaseSeconds), Duration.ofSeconds(normalSeconds != null ? normalSeconds : 3 * phaseSeconds),
-                Duration.ofSeconds(gapSeconds), report.out.resolve("drift-work"), err);
+                Duration.ofSeconds(gapSeconds), work, err);
         List<DriftDrill.Phase> phases = drill.run();
         DriftDrill.Report result = new DriftDrill.Report(machine.describe(), model, rate, phases);
         Files.createDirectories(report.out);

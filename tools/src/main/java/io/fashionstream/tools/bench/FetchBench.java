@@ -14,9 +14,7 @@ import io.fashionstream.worker.kafka.WorkerPool;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -33,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Photos by reference against the same photos as bytes, in one run: a loopback HTTP server serves
@@ -138,17 +137,9 @@ final class FetchBench {
         Thread reader = new Thread(tally, "fetch-bench-reader");
         reader.start();
         // The backlog first, then the worker: what is timed is answering, from the moment it has joined.
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 << 20,
-                ProducerConfig.LINGER_MS_CONFIG, 5,
-                // one request in flight: on a just-created topic a retried first batch could otherwise
-                // land behind later ones and be refused as out of sequence
-                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1))) {
+        try (KafkaProducer<byte[], byte[]> producer = BenchProducer.open(broker.bootstrapServers())) {
             err.printf("%s: %,d photos%n", inputs, images);
-            java.util.concurrent.atomic.AtomicReference<Exception> sendFailure = new java.util.concurrent.atomic.AtomicReference<>();
+            AtomicReference<Exception> sendFailure = new AtomicReference<>();
             for (int i = 0; i < images; i++) {
                 ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(config.inputTopic(),
                         ("photo-" + i).getBytes(StandardCharsets.UTF_8), values.value(i));

@@ -214,6 +214,26 @@ class ImagesByReferenceIT {
     }
 
     @Test
+    void aListedNameThatResolvesToLoopbackIsRefusedWithoutAConnection() throws Exception {
+        KafkaTestClient kafka = new KafkaTestClient(broker.bootstrapServers());
+        Topics t = kafka.createTopics();
+        // "localhost" is on the list, but the loopback address it resolves to is in no listed range
+        WorkerConfig config = config(t, 2000).toBuilder().fetchAllow(List.of("localhost")).build();
+        String path = "/img/7.png";
+        try (WorkerPool pool = WorkerPool.start(config, model, new SimpleMeterRegistry())) {
+            kafka.send(List.of(ref(t.input(), "item-0", "http://localhost:" + server.getAddress().getPort() + path)));
+            List<ConsumerRecord<byte[], byte[]>> out = kafka.readCommitted(List.of(t.results(), t.deadLetters()),
+                    r -> !r.isEmpty(), TIMEOUT);
+            assertEquals(1, out.size());
+            assertEquals(t.deadLetters(), out.get(0).topic());
+            assertEquals("fetch_forbidden", header(out.get(0), DeadLetters.ERROR_REASON));
+            assertTrue(header(out.get(0), DeadLetters.ERROR_MESSAGE).contains("internal address"),
+                    header(out.get(0), DeadLetters.ERROR_MESSAGE));
+            assertEquals(null, hits.get(path), "the server was never asked");
+        }
+    }
+
+    @Test
     void aWorkerKilledInTheMiddleOfFetchesRepeatsAndLosesNothing() throws Exception {
         KafkaTestClient kafka = new KafkaTestClient(broker.bootstrapServers());
         Topics t = kafka.createTopics();
