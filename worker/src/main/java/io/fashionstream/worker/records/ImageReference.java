@@ -25,14 +25,19 @@ public final class ImageReference {
     private ImageReference() {
     }
 
-    /** Whether {@code record} names its image rather than carrying it. */
+    /** Whether {@code record} names its image rather than carrying it (the header's name in any case). */
     public static boolean isReference(ConsumerRecord<byte[], byte[]> record) {
-        Header h = record.headers().lastHeader(CONTENT_TYPE);
-        if (h == null || h.value() == null) {
+        Header type = null;
+        for (Header h : record.headers()) {
+            if (h.key().equalsIgnoreCase(CONTENT_TYPE)) {
+                type = h; // the last one counts, as for lastHeader
+            }
+        }
+        if (type == null || type.value() == null) {
             return false;
         }
-        String type = new String(h.value(), StandardCharsets.UTF_8).strip().toLowerCase(Locale.ROOT);
-        return type.equals(URI_LIST) || type.startsWith(URI_LIST + ";");
+        String media = new String(type.value(), StandardCharsets.UTF_8).strip().toLowerCase(Locale.ROOT);
+        return media.equals(URI_LIST) || media.startsWith(URI_LIST + ";");
     }
 
     /** The one URL a reference's value holds (comment lines, starting with {@code #}, are skipped). */
