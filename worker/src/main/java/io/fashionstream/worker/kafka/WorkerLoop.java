@@ -49,7 +49,7 @@ public final class WorkerLoop implements Runnable {
     private final MicroBatch<ConsumerRecord<byte[], byte[]>> batch;
     /**
      * While images by reference are coming, the loop reads this many records beyond the batch being
-     * filled, four batches' worth, so that their fetches run while earlier batches decode.
+     * filled, eight batches' worth, so that their fetches run while earlier batches decode.
      */
     private final int prefetchAhead;
     /** Whether the last records read held images by reference. */
