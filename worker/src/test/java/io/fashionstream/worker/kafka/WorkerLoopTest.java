@@ -11,6 +11,7 @@ import io.fashionstream.worker.metrics.WorkerMetrics;
 import io.fashionstream.worker.records.CopiedHeaders;
 import io.fashionstream.worker.records.DeadLetters;
 import io.fashionstream.worker.testing.StubEngine;
+import io.fashionstream.worker.testing.RecordSchemas;
 import io.fashionstream.worker.testing.TestInputs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -35,6 +36,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,12 +81,24 @@ class WorkerLoopTest {
     private final StubEngine engine = new StubEngine();
     private WorkerLoop loop;
 
+    /** Producers whose every record is checked against the published schemas after each test. */
+    private final List<MockProducer<byte[], byte[]>> producers = new ArrayList<>();
+
     @AfterEach
     void stop() {
         if (loop != null) {
             loop.stop();
             loop.finish();
             loop.close();
+        }
+        for (MockProducer<byte[], byte[]> producer : producers) {
+            for (ProducerRecord<byte[], byte[]> r : producer.history()) {
+                if (r.topic().equals(RESULTS)) {
+                    RecordSchemas.RESULT.check(r.value());
+                } else if (r.topic().equals(DLQ)) {
+                    RecordSchemas.checkDeadLetter(r.headers());
+                }
+            }
         }
     }
 
@@ -491,7 +505,10 @@ class WorkerLoopTest {
     }
 
     private MockProducer<byte[], byte[]> transactionalProducer() {
-        return new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
+                new ByteArraySerializer());
+        producers.add(producer);
+        return producer;
     }
 
     /** A transactional producer whose commit fails, as Kafka's does, while the transaction holds a refused record. */
