@@ -56,7 +56,7 @@ public final class DecodeStage {
     }
 
     /** Starts fetching the images {@code records} refer to; says whether any of them is a reference. */
-    boolean prefetch(List<ConsumerRecord<byte[], byte[]>> records) {
+    boolean prefetch(Iterable<ConsumerRecord<byte[], byte[]>> records) {
         return fetches != null && fetches.prefetch(records);
     }
 

@@ -130,7 +130,7 @@ public final class StagePipeline implements AutoCloseable {
     }
 
     /** Starts fetching the images {@code records} refer to, ahead of their batch; says whether any is a reference. */
-    public boolean prefetch(List<ConsumerRecord<byte[], byte[]>> records) {
+    public boolean prefetch(Iterable<ConsumerRecord<byte[], byte[]>> records) {
         return decode.prefetch(records);
     }
 

@@ -3,6 +3,7 @@ package io.fashionstream.worker.kafka;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -52,10 +53,13 @@ final class PollStage {
     }
 
     /** Polls once, waiting up to {@code waitMillis} for records, and queues what came. */
-    void poll(long waitMillis) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(waitMillis))) {
+    /** Reads what the consumer has, waiting up to {@code waitMillis}; returns the records it added. */
+    ConsumerRecords<byte[], byte[]> poll(long waitMillis) {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(waitMillis));
+        for (ConsumerRecord<byte[], byte[]> record : records) {
             fetched.add(record);
         }
+        return records;
     }
 
     /** What rebalances revoked or lost since the last call; clears it. */
@@ -67,18 +71,6 @@ final class PollStage {
         revoked.clear();
         lost.clear();
         return changes;
-    }
-
-    /** The first {@code n} records waiting to be batched, in order, without taking them. */
-    List<ConsumerRecord<byte[], byte[]>> head(int n) {
-        List<ConsumerRecord<byte[], byte[]>> head = new ArrayList<>(Math.min(n, fetched.size()));
-        for (ConsumerRecord<byte[], byte[]> r : fetched) {
-            if (head.size() >= n) {
-                break;
-            }
-            head.add(r);
-        }
-        return head;
     }
 
     boolean isEmpty() {

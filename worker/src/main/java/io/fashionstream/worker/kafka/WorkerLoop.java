@@ -8,6 +8,7 @@ import io.fashionstream.worker.metrics.WorkerMetrics;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -246,20 +247,24 @@ public final class WorkerLoop implements Runnable {
         long waitMs = poll.isEmpty() && inFlight == null
                 ? Math.min(commit.millisUntilDue(IDLE_POLL_MS), batch.millisUntilDue(nanoClock.getAsLong(), IDLE_POLL_MS))
                 : 0;
-        poll.poll(waitMs);
+        // Images by reference start fetching as soon as they are read (each record is looked at
+        // once); while they come, the loop reads on, without waiting, until it holds prefetchAhead
+        // records, their fetches under way.
+        boolean read = startFetches(poll.poll(waitMs));
         act(poll.takeChanges());
-        // Images by reference start fetching as soon as they are seen; while they come, the loop
-        // reads on (without waiting) until it holds prefetchAhead records, their fetches under way.
-        fetchingAhead = pipeline.prefetch(poll.head(prefetchAhead));
-        while (readingAhead() && !stopRequested && !abandoned) {
-            int before = poll.size();
-            poll.poll(0);
+        while (read && readingAhead() && !stopRequested && !abandoned) {
+            read = startFetches(poll.poll(0));
             act(poll.takeChanges());
-            fetchingAhead = pipeline.prefetch(poll.head(prefetchAhead));
-            if (poll.size() == before) {
-                break; // nothing more to read now
-            }
         }
+    }
+
+    /** Starts fetching the references among {@code records}; says whether there were records at all. */
+    private boolean startFetches(ConsumerRecords<byte[], byte[]> records) {
+        if (records.isEmpty()) {
+            return false; // whether references are coming is still what the last records said
+        }
+        fetchingAhead = pipeline.prefetch(records);
+        return true;
     }
 
     /** Publishes what the loop holds for {@link #status()}. */

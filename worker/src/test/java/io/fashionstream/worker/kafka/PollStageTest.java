@@ -30,7 +30,8 @@ class PollStageTest {
         consumer.addRecord(record(P0, 0));
         consumer.addRecord(record(P1, 0));
         consumer.addRecord(record(P0, 1));
-        poll.poll(0);
+        assertEquals(3, poll.poll(0).count(), "it says what it added");
+        assertEquals(0, poll.poll(0).count());
 
         assertEquals(3, poll.size());
         List<String> taken = List.of(name(poll.next()), name(poll.next()), name(poll.next()));
