@@ -139,6 +139,27 @@ public final class OnnxEngine implements InferenceEngine {
         return shape;
     }
 
+    /**
+     * What the model takes and gives: its first input's and first output's shapes (-1 for a
+     * dynamic dimension) and the class names its metadata lists (empty when it lists none).
+     */
+    public ModelSignature signature() throws InferenceException {
+        try {
+            OrtSession session = shared.session();
+            long[] in = shapeOf(session.getInputInfo().values().iterator().next());
+            long[] out = shapeOf(session.getOutputInfo().values().iterator().next());
+            String names = session.getMetadata().getCustomMetadataValue(OnnxExport.CLASS_NAMES_KEY).orElse("");
+            return new ModelSignature(in, out, names.isEmpty() ? List.of()
+                    : List.of(io.fashionstream.core.Json.MAPPER.readValue(names, String[].class)));
+        } catch (OrtException | java.io.IOException | RuntimeException e) {
+            throw new InferenceException("cannot read the model's inputs and outputs: " + e.getMessage(), e);
+        }
+    }
+
+    private static long[] shapeOf(ai.onnxruntime.NodeInfo node) {
+        return node.getInfo() instanceof ai.onnxruntime.TensorInfo tensor ? tensor.getShape() : new long[0];
+    }
+
     /** Another classifier over the same session, with buffers of its own, for another thread. */
     @Override
     public OnnxEngine copy() {
