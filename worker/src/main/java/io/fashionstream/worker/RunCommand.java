@@ -1,6 +1,14 @@
 package io.fashionstream.worker;
 
-import io.fashionstream.core.inference.ServingModel;
+import io.fashionstream.core.inference.EngineKind;
+import io.fashionstream.core.model.ModelLoadException;
+import io.fashionstream.core.model.ModelFiles;
+import io.fashionstream.worker.kafka.Preflight;
+import io.fashionstream.worker.release.Deployment;
+import io.fashionstream.worker.release.LiveModels;
+import io.fashionstream.worker.release.LiveRelease;
+import io.fashionstream.worker.release.ReleaseLoader;
+import io.fashionstream.worker.release.ReleaseWatcher;
 import io.fashionstream.worker.config.ConfigSources;
 import io.fashionstream.worker.config.PrefixLock;
 import io.fashionstream.worker.config.Secrets;
@@ -89,29 +97,76 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Serves the release topic's live rollout (following new ones) or, without one, {@code --model};
+     * the live releases are closed when the pool has stopped.
+     */
     private int serve(WorkerConfig config, PrometheusMeterRegistry registry, WorkerHealth health) throws Exception {
-        try (ServingModel model = config.openModel()) {
-            return runPool(config, model, registry, health);
+        log.info("Kafka {} group {}: {} -> {} (dead letters: {}, releases: {}); client settings {}", config.bootstrapServers(),
+                config.groupId(), config.inputTopic(), config.resultsTopic(), config.deadLetterTopic(),
+                config.rollout().followsReleases() ? config.rollout().releaseTopic() : "none",
+                Secrets.masked(config.kafkaProperties()));
+        ReleaseLoader loader = ReleaseLoader.forConfig(config);
+        if (!config.rollout().followsReleases()) {
+            try (LiveModels models = new LiveModels(Deployment.of(loader.local(config.openModel())))) {
+                return runPool(config, models, null, registry, health);
+            }
+        }
+        if (config.engine() != EngineKind.ONNXRUNTIME) {
+            log.info("releases from {} run on onnxruntime; --engine {} applies to --model only",
+                    config.rollout().releaseTopic(), config.engine().cliName());
+        }
+        ModelFiles.resolve(config.model(), config.modelsDir()); // a missing --model is a usage error before any connection
+        try {
+            Preflight.check(config); // an unreachable cluster is reported as the pool would, not as a release-topic error
+        } catch (KafkaUnavailableException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return WorkerCli.EXIT_FAILED;
+        }
+        try (ReleaseWatcher watcher = ReleaseWatcher.forConfig(config, loader)) {
+            LiveModels models;
+            try {
+                models = watcher.begin(() -> local(loader, config), config.startupTimeout());
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("error: " + e.getMessage());
+                return WorkerCli.EXIT_FAILED;
+            }
+            try {
+                return runPool(config, models, watcher, registry, health);
+            } finally {
+                watcher.close(); // no switch after the releases are closed
+                models.close();
+            }
         }
     }
 
-    private int runPool(WorkerConfig config, ServingModel model, PrometheusMeterRegistry registry, WorkerHealth health)
-            throws Exception {
-        health.modelLoaded(model.name(), model.version());
-        log.info("model {} version {} on {}; {} worker(s), max batch {}, max wait {} ms, {}", model.name(), model.version(),
+    private static LiveRelease local(ReleaseLoader loader, WorkerConfig config) {
+        try {
+            return loader.local(config.openModel());
+        } catch (ModelLoadException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    private int runPool(WorkerConfig config, LiveModels models, ReleaseWatcher watcher, PrometheusMeterRegistry registry,
+                        WorkerHealth health) throws Exception {
+        LiveRelease primary = models.current().primary();
+        health.modelLoaded(primary.name(), primary.version());
+        models.onSwitch((old, now) -> health.modelLoaded(now.primary().name(), now.primary().version()));
+        log.info("serving {} on {}; {} worker(s), max batch {}, max wait {} ms, {}", models.current().describe(),
                 config.describeEngine(), config.workers(), config.maxBatch(), config.maxWait().toMillis(),
                 config.guarantee().cliName());
-        log.info("Kafka {} group {}: {} -> {} (dead letters: {}); client settings {}", config.bootstrapServers(),
-                config.groupId(), config.inputTopic(), config.resultsTopic(), config.deadLetterTopic(),
-                Secrets.masked(config.kafkaProperties()));
         WorkerPool started;
         try {
-            started = WorkerPool.start(config, model, registry);
+            started = WorkerPool.start(config, models, registry);
         } catch (KafkaUnavailableException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return WorkerCli.EXIT_FAILED;
         }
         try (WorkerPool pool = started) {
+            if (watcher != null) {
+                watcher.follow(pool.releaseMetrics());
+            }
             health.poolStarted(pool);
             Shutdown.onSignal(() -> {
                 health.stopping();

@@ -5,6 +5,7 @@ import io.fashionstream.core.model.ModelLoadException;
 import io.fashionstream.core.model.NativeBackend;
 import io.fashionstream.worker.config.ConfigSources;
 import io.fashionstream.worker.produce.ProduceCommand;
+import io.fashionstream.worker.release.ReleaseCommands;
 import io.fashionstream.worker.topics.TopicsCommand;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
@@ -16,7 +17,7 @@ import java.util.Map;
 import java.util.ServiceLoader;
 
 /**
- * {@code fashion-worker run|produce|topics}: the command line of the worker; the tools jar adds
+ * {@code fashion-worker run|produce|topics|release}: the command line of the worker; the tools jar adds
  * {@code demo} and {@code bench} ({@link ExtraCommands}).
  */
 @Command(name = "fashion-worker", mixinStandardHelpOptions = true, version = "fashion-worker 0.1.0",
@@ -77,7 +78,8 @@ public final class WorkerCli {
         CommandLine cl = new CommandLine(new WorkerCli())
                 .addSubcommand(new RunCommand(env, sources))
                 .addSubcommand(new ProduceCommand(sources))
-                .addSubcommand(new TopicsCommand(sources));
+                .addSubcommand(new TopicsCommand(sources))
+                .addSubcommand("release", ReleaseCommands.tree(sources));
         for (ExtraCommands extra : ServiceLoader.load(ExtraCommands.class)) {
             extra.commands(env, sources).forEach(cl::addSubcommand);
         }

@@ -2,12 +2,15 @@ package io.fashionstream.worker;
 
 import io.fashionstream.core.image.ImageLimits;
 import io.fashionstream.core.inference.EngineKind;
+import io.fashionstream.core.release.ReleaseGate;
 import io.fashionstream.worker.config.CliEnums;
 import io.fashionstream.worker.config.ConfigSources;
 import io.fashionstream.worker.config.GroupProtocol;
 import io.fashionstream.worker.config.Guarantee;
 import io.fashionstream.worker.config.WorkerConfig;
 import io.fashionstream.worker.fetch.FetchSettings;
+import io.fashionstream.worker.release.CanaryGuard;
+import io.fashionstream.worker.release.ReleaseTopic;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -101,6 +104,41 @@ public final class WorkerOptions {
             + " folder, wherever the command runs from)")
     void modelsDir(Path v) {
         builder.modelsDir(v);
+    }
+
+    @Option(names = "--release-topic", defaultValue = ReleaseTopic.DEFAULT_NAME,
+            description = "Compacted topic of model releases and rollouts, read from its beginning: the worker serves"
+                    + " its latest rollout and follows new ones without a restart; --model serves while it holds none;"
+                    + " empty: --model only (default: ${DEFAULT-VALUE})")
+    void releaseTopic(String v) {
+        builder.releaseTopic(v);
+    }
+
+    @Option(names = "--gate-tolerance", defaultValue = "" + ReleaseGate.DEFAULT_TOLERANCE,
+            description = "How far under its card's test accuracy a release may score on the golden set (the shipped"
+                    + " test split) and still serve, as a fraction (default: ${DEFAULT-VALUE})")
+    void gateTolerance(double v) {
+        builder.gateTolerance(v);
+    }
+
+    @Option(names = "--canary-min-agreement", defaultValue = "" + CanaryGuard.DEFAULT_MIN_AGREEMENT,
+            description = "A canary agreeing with the primary on fewer of its last 1000 answers is rolled back"
+                    + " automatically; 0: never (default: ${DEFAULT-VALUE})")
+    void canaryMinAgreement(double v) {
+        builder.canaryMinAgreement(v);
+    }
+
+    @Option(names = "--canary-max-accuracy-drop", defaultValue = "" + CanaryGuard.DEFAULT_MAX_ACCURACY_DROP,
+            description = "A canary whose accuracy on labelled inputs falls more than this under the primary's on the"
+                    + " same inputs is rolled back automatically; 1: never (default: ${DEFAULT-VALUE})")
+    void canaryMaxAccuracyDrop(double v) {
+        builder.canaryMaxAccuracyDrop(v);
+    }
+
+    @Option(names = "--canary-min-answers", defaultValue = "" + CanaryGuard.DEFAULT_MIN_ANSWERS,
+            description = "Answers (and labelled answers) a canary gives before its bounds are judged (default: ${DEFAULT-VALUE})")
+    void canaryMinAnswers(int v) {
+        builder.canaryMinAnswers(v);
     }
 
     @Option(names = "--workers", defaultValue = "" + WorkerConfig.DEFAULT_WORKERS,

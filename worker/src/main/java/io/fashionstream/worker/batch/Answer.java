@@ -17,15 +17,16 @@ import java.util.List;
  * @param review   the record for the review topic, published with it, or null
  * @param truth    the class its {@code label} header named, or null
  * @param measured what converting its photo measured ({@link PhotoMeasurements#NONE} for raw pixels or a dead letter)
+ * @param served   the release that answered it and what the others said (null for a dead letter)
  */
 public record Answer(ConsumerRecord<byte[], byte[]> source, ProducerRecord<byte[], byte[]> output,
                      ProducerRecord<byte[], byte[]> review, Prediction prediction, FashionClass truth,
-                     PhotoMeasurements measured, Exception error) {
+                     PhotoMeasurements measured, Exception error, ServedBy served) {
 
     /** An answer that is one record, with nothing measured: a dead letter, or a result in tests. */
     public Answer(ConsumerRecord<byte[], byte[]> source, ProducerRecord<byte[], byte[]> output, Prediction prediction,
                   FashionClass truth, Exception error) {
-        this(source, output, null, prediction, truth, PhotoMeasurements.NONE, error);
+        this(source, output, null, prediction, truth, PhotoMeasurements.NONE, error, null);
     }
 
     public boolean classified() {

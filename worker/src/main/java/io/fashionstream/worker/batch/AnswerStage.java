@@ -3,6 +3,9 @@ package io.fashionstream.worker.batch;
 import io.fashionstream.core.FashionClass;
 import io.fashionstream.core.inference.Prediction;
 import io.fashionstream.worker.fetch.Fetched;
+import io.fashionstream.worker.release.Deployment;
+import io.fashionstream.worker.release.LiveRelease;
+import io.fashionstream.worker.release.Role;
 import io.fashionstream.worker.records.CopiedHeaders;
 import io.fashionstream.worker.records.DeadLetters;
 import io.fashionstream.worker.records.PublishRefusedException;
@@ -27,33 +30,30 @@ import java.util.function.LongSupplier;
  * consumers, producers or commits. Thread-safe.
  */
 public final class AnswerStage {
-    private final String modelName;
-    private final String modelVersion;
     private final String resultsTopic;
-    private final ReviewRoute review;
     private final int topK;
     private final DeadLetters deadLetters;
     private final Set<String> resultHeaders;
     private final LongSupplier wallClockMillis;
 
     /**
-     * @param review        where unsure answers also go
      * @param topK          classes each result and review record lists
      * @param resultHeaders the input headers a result carries ({@link CopiedHeaders#forResult})
      */
-    public AnswerStage(String modelName, String modelVersion, String resultsTopic, ReviewRoute review, int topK,
-                       DeadLetters deadLetters, Set<String> resultHeaders, LongSupplier wallClockMillis) {
-        this.modelName = modelName;
-        this.modelVersion = modelVersion;
+    public AnswerStage(String resultsTopic, int topK, DeadLetters deadLetters, Set<String> resultHeaders,
+                       LongSupplier wallClockMillis) {
         this.resultsTopic = resultsTopic;
-        this.review = review;
         this.topK = topK;
         this.deadLetters = deadLetters;
         this.resultHeaders = Set.copyOf(resultHeaders);
         this.wallClockMillis = wallClockMillis;
     }
 
-    /** Answers every input of a scored batch, in order. */
+    /**
+     * Answers every input of a scored batch, in order: with the canary's prediction where it answered
+     * the input, the primary's elsewhere; each result names the release that answered it, and an
+     * unsure answer goes to that release's review route.
+     */
     public BatchAnswers answer(ScoredBatch scored) {
         DecodedBatch batch = scored.decoded();
         int n = batch.size();
@@ -68,14 +68,17 @@ public final class AnswerStage {
                 answers.add(new Answer(record, deadLetters.of(record, error), null, batch.truth(i), error));
                 continue;
             }
-            Prediction prediction = scored.predictions().get(batch.row(i));
+            ServedBy served = servedBy(scored, batch.row(i));
+            Prediction prediction = served.role() == Role.CANARY ? scored.canary()[batch.row(i)]
+                    : scored.predictions().get(batch.row(i));
+            ReviewRoute review = served.release().review();
             boolean unsure = review.wants(prediction.confidence());
-            answers.add(new Answer(record, result(record, prediction, unsure, batch.truth(i), batch.fetched(i), good, now),
-                    unsure ? reviewRecord(record, prediction, batch.truth(i)) : null, prediction, batch.truth(i),
-                    batch.measured(i), null));
+            answers.add(new Answer(record, result(record, prediction, served, unsure, batch.truth(i), batch.fetched(i),
+                    good, now), unsure ? reviewRecord(record, prediction, served.release(), batch.truth(i)) : null,
+                    prediction, batch.truth(i), batch.measured(i), null, served));
             classified++;
         }
-        return new BatchAnswers(answers, classified, batch.decodeNanos(), scored.inferenceNanos());
+        return new BatchAnswers(answers, classified, batch.decodeNanos(), scored.inferenceNanos(), scored.passes());
     }
 
     /**
@@ -97,6 +100,17 @@ public final class AnswerStage {
         return Optional.empty();
     }
 
+    /** Who answers the input at {@code row}: the canary where it gave an answer for it, else the primary. */
+    private static ServedBy servedBy(ScoredBatch scored, int row) {
+        Deployment deployment = scored.deployment();
+        Prediction shadow = scored.shadow() == null ? null : scored.shadow().get(row);
+        if (scored.canary() != null && scored.canary()[row] != null) {
+            return new ServedBy(deployment.canary(), Role.CANARY, scored.predictions().get(row),
+                    deployment.shadow(), shadow);
+        }
+        return new ServedBy(deployment.primary(), Role.PRIMARY, null, deployment.shadow(), shadow);
+    }
+
     /** The dead-letter topic. */
     public String deadLetterTopic() {
         return deadLetters.topic();
@@ -107,11 +121,13 @@ public final class AnswerStage {
     }
 
     private ProducerRecord<byte[], byte[]> result(ConsumerRecord<byte[], byte[]> record, Prediction prediction,
-                                                  boolean unsure, FashionClass truth, Fetched fetched, int batchSize,
-                                                  long nowMillis) {
+                                                  ServedBy served, boolean unsure, FashionClass truth, Fetched fetched,
+                                                  int batchSize, long nowMillis) {
         double latencyMs = record.timestamp() >= 0 ? Math.max(0, nowMillis - record.timestamp()) : 0;
-        ClassificationResult result = ClassificationResult.of(id(record), prediction, topK, unsure, modelName,
-                modelVersion, record.partition(), record.offset(), batchSize, latencyMs, truth);
+        LiveRelease release = served.release();
+        ClassificationResult result = ClassificationResult.of(id(record), prediction, topK, unsure, release.name(),
+                release.version(), record.partition(), record.offset(), batchSize, latencyMs, truth)
+                .withRelease(release.id(), served.role().label());
         if (fetched != null) {
             result = result.withFetched(new ClassificationResult.FetchedImage(fetched.url(), fetched.bytes().length,
                     fetched.sha256()));
@@ -123,10 +139,11 @@ public final class AnswerStage {
 
     /** The review record of an unsure answer: keyed and with headers as its result, on the review topic. */
     private ProducerRecord<byte[], byte[]> reviewRecord(ConsumerRecord<byte[], byte[]> record, Prediction prediction,
-                                                        FashionClass truth) {
+                                                        LiveRelease release, FashionClass truth) {
+        ReviewRoute review = release.review();
         ReviewRecord value = new ReviewRecord(id(record),
                 new ReviewRecord.Source(record.topic(), record.partition(), record.offset()), prediction.confidence(),
-                review.threshold(), RankedClass.top(prediction.scores(), topK), modelName, modelVersion,
+                review.threshold(), RankedClass.top(prediction.scores(), topK), release.name(), release.version(),
                 truth == null ? null : truth.ordinal());
         return new ProducerRecord<>(review.topic(), null, record.key(), value.toJsonBytes(),
                 CopiedHeaders.forResult(record.headers(), resultHeaders));

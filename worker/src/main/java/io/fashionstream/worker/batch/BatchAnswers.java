@@ -8,9 +8,16 @@ import java.util.List;
  * What one micro-batch produced: an answer per input, in input order, and how long its stages took.
  *
  * @param decodeNanos    time to decode and preprocess the batch
- * @param inferenceNanos time of the batch's forward pass (0 when nothing was classifiable)
+ * @param inferenceNanos time of the primary's forward pass (0 when nothing was classifiable)
+ * @param passes         each live release's forward pass over the batch
  */
-public record BatchAnswers(List<Answer> answers, int classifiedCount, long decodeNanos, long inferenceNanos) {
+public record BatchAnswers(List<Answer> answers, int classifiedCount, long decodeNanos, long inferenceNanos,
+                           List<ReleasePass> passes) {
+    /** Answers without per-release passes (tests). */
+    public BatchAnswers(List<Answer> answers, int classifiedCount, long decodeNanos, long inferenceNanos) {
+        this(answers, classifiedCount, decodeNanos, inferenceNanos, List.of());
+    }
+
     /** The records to publish, in input order: one per input, and its review record after it if it has one. */
     public List<ProducerRecord<byte[], byte[]>> records() {
         return answers.stream().flatMap(a -> a.outputs().stream()).toList();

@@ -8,6 +8,8 @@ import io.fashionstream.core.model.ModelLoadException;
 import io.fashionstream.core.model.ModelsDirectory;
 import io.fashionstream.worker.fetch.FetchSettings;
 import io.fashionstream.worker.records.CopiedHeaders;
+import io.fashionstream.worker.release.CanaryGuard;
+import io.fashionstream.worker.release.RolloutSettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
@@ -59,6 +61,7 @@ import java.util.TreeMap;
  * @param startupTimeout        how long to wait for the broker and topics before giving up
  * @param stallTimeout          how long a worker may hold input without answering it, or go without
  *                              hearing from the broker, before it reports itself not ready
+ * @param rollout               the release topic followed, the gate's tolerance and the canary's bounds
  * @param resultHeaders         the input headers a result carries (never one in the worker's {@code fashion.} namespace)
  * @param kafkaProperties       client settings passed through unchanged (security, tuning)
  */
@@ -87,6 +90,7 @@ public record WorkerConfig(
         String transactionalIdPrefix,
         ImageLimits imageLimits,
         FetchSettings fetch,
+        RolloutSettings rollout,
         Duration startupTimeout,
         Duration stallTimeout,
         Set<String> resultHeaders,
@@ -166,6 +170,11 @@ public record WorkerConfig(
         requireTopic(resultsTopic, "results-topic");
         requireTopic(deadLetterTopic, "dead-letter-topic");
         requireTopic(reviewTopic, "review-topic");
+        if (List.of(resultsTopic, deadLetterTopic, reviewTopic).contains(rollout.releaseTopic())
+                || inputTopic.equals(rollout.releaseTopic())) {
+            throw new IllegalArgumentException("release-topic '" + rollout.releaseTopic()
+                    + "' must differ from the input, results, dead-letter and review topics");
+        }
         if (inputTopic.equals(resultsTopic) || inputTopic.equals(deadLetterTopic) || inputTopic.equals(reviewTopic)) {
             throw new IllegalArgumentException("input-topic '" + inputTopic + "' must differ from results-topic, "
                     + "dead-letter-topic and review-topic (the workers would consume their own output)");
@@ -207,7 +216,7 @@ public record WorkerConfig(
                 DEFAULT_MAX_BATCH, Duration.ofMillis(DEFAULT_MAX_WAIT_MS), Duration.ofMillis(DEFAULT_COMMIT_INTERVAL_MS),
                 DEFAULT_DECODE_THREADS, Duration.ofMillis(DEFAULT_DECODE_TIMEOUT_MS), DEFAULT_GUARANTEE,
                 DEFAULT_GROUP_PROTOCOL, DEFAULT_STATIC_MEMBERSHIP, DEFAULT_TRANSACTIONAL_ID_PREFIX, ImageLimits.DEFAULTS, FetchSettings.DEFAULTS,
-                Duration.ofMillis(DEFAULT_STARTUP_TIMEOUT_MS), Duration.ofMillis(DEFAULT_STALL_TIMEOUT_MS),
+                RolloutSettings.DEFAULTS, Duration.ofMillis(DEFAULT_STARTUP_TIMEOUT_MS), Duration.ofMillis(DEFAULT_STALL_TIMEOUT_MS),
                 CopiedHeaders.DEFAULT_RESULT_HEADERS, Map.of());
     }
 
@@ -304,6 +313,12 @@ public record WorkerConfig(
         private Duration fetchFirstByteTimeout;
         private Duration fetchTimeout;
         private int fetchMaxRedirects;
+        // the rollout settings, likewise
+        private String releaseTopic;
+        private double gateTolerance;
+        private double canaryMinAgreement;
+        private double canaryMaxAccuracyDrop;
+        private int canaryMinAnswers;
         private Duration startupTimeout;
         private Duration stallTimeout;
         private Set<String> resultHeaders;
@@ -334,6 +349,7 @@ public record WorkerConfig(
             transactionalIdPrefix = c.transactionalIdPrefix;
             imageLimits = c.imageLimits;
             fetch(c.fetch);
+            rollout(c.rollout);
             startupTimeout = c.startupTimeout;
             stallTimeout = c.stallTimeout;
             resultHeaders = c.resultHeaders;
@@ -384,6 +400,19 @@ public record WorkerConfig(
         public Builder fetchFirstByteTimeout(Duration v) { fetchFirstByteTimeout = v; return this; }
         public Builder fetchTimeout(Duration v) { fetchTimeout = v; return this; }
         public Builder fetchMaxRedirects(int v) { fetchMaxRedirects = v; return this; }
+        public Builder rollout(RolloutSettings v) {
+            releaseTopic = v.releaseTopic();
+            gateTolerance = v.gateTolerance();
+            canaryMinAgreement = v.canaryGuard().minAgreement();
+            canaryMaxAccuracyDrop = v.canaryGuard().maxAccuracyDrop();
+            canaryMinAnswers = v.canaryGuard().minAnswers();
+            return this;
+        }
+        public Builder releaseTopic(String v) { releaseTopic = v; return this; }
+        public Builder gateTolerance(double v) { gateTolerance = v; return this; }
+        public Builder canaryMinAgreement(double v) { canaryMinAgreement = v; return this; }
+        public Builder canaryMaxAccuracyDrop(double v) { canaryMaxAccuracyDrop = v; return this; }
+        public Builder canaryMinAnswers(int v) { canaryMinAnswers = v; return this; }
         public Builder startupTimeout(Duration v) { startupTimeout = v; return this; }
         public Builder stallTimeout(Duration v) { stallTimeout = v; return this; }
         public Builder resultHeaders(Set<String> v) { resultHeaders = v; return this; }
@@ -397,6 +426,8 @@ public record WorkerConfig(
                     decodeTimeout, guarantee, groupProtocol, staticMembership, transactionalIdPrefix, imageLimits,
                     new FetchSettings(fetchAllow, fetchAllowHttp, fetchConcurrency, fetchPerHost, fetchConnectTimeout,
                             fetchFirstByteTimeout, fetchTimeout, fetchMaxRedirects),
+                    new RolloutSettings(releaseTopic == null ? "" : releaseTopic, gateTolerance,
+                            new CanaryGuard(canaryMinAgreement, canaryMaxAccuracyDrop, canaryMinAnswers)),
                     startupTimeout, stallTimeout, resultHeaders, kafkaProperties);
         }
     }

@@ -1,21 +1,21 @@
 package io.fashionstream.worker.kafka;
 
-import io.fashionstream.core.drift.Reference;
 import io.fashionstream.core.image.ImagePreprocessor;
 import io.fashionstream.core.inference.InferenceEngine;
 import io.fashionstream.core.inference.ServingModel;
-import io.fashionstream.core.model.ModelCard;
 import io.fashionstream.worker.config.GroupProtocol;
 import io.fashionstream.worker.config.Guarantee;
 import io.fashionstream.worker.config.WorkerConfig;
 import io.fashionstream.worker.batch.AnswerStage;
 import io.fashionstream.worker.batch.DecodeStage;
 import io.fashionstream.worker.batch.ForwardPassStage;
-import io.fashionstream.worker.batch.ReviewRoute;
 import io.fashionstream.worker.batch.StagePipeline;
 import io.fashionstream.worker.fetch.FetchStage;
-import io.fashionstream.worker.metrics.DriftMonitor;
+import io.fashionstream.worker.metrics.ReleaseMetrics;
 import io.fashionstream.worker.metrics.WorkerMetrics;
+import io.fashionstream.worker.release.Deployment;
+import io.fashionstream.worker.release.LiveModels;
+import io.fashionstream.worker.release.ReleaseLoader;
 import io.fashionstream.worker.records.DeadLetters;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -36,8 +36,8 @@ import java.util.stream.IntStream;
 
 /**
  * {@code --workers N} worker threads in one consumer group, each with its own consumer,
- * producer and copy of the engine ({@link InferenceEngine#copy()}: its own buffers, and for DL4J
- * its own network, which is not thread-safe). If one thread meets a fatal error the whole pool
+ * producer and engine of each live release ({@link InferenceEngine#copy()}: its own buffers, and
+ * for DL4J its own network, which is not thread-safe). If one thread meets a fatal error the whole pool
  * stops, so a supervisor sees the process end and restarts it.
  */
 public final class WorkerPool implements AutoCloseable {
@@ -47,8 +47,9 @@ public final class WorkerPool implements AutoCloseable {
 
     private final List<WorkerLoop> loops = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final List<InferenceEngine> engines = new ArrayList<>();
+    private final List<ForwardPassStage> forwardStages = new ArrayList<>();
     private final WorkerMetrics metrics;
+    private final ReleaseMetrics releases;
     private final KafkaClientMeters clientMeters;
     /** Fetches images by reference for every worker thread of the process; set once built. */
     private FetchStage fetches;
@@ -60,18 +61,28 @@ public final class WorkerPool implements AutoCloseable {
         return t;
     });
 
-    private WorkerPool(WorkerMetrics metrics, MeterRegistry registry, GroupProtocol protocol, Duration stallTimeout) {
+    private WorkerPool(WorkerMetrics metrics, ReleaseMetrics releases, MeterRegistry registry, GroupProtocol protocol,
+                       Duration stallTimeout) {
         this.metrics = metrics;
+        this.releases = releases;
         this.clientMeters = new KafkaClientMeters(registry);
         this.protocol = protocol;
         this.stallTimeout = stallTimeout;
     }
 
+    /** {@link #start(WorkerConfig, LiveModels, MeterRegistry)} serving {@code model} alone, which stays the caller's. */
+    public static WorkerPool start(WorkerConfig config, ServingModel model, MeterRegistry registry)
+            throws KafkaUnavailableException {
+        ReleaseLoader loader = new ReleaseLoader(null, config.reviewTopic(), config.reviewThreshold());
+        return start(config, new LiveModels(Deployment.of(loader.local(model))), registry);
+    }
+
     /**
      * Checks the cluster ({@link Preflight}), adapts to what it found (group protocol, record size
-     * limits), builds the clients and starts the threads.
+     * limits), builds the clients and starts the threads, which serve whatever {@code models} holds
+     * at each batch.
      */
-    public static WorkerPool start(WorkerConfig config, ServingModel model, MeterRegistry registry)
+    public static WorkerPool start(WorkerConfig config, LiveModels models, MeterRegistry registry)
             throws KafkaUnavailableException {
         ClusterFacts facts = Preflight.check(config);
         RecordSizeLimits limits = RecordSizeLimits.of(config, facts);
@@ -83,18 +94,10 @@ public final class WorkerPool implements AutoCloseable {
         GroupProtocol protocol = KafkaClients.protocol(config, facts);
         logProtocol(config, facts, protocol);
 
-        Optional<Reference> reference = model.card().map(ModelCard::reference);
-        ReviewRoute review = reviewRoute(config, reference);
-        DriftMonitor drift = reference.map(r -> new DriftMonitor(model.name(), model.version(), r, review.threshold(),
-                System::currentTimeMillis)).orElse(null);
-        if (drift == null) {
-            log.warn("{}'s card has no held-out reference: no drift metrics (fashion-trainer reference writes one)",
-                    model.name());
-        }
-        WorkerMetrics metrics = new WorkerMetrics(model.name(), model.version(),
-                model.card().map(ModelCard::testAccuracy).orElse(Double.NaN), drift);
+        ReleaseMetrics releases = new ReleaseMetrics(models);
+        WorkerMetrics metrics = new WorkerMetrics(releases);
         metrics.bindTo(registry);
-        WorkerPool pool = new WorkerPool(metrics, registry, protocol, config.stallTimeout());
+        WorkerPool pool = new WorkerPool(metrics, releases, registry, protocol, config.stallTimeout());
         // Each worker thread joins as a static member (<prefix>-<thread>) unless --static-membership false,
         // so that a restarted process takes its predecessor's place at once: under the classic protocol
         // the coordinator hands the static id's partitions over without a rebalance; under the consumer
@@ -121,8 +124,8 @@ public final class WorkerPool implements AutoCloseable {
         for (int i = 0; i < config.workers(); i++) {
             String name = "fashion-worker-" + i;
             String stableId = config.transactionalIdPrefix() + "-" + i;
-            InferenceEngine engine = model.engine().copy(); // the caller keeps (and closes) the model's own
-            pool.engines.add(engine);
+            ForwardPassStage forward = new ForwardPassStage(models); // takes its own engine of each live release
+            pool.forwardStages.add(forward);
             // Distinct client ids per role, as Kafka Streams names its clients, so their metrics never collide.
             Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(config, name + "-consumer",
                     protocol, config.staticMembership() ? stableId : null));
@@ -132,9 +135,9 @@ public final class WorkerPool implements AutoCloseable {
             BatchPublisher publisher = config.guarantee() == Guarantee.EXACTLY_ONCE
                     ? new TransactionalPublisher(producer, consumer, KafkaClients.ACK_TIMEOUT)
                     : new AtLeastOncePublisher(producer, consumer, KafkaClients.ACK_TIMEOUT);
-            AnswerStage answers = new AnswerStage(model.name(), model.version(), config.resultsTopic(), review,
-                    config.topK(), deadLetters, config.resultHeaders(), System::currentTimeMillis);
-            StagePipeline pipeline = new StagePipeline(decode, new ForwardPassStage(engine), answers, config.maxBatch(),
+            AnswerStage answers = new AnswerStage(config.resultsTopic(), config.topK(), deadLetters,
+                    config.resultHeaders(), System::currentTimeMillis);
+            StagePipeline pipeline = new StagePipeline(decode, forward, answers, config.maxBatch(),
                     config.decodeThreads(), name);
             WorkerLoop loop = new WorkerLoop(name, consumer, publisher, pipeline, answers, metrics, config.inputTopic(),
                     LoopSettings.of(config));
@@ -150,20 +153,6 @@ public final class WorkerPool implements AutoCloseable {
         pool.threads.forEach(Thread::start);
         pool.watch.scheduleWithFixedDelay(new StallWatch(pool::statuses, config.stallTimeout()), 1, 1, TimeUnit.SECONDS);
         return pool;
-    }
-
-    /** The review topic and threshold: as set, else the card's; without either, nothing is sent for review. */
-    static ReviewRoute reviewRoute(WorkerConfig config, Optional<Reference> reference) {
-        double threshold = config.reviewThreshold() != null ? config.reviewThreshold()
-                : reference.map(Reference::reviewThreshold).orElse(0.0);
-        if (threshold > 0) {
-            log.info("Answers less confident than {} also go to {}{}", threshold, config.reviewTopic(),
-                    config.reviewThreshold() == null ? " (the model card's threshold)" : "");
-        } else {
-            log.info("No answer goes to the review topic ({})", config.reviewThreshold() != null
-                    ? "--review-threshold 0" : "the model card has no review threshold");
-        }
-        return new ReviewRoute(config.reviewTopic(), threshold);
     }
 
     private static void logProtocol(WorkerConfig config, ClusterFacts facts, GroupProtocol protocol) {
@@ -245,13 +234,18 @@ public final class WorkerPool implements AutoCloseable {
         return metrics;
     }
 
-    /** Stops gracefully and frees the engines' copies (once their threads ended). */
+    /** The meters of the live releases, which a release watcher also counts its work in. */
+    public ReleaseMetrics releaseMetrics() {
+        return releases;
+    }
+
+    /** Stops gracefully and frees each thread's engines (once the threads ended). */
     @Override
     public void close() throws InterruptedException {
         stop();
         watch.shutdownNow();
         if (awaitTermination(STOP_TIMEOUT)) {
-            engines.forEach(InferenceEngine::close);
+            forwardStages.forEach(ForwardPassStage::close);
         }
         clientMeters.close();
         if (fetches != null) {

@@ -4,10 +4,13 @@ import io.fashionstream.core.drift.Reference;
 import io.fashionstream.core.image.PhotoMeasurements;
 import io.fashionstream.core.inference.Prediction;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
@@ -59,37 +62,44 @@ public final class DriftMonitor implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        Gauge.builder("fashion.review.threshold", () -> reviewThreshold)
+        register(registry);
+    }
+
+    /** Registers the gauges and returns them, so that they can be removed when the release leaves. */
+    public List<Meter> register(MeterRegistry registry) {
+        List<Meter> meters = new ArrayList<>();
+        meters.add(Gauge.builder("fashion.review.threshold", () -> reviewThreshold)
                 .description("Answers less confident than this go to the review topic")
                 .tags("model", model, "version", version)
-                .register(registry);
-        bind(registry, "raw", raw);
-        bind(registry, "photo", photo);
+                .register(registry));
+        bind(registry, "raw", raw, meters);
+        bind(registry, "photo", photo, meters);
+        return meters;
     }
 
-    private void bind(MeterRegistry registry, String input, Cached window) {
-        gauge(registry, input, window, "fashion.drift.window.answers", s -> s.answers(),
+    private void bind(MeterRegistry registry, String input, Cached window, List<Meter> meters) {
+        meters.add(gauge(registry, input, window, "fashion.drift.window.answers", s -> s.answers(),
                 "Answers in the drift window (the last " + WINDOW_ANSWERS + ", at most " + WINDOW_AGE.toMinutes()
-                        + " minutes old)");
-        gauge(registry, input, window, "fashion.drift.class.psi", DriftSnapshot::classPsi,
-                "Population stability index of the window's predicted classes against the model card's");
-        gauge(registry, input, window, "fashion.drift.class.js", DriftSnapshot::classJs,
-                "Jensen-Shannon divergence (base 2) of the window's predicted classes from the model card's");
-        gauge(registry, input, window, "fashion.drift.confidence.ks", DriftSnapshot::confidenceKs,
-                "Kolmogorov-Smirnov statistic of the window's confidences against the model card's");
-        gauge(registry, input, window, "fashion.drift.confidence.ks.pvalue", DriftSnapshot::confidenceP,
-                "p-value of that Kolmogorov-Smirnov statistic");
-        gauge(registry, input, window, "fashion.low.confidence.share", DriftSnapshot::lowConfidence,
-                "Share of the window's answers under the review threshold");
-        Gauge.builder("fashion.reference.low.confidence.share", window.window::referenceReviewShare)
+                        + " minutes old)"));
+        meters.add(gauge(registry, input, window, "fashion.drift.class.psi", DriftSnapshot::classPsi,
+                "Population stability index of the window's predicted classes against the model card's"));
+        meters.add(gauge(registry, input, window, "fashion.drift.class.js", DriftSnapshot::classJs,
+                "Jensen-Shannon divergence (base 2) of the window's predicted classes from the model card's"));
+        meters.add(gauge(registry, input, window, "fashion.drift.confidence.ks", DriftSnapshot::confidenceKs,
+                "Kolmogorov-Smirnov statistic of the window's confidences against the model card's"));
+        meters.add(gauge(registry, input, window, "fashion.drift.confidence.ks.pvalue", DriftSnapshot::confidenceP,
+                "p-value of that Kolmogorov-Smirnov statistic"));
+        meters.add(gauge(registry, input, window, "fashion.low.confidence.share", DriftSnapshot::lowConfidence,
+                "Share of the window's answers under the review threshold"));
+        meters.add(Gauge.builder("fashion.reference.low.confidence.share", window.window::referenceReviewShare)
                 .description("Share of the model card's held-out answers under the review threshold")
                 .tags("model", model, "version", version, "input", input)
-                .register(registry);
+                .register(registry));
     }
 
-    private void gauge(MeterRegistry registry, String input, Cached window, String name,
+    private Gauge gauge(MeterRegistry registry, String input, Cached window, String name,
                        ToDoubleFunction<DriftSnapshot> value, String description) {
-        Gauge.builder(name, window, w -> value.applyAsDouble(w.get()))
+        return Gauge.builder(name, window, w -> value.applyAsDouble(w.get()))
                 .description(description)
                 .tags("model", model, "version", version, "input", input)
                 .register(registry);

@@ -29,6 +29,11 @@ public final class RollingAccuracy {
         next = (next + 1) % ring.length;
     }
 
+    /** How many inputs the window holds now (at most its size). */
+    public synchronized int count() {
+        return filled;
+    }
+
     public synchronized double value() {
         return filled == 0 ? Double.NaN : (double) correct / filled;
     }

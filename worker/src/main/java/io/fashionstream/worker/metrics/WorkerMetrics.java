@@ -31,18 +31,15 @@ public final class WorkerMetrics implements MeterBinder {
     public static final int ACCURACY_WINDOW = 1000;
 
     /** Buckets around a 10 ms latency objective, then coarser up to a minute. */
-    private static final Duration[] LATENCY_BUCKETS = {
+    static final Duration[] LATENCY_BUCKETS = {
             Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
             Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
             Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
             Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)};
     private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192};
 
-    private final String model;
-    private final String version;
-    private final double cardAccuracy;
     private final RollingAccuracy accuracy = new RollingAccuracy(ACCURACY_WINDOW);
-    private final DriftMonitor drift;
+    private final ReleaseMetrics releases;
     private final InputHealth inputHealth = new InputHealth();
     private MeterRegistry registry;
     private DistributionSummary batchSize;
@@ -51,22 +48,13 @@ public final class WorkerMetrics implements MeterBinder {
     private Timer endToEnd;
     // Looked up once: building a meter's id for every record costs more than counting it.
     private Counter classified;
-    private Counter reviews;
     private final Counter[] predictions = new Counter[FashionClass.values().length];
     private final Counter[][] labeled = new Counter[FashionClass.values().length][FashionClass.values().length];
     private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
 
-    /** {@code cardAccuracy}: the model card's test accuracy, NaN when the model has no card. */
-    public WorkerMetrics(String model, String version, double cardAccuracy) {
-        this(model, version, cardAccuracy, null);
-    }
-
-    /** @param drift the drift monitor of the served model, or null when its card has no reference */
-    public WorkerMetrics(String model, String version, double cardAccuracy, DriftMonitor drift) {
-        this.model = model;
-        this.version = version;
-        this.cardAccuracy = cardAccuracy;
-        this.drift = drift;
+    /** @param releases the meters of the live releases, which these meters hand each answer's release part to */
+    public WorkerMetrics(ReleaseMetrics releases) {
+        this.releases = releases;
     }
 
     @Override
@@ -91,25 +79,10 @@ public final class WorkerMetrics implements MeterBinder {
         Gauge.builder("fashion.accuracy", accuracy, RollingAccuracy::value)
                 .description("Accuracy over the last " + ACCURACY_WINDOW + " inputs that carried a label header")
                 .register(registry);
-        Gauge.builder("fashion.model.info", () -> 1)
-                .description("The model this worker serves")
-                .tags("model", model, "version", version)
-                .register(registry);
-        // What the rolling accuracy is held against: alerts fire when it falls well under the card's.
-        Gauge.builder("fashion.model.card.accuracy", () -> cardAccuracy)
-                .description("Test accuracy recorded in the served model's card")
-                .tags("model", model, "version", version)
-                .register(registry);
         // Zero-valued series from the start, so rates and alerts have something to work on.
         classified = records(OUTCOME_CLASSIFIED, "none");
-        reviews = Counter.builder("fashion.reviews")
-                .description("Answers also sent to the review topic (confidence under the review threshold)")
-                .tags("model", model, "version", version)
-                .register(registry);
         inputHealth.bindTo(registry);
-        if (drift != null) {
-            drift.bindTo(registry);
-        }
+        releases.bindTo(registry);
         for (FashionClass c : FashionClass.values()) {
             predictions[c.ordinal()] = Counter.builder("fashion.predictions")
                     .description("Predictions by class")
@@ -129,6 +102,7 @@ public final class WorkerMetrics implements MeterBinder {
         if (batch.classifiedCount() > 0) {
             batchSize.record(batch.classifiedCount());
             inference.record(batch.inferenceNanos(), TimeUnit.NANOSECONDS);
+            releases.recordPasses(batch.passes());
         }
     }
 
@@ -151,13 +125,8 @@ public final class WorkerMetrics implements MeterBinder {
                 continue;
             }
             classified.increment();
-            if (answer.review() != null) {
-                reviews.increment();
-            }
             inputHealth.record(answer.measured());
-            if (drift != null) {
-                drift.record(answer.prediction(), answer.measured());
-            }
+            releases.recordAnswered(answer);
             FashionClass predicted = answer.prediction().fashionClass();
             predictions[predicted.ordinal()].increment();
             if (answer.truth() != null) {

@@ -20,6 +20,8 @@ import java.util.List;
  * @param review     whether the answer also went to the review topic (its confidence was under the threshold)
  * @param latencyMs  input record timestamp to result produced
  * @param fetched    for an image by reference: what was fetched (null otherwise)
+ * @param release    the release that answered: {@code <model>-<12 hex digits of its ONNX SHA-256>}
+ * @param role       its role then: {@code primary} or {@code canary}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ClassificationResult(
@@ -38,7 +40,9 @@ public record ClassificationResult(
         double latencyMs,
         Integer truth,
         Boolean correct,
-        FetchedImage fetched) {
+        FetchedImage fetched,
+        String release,
+        String role) {
     /** What a result records of the fetch of an image by reference: a changed object shows as another SHA-256. */
     public record FetchedImage(String url, int bytes, String sha256) {
     }
@@ -55,13 +59,19 @@ public record ClassificationResult(
                 prediction.confidence(), prediction.scores(), RankedClass.top(prediction.scores(), topK), review,
                 model, modelVersion, partition, offset, batchSize,
                 latencyMs, truth == null ? null : truth.ordinal(),
-                truth == null ? null : truth.ordinal() == prediction.label(), null);
+                truth == null ? null : truth.ordinal() == prediction.label(), null, null, null);
     }
 
     /** This result of an image by reference, with what was fetched. */
     public ClassificationResult withFetched(FetchedImage image) {
         return new ClassificationResult(id, label, className, confidence, scores, top, review, model, modelVersion,
-                partition, offset, batchSize, latencyMs, truth, correct, image);
+                partition, offset, batchSize, latencyMs, truth, correct, image, release, role);
+    }
+
+    /** This result, naming the release that answered and its role. */
+    public ClassificationResult withRelease(String releaseId, String releaseRole) {
+        return new ClassificationResult(id, label, className, confidence, scores, top, review, model, modelVersion,
+                partition, offset, batchSize, latencyMs, truth, correct, fetched, releaseId, releaseRole);
     }
 
     /** The schema version, written into every result. */

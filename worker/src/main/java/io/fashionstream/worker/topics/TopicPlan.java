@@ -41,6 +41,17 @@ public record TopicPlan(String name, int partitions, short replicas, Map<String,
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(DEAD_LETTER_RETENTION_MS))));
     }
 
+    /**
+     * The release topic: one partition (one order of rollouts for every worker), compacted (a
+     * release published again is kept once; every rollout has a key of its own and stays), taking
+     * records of {@code maxRecordBytes} (a model in base64 with its card).
+     */
+    public static TopicPlan releases(String name, short replicas, int maxRecordBytes) {
+        return new TopicPlan(name, 1, replicas, configs(replicas,
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(maxRecordBytes + RECORD_OVERHEAD_BYTES)));
+    }
+
     /** The topic's own settings ({@code name, value} pairs, kept in order for the printed lines) and the shared ones. */
     private static Map<String, String> configs(short replicas, String... own) {
         Map<String, String> configs = new LinkedHashMap<>();
@@ -54,7 +65,7 @@ public record TopicPlan(String name, int partitions, short replicas, Map<String,
         return configs;
     }
 
-    NewTopic toNewTopic() {
+    public NewTopic toNewTopic() {
         return new NewTopic(name, partitions, replicas).configs(configs);
     }
 
@@ -67,7 +78,7 @@ public record TopicPlan(String name, int partitions, short replicas, Map<String,
     }
 
     /** {@code catalog-images: 12 partitions x 3 replicas, max.message.bytes=10551296}. */
-    String describe() {
+    public String describe() {
         String settings = configs.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(", "));
         return name + ": " + partitions + " partition(s) x " + replicas + " replica(s)" + (settings.isEmpty() ? "" : ", " + settings);

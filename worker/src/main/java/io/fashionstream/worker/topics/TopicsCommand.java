@@ -6,6 +6,7 @@ import io.fashionstream.worker.WorkerCli;
 import io.fashionstream.worker.config.ClusterOptions;
 import io.fashionstream.worker.config.ConfigSources;
 import io.fashionstream.worker.config.WorkerConfig;
+import io.fashionstream.worker.release.ReleaseTopic;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
@@ -25,11 +26,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * {@code fashion-worker topics}: creates the pipeline's three topics on a cluster ({@link TopicPlan}),
+ * {@code fashion-worker topics}: creates the pipeline's topics (input, results, dead letters, review, releases) on a cluster ({@link TopicPlan}),
  * leaving any that exist as they are, or prints the {@code kafka-topics.sh} lines that do it.
  */
 @Command(name = "topics", mixinStandardHelpOptions = true,
-        description = "Create the input, results and dead-letter topics (or print the kafka-topics.sh lines that do).")
+        description = "Create the input, results, dead-letter, review and release topics (or print the kafka-topics.sh lines that do).")
 public final class TopicsCommand implements Callable<Integer> {
     static final int DEFAULT_PARTITIONS = 12;
     /** Replicas when the cluster is not asked (--print): a production cluster's usual factor. */
@@ -56,6 +57,10 @@ public final class TopicsCommand implements Callable<Integer> {
     @Option(names = "--review-topic", defaultValue = WorkerConfig.DEFAULT_REVIEW_TOPIC,
             description = "(default: ${DEFAULT-VALUE})")
     String reviewTopic;
+
+    @Option(names = "--release-topic", defaultValue = ReleaseTopic.DEFAULT_NAME,
+            description = "The compacted topic of model releases and rollouts; empty: not created (default: ${DEFAULT-VALUE})")
+    String releaseTopic;
 
     @Option(names = "--partitions", defaultValue = "" + DEFAULT_PARTITIONS,
             description = "Partitions of the input and results topics: the most worker threads that share the load"
@@ -126,12 +131,18 @@ public final class TopicsCommand implements Callable<Integer> {
     }
 
     private List<TopicPlan> plans(short replicas) {
-        return TopicPlan.pipeline(inputTopic, resultsTopic, deadLetterTopic, reviewTopic, partitions, replicas, maxImageBytes);
+        List<TopicPlan> plans = new java.util.ArrayList<>(TopicPlan.pipeline(inputTopic, resultsTopic, deadLetterTopic,
+                reviewTopic, partitions, replicas, maxImageBytes));
+        if (!releaseTopic.isEmpty()) {
+            plans.add(TopicPlan.releases(releaseTopic, replicas, ReleaseTopic.MAX_RECORD_BYTES));
+        }
+        return plans;
     }
 
     private void validate() {
         // The same names and bounds the workers accept.
         WorkerConfig.builder().inputTopic(inputTopic).resultsTopic(resultsTopic).deadLetterTopic(deadLetterTopic).reviewTopic(reviewTopic)
+                .releaseTopic(releaseTopic)
                 .imageLimits(new ImageLimits(maxImageBytes, ImageLimits.DEFAULT_MAX_PIXELS)).build();
         if (maxImageBytes > MAX_IMAGE_BYTES) {
             throw new IllegalArgumentException("--max-image-bytes must be at most " + MAX_IMAGE_BYTES + " (1 GiB), not " + maxImageBytes);

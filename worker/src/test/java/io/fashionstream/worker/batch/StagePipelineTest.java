@@ -10,6 +10,7 @@ import io.fashionstream.core.inference.InferenceException;
 import io.fashionstream.core.inference.Prediction;
 import io.fashionstream.worker.records.DeadLetters;
 import io.fashionstream.worker.testing.TestInputs;
+import io.fashionstream.worker.testing.TestReleases;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -88,7 +89,7 @@ class StagePipelineTest {
             int packed = decoded.goodCount() * Dl4jEngine.PIXELS;
             assertArrayEquals(Arrays.copyOf(inline.pixels(), packed), Arrays.copyOf(decoded.pixels(), packed));
 
-            List<String> topics = Stages.ANSWER.answer(new ForwardPassStage(network).run(decoded)).records().stream().map(ProducerRecord::topic).toList();
+            List<String> topics = Stages.ANSWER.answer(TestReleases.forward(network, Stages.REVIEW).run(decoded)).records().stream().map(ProducerRecord::topic).toList();
             assertEquals(batches.runNow(in).records().stream().map(ProducerRecord::topic).toList(), topics);
             pending.release();
         }
@@ -195,7 +196,7 @@ class StagePipelineTest {
             }
             return real.preprocess(value, out, offset);
         }, Duration.ofMillis(100));
-        try (StagePipeline pipeline = new StagePipeline(hanging, new ForwardPassStage(network), Stages.ANSWER, MAX_BATCH, 1,
+        try (StagePipeline pipeline = new StagePipeline(hanging, TestReleases.forward(network, Stages.REVIEW), Stages.ANSWER, MAX_BATCH, 1,
                 "test")) {
             List<ConsumerRecord<byte[], byte[]>> in = List.of(record(0, "a", TestInputs.raw(0)), record(1, "b", stuck),
                     record(2, "c", TestInputs.raw(2)), record(3, "d", TestInputs.raw(3)));

@@ -43,7 +43,7 @@ class WorkerConfigTest {
                 good.topK(), good.model(), good.engine(),
                 good.intraOpThreads(), good.modelsDir(), good.workers(), good.maxBatch(), good.maxWait(),
                 good.commitInterval(), good.decodeThreads(), good.decodeTimeout(), good.guarantee(), good.groupProtocol(),
-                good.staticMembership(), good.transactionalIdPrefix(), good.imageLimits(), good.fetch(), good.startupTimeout(),
+                good.staticMembership(), good.transactionalIdPrefix(), good.imageLimits(), good.fetch(), good.rollout(), good.startupTimeout(),
                 good.stallTimeout(), good.resultHeaders(), good.kafkaProperties()), "results topic = input topic");
     }
 }

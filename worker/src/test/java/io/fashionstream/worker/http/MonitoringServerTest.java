@@ -1,5 +1,7 @@
 package io.fashionstream.worker.http;
 
+import io.fashionstream.worker.release.LiveRelease;
+import io.fashionstream.worker.testing.TestReleases;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fashionstream.core.Json;
 import io.fashionstream.core.image.ImageLimits;
@@ -90,11 +92,18 @@ class MonitoringServerTest {
 
     @Test
     void metricsParseAsExpositionTextAndCarryDesignsMetricsAfterTraffic() throws Exception {
-        WorkerMetrics metrics = new WorkerMetrics("simple", "v1", 0.9076);
-        metrics.bindTo(registry);
+        try (Dl4jEngine network = new Dl4jEngine(TestInputs.simpleModel().network())) {
+            LiveRelease simple = TestReleases.simple(network, new ReviewRoute("review", 0.6));
+            WorkerMetrics metrics = TestReleases.metrics(simple);
+            metrics.bindTo(registry);
+            checkMetricsAfterTraffic(metrics, simple, network);
+        }
+    }
+
+    private void checkMetricsAfterTraffic(WorkerMetrics metrics, LiveRelease simple, Dl4jEngine network) throws Exception {
         try (ProcessMeters process = new ProcessMeters()) {
             process.bindTo(registry);
-            classifyLabelledAndBadInputs(metrics);
+            classifyLabelledAndBadInputs(metrics, simple, network);
 
             HttpResponse<String> response = get(MonitoringServer.METRICS_PATH);
             assertEquals(200, response.statusCode());
@@ -161,23 +170,22 @@ class MonitoringServerTest {
         assertEquals(405, post.statusCode());
     }
 
-    private static void classifyLabelledAndBadInputs(WorkerMetrics metrics) throws Exception {
-        try (Dl4jEngine network = new Dl4jEngine(TestInputs.simpleModel().network())) {
-            AnswerStage answers = new AnswerStage("simple", "v1", "results", new ReviewRoute("review", 0.6), 3,
-                    new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), CopiedHeaders.DEFAULT_RESULT_HEADERS,
-                    System::currentTimeMillis);
-            StagePipeline batches = new StagePipeline(new DecodeStage(new ImagePreprocessor(ImageLimits.DEFAULTS), java.time.Duration.ofSeconds(2)),
-                    new ForwardPassStage(network), answers, 8, 0, "test");
-            long now = System.currentTimeMillis();
-            List<ConsumerRecord<byte[], byte[]>> in = List.of(
-                    record(0, now, "item-a", TestInputs.png(0), "9"),
-                    record(1, now, "item-b", TestInputs.raw(1), "2"),
-                    record(2, now, null, TestInputs.png(2), null),
-                    record(3, now, null, TestInputs.truncatedPng(), null));
-            BatchAnswers batch = batches.runNow(in);
-            metrics.recordBatch(batch);
-            metrics.recordAnswered(batch.answers(), now + 5);
-        }
+    private static void classifyLabelledAndBadInputs(WorkerMetrics metrics, LiveRelease simple, Dl4jEngine network)
+            throws Exception {
+        AnswerStage answers = new AnswerStage("results", 3,
+                new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), CopiedHeaders.DEFAULT_RESULT_HEADERS,
+                System::currentTimeMillis);
+        StagePipeline batches = new StagePipeline(new DecodeStage(new ImagePreprocessor(ImageLimits.DEFAULTS), java.time.Duration.ofSeconds(2)),
+                ForwardPassStage.serving(simple, network), answers, 8, 0, "test");
+        long now = System.currentTimeMillis();
+        List<ConsumerRecord<byte[], byte[]>> in = List.of(
+                record(0, now, "item-a", TestInputs.png(0), "9"),
+                record(1, now, "item-b", TestInputs.raw(1), "2"),
+                record(2, now, null, TestInputs.png(2), null),
+                record(3, now, null, TestInputs.truncatedPng(), null));
+        BatchAnswers batch = batches.runNow(in);
+        metrics.recordBatch(batch);
+        metrics.recordAnswered(batch.answers(), now + 5);
     }
 
     private static ConsumerRecord<byte[], byte[]> record(long offset, long timestamp, String key, byte[] value,

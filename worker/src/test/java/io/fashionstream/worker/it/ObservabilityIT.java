@@ -60,6 +60,14 @@ class ObservabilityIT {
         broker = EmbeddedKafka.start();
         topics = new KafkaTestClient(broker.bootstrapServers()).createTopics();
         metricsPort = PrometheusServer.freePort();
+        // A primary and a shadow on the release topic the worker follows (the default one), so that
+        // the rollout panels have data: the release commands as an operator runs them.
+        for (String[] release : List.of(new String[] {"simple", "primary"}, new String[] {"complex1", "shadow"})) {
+            int code = io.fashionstream.worker.WorkerCli.run(Map.of(), "release", "publish", "--model", release[0], "--as",
+                    release[1], "--models-dir", TestInputs.MODELS_DIR.toString(), "--bootstrap-servers",
+                    broker.bootstrapServers());
+            assertEquals(0, code, "release publish " + release[0] + " as " + release[1]);
+        }
         worker = WorkerProcess.start("observability-worker", List.of("run", "--bootstrap-servers",
                 broker.bootstrapServers(), "--input-topic", topics.input(), "--results-topic", topics.results(),
                 "--dead-letter-topic", topics.deadLetters(), "--review-topic", topics.review(), "--group-id", topics.group(), "--workers", "2",

@@ -25,7 +25,7 @@ class TopicsIT {
     final StdoutCapture stdout = new StdoutCapture();
 
     @Test
-    void createsTheFourTopicsWithTheirSettingsOnceAndLeavesThemBeAfter() throws Exception {
+    void createsTheFiveTopicsWithTheirSettingsOnceAndLeavesThemBeAfter() throws Exception {
         try (EmbeddedKafka broker = EmbeddedKafka.start()) {
             String[] args = {"topics", "--bootstrap-servers", broker.bootstrapServers(), "--partitions", "4",
                     "--input-topic", "in", "--results-topic", "out", "--dead-letter-topic", "in.dlq",
@@ -35,6 +35,8 @@ class TopicsIT {
             assertTrue(first.contains("created in: 4 partition(s) x 1 replica(s), max.message.bytes=10551296"), first);
             assertTrue(first.contains("created in.dlq: 1 partition(s)"), first);
             assertTrue(first.contains("created out.review: 1 partition(s)"), first);
+            assertTrue(first.contains("created catalog-models: 1 partition(s) x 1 replica(s), cleanup.policy=compact,"
+                    + " max.message.bytes=33619968"), first);
 
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
                 Map<String, TopicDescription> topics = admin.describeTopics(List.of("in", "out", "in.dlq"))
@@ -46,12 +48,15 @@ class TopicsIT {
                 Config config = admin.describeConfigs(List.of(dlq)).all().get(30, TimeUnit.SECONDS).get(dlq);
                 assertEquals("10616832", config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value());
                 assertEquals("1209600000", config.get(TopicConfig.RETENTION_MS_CONFIG).value());
+                ConfigResource releases = new ConfigResource(ConfigResource.Type.TOPIC, "catalog-models");
+                Config compacted = admin.describeConfigs(List.of(releases)).all().get(30, TimeUnit.SECONDS).get(releases);
+                assertEquals(TopicConfig.CLEANUP_POLICY_COMPACT, compacted.get(TopicConfig.CLEANUP_POLICY_CONFIG).value());
             }
 
             stdout.reset();
             assertEquals(0, WorkerCli.run(Map.of(), args));
             String second = stdout.text();
-            assertEquals(4, second.lines().filter(l -> l.startsWith("exists")).count(), second);
+            assertEquals(5, second.lines().filter(l -> l.startsWith("exists")).count(), second);
         }
     }
 }

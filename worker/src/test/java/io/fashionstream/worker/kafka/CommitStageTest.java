@@ -50,7 +50,7 @@ class CommitStageTest {
         Backoff backoff = new Backoff(stop::get, Duration.ofNanos(1), Duration.ofNanos(1));
         TransactionalPublisher publisher = new TransactionalPublisher(producer, consumer, Duration.ofSeconds(1));
         publisher.start();
-        return new CommitStage("test", publisher, new AnswerStage("simple", "v1", "catalog-labels", new ReviewRoute("review", 0), 3,
+        return new CommitStage("test", publisher, new AnswerStage("catalog-labels", 3,
                 new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), CopiedHeaders.DEFAULT_RESULT_HEADERS,
                 clock::get),
                 new RetryPolicy("test", backoff), backoff, INTERVAL, clock::get, committed::add);

@@ -1,5 +1,6 @@
 package io.fashionstream.worker.kafka;
 
+import io.fashionstream.worker.testing.TestReleases;
 import io.fashionstream.core.image.ImageLimits;
 import io.fashionstream.core.image.ImagePreprocessor;
 import io.fashionstream.worker.batch.AnswerStage;
@@ -537,11 +538,11 @@ class WorkerLoopTest {
     private void start(BatchPublisher publisher, int maxBatch, int decodeThreads, Duration commitInterval,
                        List<TopicPartition> partitions) {
         DeadLetters deadLetters = new DeadLetters(DLQ, DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES);
-        AnswerStage answers = new AnswerStage("simple", "v1", RESULTS, new ReviewRoute("review", 0), 3, deadLetters, CopiedHeaders.DEFAULT_RESULT_HEADERS,
+        AnswerStage answers = new AnswerStage(RESULTS, 3, deadLetters, CopiedHeaders.DEFAULT_RESULT_HEADERS,
                 System::currentTimeMillis);
         StagePipeline pipeline = new StagePipeline(new DecodeStage(new ImagePreprocessor(ImageLimits.DEFAULTS), java.time.Duration.ofSeconds(2)),
-                new ForwardPassStage(engine), answers, maxBatch, decodeThreads, "test-worker");
-        WorkerMetrics metrics = new WorkerMetrics("simple", "v1", 0.9);
+                TestReleases.forward(engine, new ReviewRoute("review", 0)), answers, maxBatch, decodeThreads, "test-worker");
+        WorkerMetrics metrics = TestReleases.metrics(TestReleases.simple(engine, new ReviewRoute("review", 0)));
         metrics.bindTo(registry);
         LoopSettings settings = new LoopSettings(maxBatch, Duration.ofMillis(WAIT_MS), commitInterval,
                 Duration.ofNanos(1), Duration.ofNanos(1), clock::get, System::currentTimeMillis);

@@ -26,7 +26,9 @@ import java.util.List;
 public enum RecordSchemas {
     RESULT("result.v1.json"),
     REVIEW("review.v1.json"),
-    DEAD_LETTER_HEADERS("dead-letter-headers.v1.json");
+    DEAD_LETTER_HEADERS("dead-letter-headers.v1.json"),
+    RELEASE("release.v1.json"),
+    ROLLOUT("rollout.v1.json");
 
     private final Schema schema;
 

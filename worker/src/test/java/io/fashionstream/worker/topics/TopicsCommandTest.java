@@ -31,7 +31,10 @@ class TopicsCommandTest {
                         + " --config retention.ms=1209600000 --config min.insync.replicas=2",
                 "kafka-topics.sh --bootstrap-server kafka:9092 --create --if-not-exists --topic catalog-labels.review"
                         + " --partitions 1 --replication-factor 3 --config retention.ms=1209600000"
-                        + " --config min.insync.replicas=2"), lines);
+                        + " --config min.insync.replicas=2",
+                "kafka-topics.sh --bootstrap-server kafka:9092 --create --if-not-exists --topic catalog-models"
+                        + " --partitions 1 --replication-factor 3 --config cleanup.policy=compact"
+                        + " --config max.message.bytes=33619968 --config min.insync.replicas=2"), lines);
     }
 
     @Test
