@@ -13,7 +13,7 @@ import java.util.List;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure the forward pass, the pipeline end to end through Kafka, failover or catalog photos.",
-        subcommands = {EngineBenchCommand.class, PipelineBenchCommand.class, FailoverBenchCommand.class,
+        subcommands = {EngineBenchCommand.class, PipelineBenchCommand.class, FailoverBenchCommand.class, RolloutBenchCommand.class,
                 PhotoBenchCommand.class, DriftDrillCommand.class, FetchBenchCommand.class})
 public final class BenchCommand {
     /**

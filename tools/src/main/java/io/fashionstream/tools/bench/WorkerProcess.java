@@ -25,6 +25,7 @@ final class WorkerProcess {
 
     private final String name;
     private final List<String> runArgs;
+    private final List<String> jvmArgs;
     private final Path log;
     private final int port;
     private Process process;
@@ -32,7 +33,13 @@ final class WorkerProcess {
 
     /** @param runArgs the options of {@code run}, less {@code --metrics-host} and {@code --metrics-port} */
     WorkerProcess(String name, List<String> runArgs, Path log) throws IOException {
+        this(name, List.of(), runArgs, log);
+    }
+
+    /** @param jvmArgs options of its JVM (heap limits, say) */
+    WorkerProcess(String name, List<String> jvmArgs, List<String> runArgs, Path log) throws IOException {
         this.name = name;
+        this.jvmArgs = List.copyOf(jvmArgs);
         this.runArgs = List.copyOf(runArgs);
         this.log = log;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -50,8 +57,9 @@ final class WorkerProcess {
     }
 
     void start() throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), WorkerCli.class.getName(), "run"));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmArgs);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerCli.class.getName(), "run"));
         command.addAll(runArgs);
         command.addAll(List.of("--metrics-host", "127.0.0.1", "--metrics-port", Integer.toString(port)));
         startedNanos = System.nanoTime();
@@ -78,6 +86,11 @@ final class WorkerProcess {
             Thread.sleep(100);
         }
         throw new IOException("worker " + name + " not ready within " + READY_TIMEOUT.toSeconds() + " s; see " + log);
+    }
+
+    /** The operating system's id of its process (it must have been started). */
+    long pid() {
+        return process.pid();
     }
 
     void kill() throws InterruptedException {

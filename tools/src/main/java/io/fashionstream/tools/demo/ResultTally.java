@@ -56,7 +56,7 @@ public final class ResultTally implements Runnable {
 
     /** The fields of a result the tally counts; the rest (the scores above all) is skipped, not parsed. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    private record Counted(int partition, long batchSize, double latencyMs, Boolean correct) {
+    private record Counted(int partition, long batchSize, double latencyMs, Boolean correct, String release, String role) {
     }
 
     private static final ObjectReader COUNTED = Json.MAPPER.readerFor(Counted.class);
@@ -73,6 +73,8 @@ public final class ResultTally implements Runnable {
     private long correct;
     private long labelled;
     private long duplicates;
+    private final Map<String, Long> byRelease = new HashMap<>();
+    private final Map<String, Long> firstByRelease = new HashMap<>();
     private long batchSizeSum;
     private long firstAnswerMillis;
     private long lastAnswerMillis;
@@ -169,7 +171,13 @@ public final class ResultTally implements Runnable {
         classified++;
         try {
             Counted result = COUNTED.readValue(record.value());
-            listener.answered(id, result.partition(), System.nanoTime());
+            long nanos = System.nanoTime();
+            listener.answered(id, result.partition(), nanos);
+            if (result.release() != null) {
+                String servedBy = result.release() + " " + result.role();
+                byRelease.merge(servedBy, 1L, Long::sum);
+                firstByRelease.putIfAbsent(servedBy, nanos);
+            }
             batchSizeSum += result.batchSize();
             classifiedAt.add((long) result.latencyMs());
             if (result.correct() != null) {
@@ -181,6 +189,24 @@ public final class ResultTally implements Runnable {
         } catch (IOException e) {
             throw new IllegalStateException("result of " + id + " is not JSON: " + e.getMessage(), e);
         }
+    }
+
+    /** Results so far by the release and role that gave them ({@code "<release> <role>"}). */
+    public synchronized Map<String, Long> answersByRelease() {
+        return Map.copyOf(byRelease);
+    }
+
+    /**
+     * When ({@link System#nanoTime()}) the first result by {@code "<release> <role>"} since the last
+     * {@link #forgetFirstAnswers()} was read, or -1.
+     */
+    public synchronized long firstAnswerBy(String releaseAndRole) {
+        return firstByRelease.getOrDefault(releaseAndRole, -1L);
+    }
+
+    /** Starts looking for first answers afresh (a bench's next step). */
+    public synchronized void forgetFirstAnswers() {
+        firstByRelease.clear();
     }
 
     /** Inputs answered so far: cheap, for polling loops (no percentile sort). */

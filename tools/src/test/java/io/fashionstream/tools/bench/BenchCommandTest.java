@@ -101,6 +101,8 @@ class BenchCommandTest {
                 List.of("pipeline", "--settings", "64:10:1:2:5"),
                 List.of("photos", "--split", "train"),
                 List.of("failover", "--rate", "0"),
+                List.of("rollout", "--rate", "0"), // refused before a broker starts
+                List.of("rollout", "--step-seconds", "1"),
                 List.of("engine", "--format", "raw"), // a pipeline option: not the engine bench's
                 List.of("gpu"));
         for (List<String> args : bad) {

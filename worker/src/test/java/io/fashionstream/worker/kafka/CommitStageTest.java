@@ -2,7 +2,6 @@ package io.fashionstream.worker.kafka;
 
 import io.fashionstream.worker.batch.Answer;
 import io.fashionstream.worker.batch.AnswerStage;
-import io.fashionstream.worker.batch.ReviewRoute;
 import io.fashionstream.worker.records.CopiedHeaders;
 import io.fashionstream.worker.records.DeadLetters;
 import org.apache.kafka.clients.consumer.CommitFailedException;

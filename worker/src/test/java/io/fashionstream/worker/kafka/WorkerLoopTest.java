@@ -6,7 +6,6 @@ import io.fashionstream.core.image.ImagePreprocessor;
 import io.fashionstream.worker.batch.AnswerStage;
 import io.fashionstream.worker.batch.ReviewRoute;
 import io.fashionstream.worker.batch.DecodeStage;
-import io.fashionstream.worker.batch.ForwardPassStage;
 import io.fashionstream.worker.batch.StagePipeline;
 import io.fashionstream.worker.metrics.WorkerMetrics;
 import io.fashionstream.worker.records.CopiedHeaders;
