@@ -39,6 +39,23 @@ public final class BenchReportOptions {
         stdout.flush();
     }
 
+    /**
+     * Writes a bench's own report as {@code <name>.json} and {@code <name>.md} in {@code --out},
+     * prints the markdown, and with {@code --json} the report as one JSON line.
+     */
+    void write(String name, Object result, String markdown, CommandSpec spec) throws IOException {
+        Files.createDirectories(out);
+        Files.writeString(out.resolve(name + ".json"), Json.MAPPER.writeValueAsString(result) + "\n");
+        Files.writeString(out.resolve(name + ".md"), markdown);
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.print(markdown);
+        stdout.printf("written to %s: %s.json, %s.md%n", out, name, name);
+        if (json) {
+            stdout.println(Json.line(result));
+        }
+        stdout.flush();
+    }
+
     /** Says which machine the figures come from, before any is taken. */
     static MachineInfo announceMachine(CommandSpec spec) {
         MachineInfo machine = MachineInfo.current();

@@ -1,6 +1,5 @@
 package io.fashionstream.tools.bench;
 
-import io.fashionstream.core.Json;
 import io.fashionstream.core.data.FashionMnist;
 import io.fashionstream.worker.config.WorkerConfig;
 import picocli.CommandLine.Command;
@@ -71,17 +70,7 @@ public final class DriftDrillCommand implements Callable<Integer> {
                 Duration.ofSeconds(gapSeconds), work, err);
         List<DriftDrill.Phase> phases = drill.run();
         DriftDrill.Report result = new DriftDrill.Report(machine.describe(), model, rate, phases);
-        Files.createDirectories(report.out);
-        Files.writeString(report.out.resolve("drift.json"), Json.MAPPER.writeValueAsString(result) + "\n");
-        String markdown = markdown(result);
-        Files.writeString(report.out.resolve("drift.md"), markdown);
-        PrintWriter out = spec.commandLine().getOut();
-        out.print(markdown);
-        out.printf("written to %s: drift.json, drift.md%n", report.out);
-        if (report.json) {
-            out.println(Json.line(result));
-        }
-        out.flush();
+        report.write("drift", result, markdown(result), spec);
         return 0;
     }
 

@@ -1,6 +1,5 @@
 package io.fashionstream.tools.bench;
 
-import io.fashionstream.core.Json;
 import io.fashionstream.core.data.FashionMnist;
 import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.worker.config.WorkerConfig;
@@ -11,7 +10,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -63,8 +61,6 @@ public final class FetchBenchCommand implements Callable<Integer> {
         }
         FetchBench.Report result = new FetchBench.Report(machine.describe(), model, distinct, latencyMs, retriedShare,
                 missingShare, runs, Math.round(1000 * runs.get(1).perSecond() / runs.get(0).perSecond()) / 1000.0);
-        Files.createDirectories(report.out);
-        Files.writeString(report.out.resolve("fetch.json"), Json.MAPPER.writeValueAsString(result) + "\n");
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "# Photos by reference: %s, 600x800 JPEG, server"
                         + " latency %d ms, %.1f%% answered 503 once, %.1f%% missing%n%nMachine: %s%n%n| inputs | photos |"
                         + " classified | dead letters | seconds | photos/s |%n|---|---|---|---|---|---|%n", model, latencyMs,
@@ -75,14 +71,7 @@ public final class FetchBenchCommand implements Callable<Integer> {
         }
         md.append(String.format(Locale.ROOT, "%nBy reference at %.0f%% of the bytes rate.%n",
                 100 * result.referenceToBytesRatio()));
-        Files.writeString(report.out.resolve("fetch.md"), md.toString());
-        PrintWriter out = spec.commandLine().getOut();
-        out.print(md);
-        out.printf("written to %s: fetch.json, fetch.md%n", report.out);
-        if (report.json) {
-            out.println(Json.line(result));
-        }
-        out.flush();
+        report.write("fetch", result, md.toString(), spec);
         return 0;
     }
 }

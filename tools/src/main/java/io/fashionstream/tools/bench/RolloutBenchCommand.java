@@ -1,6 +1,5 @@
 package io.fashionstream.tools.bench;
 
-import io.fashionstream.core.Json;
 import io.fashionstream.core.data.FashionMnist;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,17 +43,7 @@ public final class RolloutBenchCommand implements Callable<Integer> {
         err.printf("the broker's and the worker's logs: %s%n", logs);
         RolloutBench.Report result = new RolloutBench(FashionMnist.loadShippedTestSplit(), report.modelsDir, rate,
                 stepSeconds, logs, err).run(machine.describe());
-        Files.createDirectories(report.out);
-        Files.writeString(report.out.resolve("rollout.json"), Json.MAPPER.writeValueAsString(result) + "\n");
-        String markdown = markdown(result);
-        Files.writeString(report.out.resolve("rollout.md"), markdown);
-        PrintWriter out = spec.commandLine().getOut();
-        out.print(markdown);
-        out.printf("written to %s: rollout.json, rollout.md%n", report.out);
-        if (report.json) {
-            out.println(Json.line(result));
-        }
-        out.flush();
+        report.write("rollout", result, markdown(result), spec);
         return 0;
     }
 

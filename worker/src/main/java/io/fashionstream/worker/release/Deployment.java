@@ -20,6 +20,10 @@ public record Deployment(LiveRelease primary, LiveRelease canary, double canaryS
                          String rolloutId) {
     public Deployment {
         Objects.requireNonNull(primary, "primary");
+        if (canary == primary || shadow == primary || (canary != null && canary == shadow)) {
+            throw new IllegalArgumentException("a release has one role at a time: primary " + primary
+                    + (canary == null ? "" : ", canary " + canary) + (shadow == null ? "" : ", shadow " + shadow));
+        }
         if (canary == null ? canaryShare != 0 : !(canaryShare > 0 && canaryShare < 1)) {
             throw new IllegalArgumentException("a canary's share is between 0 and 1 (exclusive), not " + canaryShare);
         }

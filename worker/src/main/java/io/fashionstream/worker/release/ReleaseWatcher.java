@@ -30,6 +30,7 @@ public final class ReleaseWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReleaseWatcher.class);
     private static final Duration POLL = Duration.ofSeconds(1);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(15);
 
     private final ReleaseLog topic;
     private final ReleaseLoader loader;
@@ -267,9 +268,15 @@ public final class ReleaseWatcher implements AutoCloseable {
         stopping = true;
         if (thread != null) {
             try {
-                thread.join(POLL.toMillis() * 3);
+                // a poll ends within a second; a release being gated takes a few
+                thread.join(CLOSE_WAIT.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (thread.isAlive()) {
+                log.warn("the release watcher did not stop within {} s; its clients close with the process",
+                        CLOSE_WAIT.toSeconds());
+                return; // closing them under its feet would fail it mid-call
             }
         }
         topic.close();

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -107,6 +108,17 @@ class RolloutStagesTest {
         pipeline.runNow(batch(4, 4));
         assertEquals(2, bagsOnly.closed.get(), "the thread's copy, at its next batch");
         assertTrue(candidate.copyEngine().isEmpty(), "a retired release gives no new engines");
+    }
+
+    @Test
+    void aReleaseHasOneRoleAtATimeAndARetiredOneNeverServesAgain() {
+        assertThrows(IllegalArgumentException.class, () -> new Deployment(primary, primary, 0.1, null, "r"));
+        assertThrows(IllegalArgumentException.class, () -> new Deployment(primary, null, 0, primary, "r"));
+        assertThrows(IllegalArgumentException.class, () -> new Deployment(primary, candidate, 0.1, candidate, "r"));
+        assertThrows(IllegalArgumentException.class, () -> new Deployment(primary, candidate, 1.0, null, "r"));
+        models.deploy(Deployment.of(candidate));
+        assertThrows(IllegalArgumentException.class, () -> models.deploy(Deployment.of(primary)), "primary was retired");
+        assertEquals(candidate, models.current().primary());
     }
 
     private static LiveRelease release(String id, InferenceEngine engine) {
