@@ -111,6 +111,25 @@ class WorkerCliTest {
     }
 
     @Test
+    void releaseCommandsRefuseBadUsageBeforeConnecting() {
+        // 127.0.0.1:1 answers nothing: each of these must be refused before any client would need it.
+        String[][] bad = {
+                {"release", "publish", "--model", "simple", "--models-dir", "../models", "--as", "boss"},
+                {"release", "publish", "--model", "simple", "--models-dir", "../models", "--as", "canary", "--canary-share", "1.5"},
+                {"release", "publish", "--model", "no-such-model", "--models-dir", "../models"},
+                {"release", "retire"},
+                {"release", "retire", "--role", "primary"},
+                {"release", "list", "--release-topic", ""}};
+        for (String[] args : bad) {
+            String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+            all[args.length] = "--bootstrap-servers";
+            all[args.length + 1] = "127.0.0.1:1";
+            assertEquals(WorkerCli.EXIT_USAGE, WorkerCli.run(Map.of(), all), String.join(" ", args) + ": " + err);
+        }
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("'boss' is not primary, canary or shadow"), err.toString());
+    }
+
+    @Test
     void aMissingModelIsRefusedBeforeConnectingWithTheModelsThereAre() {
         int code = WorkerCli.run(Map.of(), "run", "--model", "no-such-model", "--models-dir", "../models",
                 "--metrics-port", "0");

@@ -74,6 +74,8 @@ public final class ReleaseCommands implements Callable<Integer> {
             sources.checkFileKeys(spec);
             try (ReleaseAdmin admin = topic.open(sources)) {
                 return run(admin, spec.commandLine().getOut());
+            } catch (ModelLoadException e) {
+                throw e; // a model that is not there is a usage error
             } catch (IOException e) {
                 spec.commandLine().getErr().println("error: " + e.getMessage());
                 return EXIT_REFUSED;

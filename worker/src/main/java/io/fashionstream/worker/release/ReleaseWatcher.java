@@ -115,18 +115,31 @@ public final class ReleaseWatcher implements AutoCloseable {
     }
 
     private void run() {
+        boolean unreachable = false;
         while (!stopping) {
             try {
                 List<Rollout> read = topic.poll(POLL);
+                if (unreachable) {
+                    unreachable = false;
+                    log.info("release topic {} answers again; following it", topic.topic());
+                }
                 if (!read.isEmpty()) {
                     apply(read.get(read.size() - 1)); // only the latest state matters
                 }
                 guardCanary();
             } catch (RuntimeException e) {
-                if (!stopping) {
-                    log.error("following release topic {} failed; retrying in {} s", topic.topic(), POLL.toSeconds(), e);
-                    sleep(POLL);
+                if (stopping) {
+                    return;
                 }
+                if (!(e instanceof org.apache.kafka.common.KafkaException)) {
+                    log.error("following release topic {} failed; retrying in {} s", topic.topic(), POLL.toSeconds(), e);
+                } else if (!unreachable) {
+                    // A broker outage is waited out, as the worker threads do: said once, not every second.
+                    unreachable = true;
+                    log.warn("cannot read release topic {} ({}); the live releases keep serving, retrying every {} s",
+                            topic.topic(), e.toString(), POLL.toSeconds());
+                }
+                sleep(POLL);
             }
         }
     }
