@@ -192,7 +192,7 @@ final class TrainCommand implements Callable<Integer> {
                             result.history()),
                     backend, CpuInfo.describe(), validationReport.accuracy(), testReport.accuracy(),
                     NOTEBOOK.get(architecture), testReport.perClass(), testReport.confusion(), checksums,
-                    Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), null);
+                    Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), null, null);
             card = ModelFiles.save(result.network(), card, out);
             // What the drift monitor compares live answers with, from the images training held out.
             card = card.withReference(HeldOutReference.of(classifier, split.validation(), options.seed()));

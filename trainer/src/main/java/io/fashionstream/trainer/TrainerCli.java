@@ -11,7 +11,8 @@ import java.io.PrintWriter;
 /** {@code fashion-trainer train|evaluate|export}: the command line of the trainer. */
 @Command(name = "fashion-trainer", mixinStandardHelpOptions = true, version = "fashion-trainer 0.1.0",
         description = "Trains and evaluates the Fashion-MNIST networks served by fashion-stream.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, ExportCommand.class, ReferenceCommand.class})
+        subcommands = {TrainCommand.class, EvaluateCommand.class, ExportCommand.class, ReferenceCommand.class,
+                QuantizeCommand.class})
 public final class TrainerCli {
     /** Exit code for bad usage, bad configuration, missing or invalid inputs. */
     public static final int EXIT_USAGE = 2;

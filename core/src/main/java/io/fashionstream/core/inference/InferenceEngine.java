@@ -24,6 +24,27 @@ public interface InferenceEngine extends AutoCloseable {
         }
     }
 
+    /** Accuracy of {@code engine} on labelled 28x28 images (raw bytes, as the worker feeds them: pixels / 255), 256 at a time. */
+    static double accuracy(InferenceEngine engine, io.fashionstream.core.data.LabelledImages images) throws InferenceException {
+        int batch = 256;
+        float[] pixels = new float[batch * PIXELS];
+        byte[] raw = images.pixels();
+        int correct = 0;
+        for (int from = 0; from < images.size(); from += batch) {
+            int count = Math.min(batch, images.size() - from);
+            for (int i = 0; i < count * PIXELS; i++) {
+                pixels[i] = (raw[from * PIXELS + i] & 0xff) / 255f;
+            }
+            List<Prediction> predictions = engine.batchPredict(pixels, count);
+            for (int i = 0; i < count; i++) {
+                if (predictions.get(i).fashionClass() == images.label(from + i)) {
+                    correct++;
+                }
+            }
+        }
+        return (double) correct / images.size();
+    }
+
     /** An engine over the same model for another thread. */
     InferenceEngine copy();
 

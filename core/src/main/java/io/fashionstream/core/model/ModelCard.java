@@ -17,6 +17,7 @@ import java.util.Map;
  * @param dataSha256    SHA-256 of every data file used, by file name
  * @param reference     the model's answers on held-out images, raw and as photos: what drift is
  *                      measured against, and the review threshold (null in cards written before it)
+ * @param int8          its INT8 version, if one was made ({@code fashion-trainer quantize}), and how it compares
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelCard(
@@ -35,7 +36,37 @@ public record ModelCard(
         long[][] confusionMatrix,
         Map<String, String> dataSha256,
         String createdAt,
-        Reference reference) {
+        Reference reference,
+        Int8 int8) {
+
+    /**
+     * The INT8 version of the model ({@code models/<name>.int8.onnx}, QDQ) against its float32 export,
+     * on the same images.
+     *
+     * @param sha256             SHA-256 of the INT8 file; null when it was not written because it does not pay
+     * @param calibration        which images set its activation ranges
+     * @param testAccuracy       its accuracy on the raw test split (float32's is the card's {@code testAccuracy})
+     * @param photoImages        how many test images each photo variation was rendered from
+     * @param photoAccuracy      its accuracy on each standard photo variation of them, by variation name
+     * @param fp32PhotoAccuracy  float32's on the same photos
+     * @param speedupAtBatch64   its images/s over float32's at batch 64, measured on {@code cpu}
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Int8(String sha256, String calibration, double testAccuracy, int photoImages,
+                       Map<String, Double> photoAccuracy, Map<String, Double> fp32PhotoAccuracy,
+                       double speedupAtBatch64, String cpu) {
+        /** The most accuracy (a fraction) INT8 may lose, on raw images and on any photo variation, to be chosen by {@code auto}. */
+        public static final double MAX_LOSS = 0.003;
+
+        /** Whether it loses at most {@link #MAX_LOSS} against float32 on raw images and on every photo variation. */
+        public boolean keepsAccuracy(double fp32TestAccuracy) {
+            if (fp32TestAccuracy - testAccuracy > MAX_LOSS) {
+                return false;
+            }
+            return fp32PhotoAccuracy.entrySet().stream()
+                    .allMatch(e -> e.getValue() - photoAccuracy.getOrDefault(e.getKey(), 0.0) <= MAX_LOSS);
+        }
+    }
 
     /** How the model was trained. */
     public record Training(
@@ -69,21 +100,28 @@ public record ModelCard(
     public ModelCard withModelSha256(String sha256) {
         return new ModelCard(name, sha256, onnxSha256, architecture, parameters, training, backend, cpu,
                 validationAccuracy, testAccuracy, notebookAccuracy, perClass, confusionMatrix, dataSha256, createdAt,
-                reference);
+                reference, int8);
     }
 
     /** This card with the ONNX export's checksum filled in (null: no export). */
     public ModelCard withOnnxSha256(String sha256) {
         return new ModelCard(name, modelSha256, sha256, architecture, parameters, training, backend, cpu,
                 validationAccuracy, testAccuracy, notebookAccuracy, perClass, confusionMatrix, dataSha256, createdAt,
-                reference);
+                reference, int8);
     }
 
     /** This card with its held-out reference answers. */
     public ModelCard withReference(Reference held) {
         return new ModelCard(name, modelSha256, onnxSha256, architecture, parameters, training, backend, cpu,
                 validationAccuracy, testAccuracy, notebookAccuracy, perClass, confusionMatrix, dataSha256, createdAt,
-                held);
+                held, int8);
+    }
+
+    /** This card with its INT8 version's figures. */
+    public ModelCard withInt8(Int8 quantized) {
+        return new ModelCard(name, modelSha256, onnxSha256, architecture, parameters, training, backend, cpu,
+                validationAccuracy, testAccuracy, notebookAccuracy, perClass, confusionMatrix, dataSha256, createdAt,
+                reference, quantized);
     }
 
     /** The short version string: first 12 hex digits of the model file's SHA-256. */

@@ -69,6 +69,11 @@ public final class ModelFiles {
         return zip.resolveSibling(fileNameWithoutZip(zip) + ".onnx");
     }
 
+    /** The INT8 version beside a model file: {@code foo.zip} → {@code foo.int8.onnx}. */
+    public static Path int8Path(Path zip) {
+        return zip.resolveSibling(fileNameWithoutZip(zip) + ".int8.onnx");
+    }
+
     /**
      * Resolves what a user names as a model: a path to a {@code .zip} or {@code .onnx}, or a bare
      * name looked up as {@code <modelsDir>/<name>.zip} (or its {@code .onnx} alone). A name with

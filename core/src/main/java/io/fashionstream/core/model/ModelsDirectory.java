@@ -37,7 +37,10 @@ public final class ModelsDirectory {
         return Path.of(NAME);
     }
 
-    /** The model names in {@code dir}: every {@code <name>.zip} or {@code <name>.onnx}, sorted; none if it is not a folder. */
+    /**
+     * The model names in {@code dir}: every {@code <name>.zip} or {@code <name>.onnx} (not an INT8
+     * version, {@code <name>.int8.onnx}), sorted; none if it is not a folder.
+     */
     public static List<String> available(Path dir) {
         if (!Files.isDirectory(dir)) {
             return List.of();
@@ -46,7 +49,8 @@ public final class ModelsDirectory {
         try (Stream<Path> files = Files.list(dir)) {
             files.map(p -> p.getFileName().toString()).forEach(file -> {
                 String lower = file.toLowerCase(Locale.ROOT);
-                if (lower.endsWith(".zip") || lower.endsWith(".onnx")) {
+                // a model's INT8 version is served through the model (--precision), not as a model of its own
+                if (lower.endsWith(".zip") || (lower.endsWith(".onnx") && !lower.endsWith(".int8.onnx"))) {
                     names.add(ModelFiles.modelName(Path.of(file)));
                 }
             });

@@ -8,7 +8,6 @@ import io.fashionstream.core.inference.InferenceEngine;
 import io.fashionstream.core.inference.InferenceException;
 import io.fashionstream.core.inference.ModelSignature;
 import io.fashionstream.core.inference.OnnxEngine;
-import io.fashionstream.core.inference.Prediction;
 import io.fashionstream.core.model.ModelCard;
 
 import java.io.IOException;
@@ -33,7 +32,6 @@ public final class ReleaseGate {
     public static final double DEFAULT_TOLERANCE = 0.005;
     static final long[] INPUT_SHAPE = {-1, 1, 28, 28};
     static final long[] OUTPUT_SHAPE = {-1, FashionClass.COUNT};
-    private static final int BATCH = 256;
 
     private final double tolerance;
     private final int intraOpThreads;
@@ -133,7 +131,7 @@ public final class ReleaseGate {
         LabelledImages images = golden();
         double accuracy;
         try {
-            accuracy = accuracy(engine, images);
+            accuracy = InferenceEngine.accuracy(engine, images);
         } catch (InferenceException e) {
             return new Refused(Check.UNREADABLE, "its forward pass failed on the golden set: " + e.getMessage());
         }
@@ -143,27 +141,6 @@ public final class ReleaseGate {
                     images.size(), card.testAccuracy(), tolerance));
         }
         return new Passed(engine, accuracy, images.size());
-    }
-
-    /** Accuracy of {@code engine} on {@code images}, in batches of {@value #BATCH}. */
-    static double accuracy(InferenceEngine engine, LabelledImages images) throws InferenceException {
-        int pixels = images.pixelsPerImage();
-        float[] batch = new float[BATCH * pixels];
-        byte[] raw = images.pixels();
-        int correct = 0;
-        for (int from = 0; from < images.size(); from += BATCH) {
-            int count = Math.min(BATCH, images.size() - from);
-            for (int i = 0; i < count * pixels; i++) {
-                batch[i] = (raw[from * pixels + i] & 0xff) / 255f;
-            }
-            List<Prediction> predictions = engine.batchPredict(batch, count);
-            for (int i = 0; i < count; i++) {
-                if (predictions.get(i).fashionClass() == images.label(from + i)) {
-                    correct++;
-                }
-            }
-        }
-        return (double) correct / images.size();
     }
 
     /** The golden set, loaded once: the test split shipped on the class path. */

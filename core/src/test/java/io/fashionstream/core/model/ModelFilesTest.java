@@ -116,6 +116,6 @@ class ModelFilesTest {
 
     private static ModelCard card(String name, long params) {
         return new ModelCard(name, null, null, List.of(), params, null, "test", "test", 0.5, 0.5, null, List.of(),
-                new long[10][10], Map.of(), "2026-01-01T00:00:00Z", null);
+                new long[10][10], Map.of(), "2026-01-01T00:00:00Z", null, null);
     }
 }
