@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.fashionstream.core.FashionClass;
 import io.fashionstream.core.onnx.OnnxExport;
+import io.fashionstream.core.onnx.OnnxQuantizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -149,8 +150,10 @@ public final class OnnxEngine implements InferenceEngine {
             long[] in = shapeOf(session.getInputInfo().values().iterator().next());
             long[] out = shapeOf(session.getOutputInfo().values().iterator().next());
             String names = session.getMetadata().getCustomMetadataValue(OnnxExport.CLASS_NAMES_KEY).orElse("");
+            String precision = session.getMetadata().getCustomMetadataValue(OnnxQuantizer.PRECISION_KEY).orElse("fp32");
             return new ModelSignature(in, out, names.isEmpty() ? List.of()
-                    : List.of(io.fashionstream.core.Json.MAPPER.readValue(names, String[].class)));
+                    : List.of(io.fashionstream.core.Json.MAPPER.readValue(names, String[].class)),
+                    "int8".equals(precision) ? Precision.INT8 : Precision.FP32);
         } catch (OrtException | java.io.IOException | RuntimeException e) {
             throw new InferenceException("cannot read the model's inputs and outputs: " + e.getMessage(), e);
         }

@@ -3,6 +3,7 @@ package io.fashionstream.core.inference;
 import io.fashionstream.core.data.FashionMnist;
 import io.fashionstream.core.data.ImageTensors;
 import io.fashionstream.core.data.LabelledImages;
+import io.fashionstream.core.model.ModelCard;
 import io.fashionstream.core.model.ModelFiles;
 import io.fashionstream.core.model.ModelLoadException;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,39 @@ class ServingModelTest {
             assertTrue(onnx.card().isPresent());
             assertSameScores(dl4j.engine().batchPredict(pixels, COUNT), onnx.engine().batchPredict(pixels, COUNT), 1e-5f);
         }
+    }
+
+    @Test
+    void int8ServesTheQuantizedFileAndAutoChoosesItOnlyWhereItsCardAndTheCpuSaySo() throws Exception {
+        ModelCard card = ModelFiles.readCard(MODELS.resolve("complex2.zip")).orElseThrow();
+        try (ServingModel int8 = ServingModel.open("complex2", MODELS, EngineKind.ONNXRUNTIME, 1, Precision.INT8);
+             ServingModel auto = ServingModel.open("complex2", MODELS, EngineKind.ONNXRUNTIME, 1, Precision.AUTO);
+             ServingModel fp32 = ServingModel.open("complex2", MODELS, EngineKind.ONNXRUNTIME, 1, Precision.FP32)) {
+            assertEquals(Precision.INT8, int8.precision());
+            assertEquals(card.int8().sha256(), int8.onnxSha256());
+            assertEquals(card.onnxSha256(), fp32.onnxSha256());
+            assertEquals(fp32.version(), int8.version(), "the same trained model either way");
+            Precision expected = CpuFeatures.hasInt8DotProduct() && card.int8().keepsAccuracy(card.testAccuracy())
+                    ? Precision.INT8 : Precision.FP32;
+            assertEquals(expected, auto.precision());
+            float[] pixels = testImages(COUNT);
+            long agree = 0;
+            List<Prediction> a = int8.engine().batchPredict(pixels, COUNT);
+            List<Prediction> b = fp32.engine().batchPredict(pixels, COUNT);
+            for (int i = 0; i < COUNT; i++) {
+                agree += a.get(i).label() == b.get(i).label() ? 1 : 0;
+            }
+            assertTrue(agree >= COUNT - 2, agree + " of " + COUNT + " labels as float32's");
+        }
+        try (ServingModel simple = ServingModel.open("simple", MODELS, EngineKind.ONNXRUNTIME, 1, Precision.AUTO)) {
+            assertEquals(Precision.FP32, simple.precision(), "INT8 is slower for simple: there is no file");
+        }
+        ModelLoadException none = assertThrows(ModelLoadException.class,
+                () -> ServingModel.open("simple", MODELS, EngineKind.ONNXRUNTIME, 1, Precision.INT8));
+        assertTrue(none.getMessage().contains("has no INT8 version"), none.getMessage());
+        assertThrows(ModelLoadException.class, () -> ServingModel.open("complex2", MODELS, EngineKind.DL4J, 0, Precision.INT8));
+        assertEquals(List.of("complex1", "complex2", "simple"), io.fashionstream.core.model.ModelsDirectory.available(MODELS),
+                "an INT8 version is not a model of its own");
     }
 
     @Test

@@ -2,6 +2,9 @@ package io.fashionstream.tools.bench;
 
 import io.fashionstream.core.inference.Dl4jEngine;
 import io.fashionstream.core.inference.EngineKind;
+import io.fashionstream.core.inference.Precision;
+import io.fashionstream.core.model.ModelFiles;
+import java.nio.file.Files;
 import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.worker.config.CliEnums;
 import io.fashionstream.worker.config.WorkerConfig;
@@ -42,6 +45,11 @@ public final class EngineBenchCommand implements Callable<Integer> {
             description = "ONNX Runtime intra-op thread settings to compare (default: ${DEFAULT-VALUE})")
     List<Integer> threads;
 
+    @Option(names = "--precisions", split = ",", defaultValue = "fp32,int8",
+            description = "Precisions of ONNX Runtime to compare side by side: fp32, int8 (models with an INT8 version)"
+                    + " (default: ${DEFAULT-VALUE})")
+    List<String> precisions;
+
     @Option(names = "--batches", split = ",", defaultValue = "1,8,32,128,512,1024",
             description = "Batch sizes (default: ${DEFAULT-VALUE})")
     List<Integer> batches;
@@ -70,6 +78,11 @@ public final class EngineBenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batches must be sizes from 1 to " + WorkerConfig.MAX_BATCH_LIMIT
                     + ", not " + batches);
         }
+        precisions.forEach(p -> {
+            if (Precision.parse(p) == Precision.AUTO) {
+                throw new IllegalArgumentException("--precisions compares fp32 and int8, not auto");
+            }
+        });
         if (threads.isEmpty() || threads.stream().anyMatch(t -> t < 1 || t > WorkerConfig.MAX_INTRA_OP_THREADS)) {
             throw new IllegalArgumentException("--threads must be thread counts from 1 to "
                     + WorkerConfig.MAX_INTRA_OP_THREADS + ", not " + threads);
@@ -81,23 +94,38 @@ public final class EngineBenchCommand implements Callable<Integer> {
         for (String name : models) {
             for (EngineKind kind : engines) {
                 for (int t : kind == EngineKind.ONNXRUNTIME ? threads : List.of(MachineInfo.openMpThreads())) {
-                    try (ServingModel model = ServingModel.open(name, report.modelsDir, kind, t)) {
-                        EngineBench bench = timing.benchOf(model.engine());
-                        List<EngineBench.Point> points = new ArrayList<>();
-                        for (int batch : batches) {
-                            EngineBench.Point p = bench.run(batch);
-                            err.printf("engine   %-9s %-11s %d thread(s) batch %5d: %,10.0f images/s (%.2f ms per batch)%n",
-                                    name, kind.cliName(), t, batch, p.imagesPerSec(), p.msPerBatch());
-                            points.add(p);
+                    for (String p : kind == EngineKind.ONNXRUNTIME ? precisions : List.of("fp32")) {
+                        Precision precision = Precision.parse(p);
+                        if (precision == Precision.INT8 && !Files.isRegularFile(ModelFiles.int8Path(
+                                ModelFiles.resolve(name, report.modelsDir)))) {
+                            err.printf("engine   %-9s has no INT8 version (it does not pay): int8 not measured%n", name);
+                            continue;
                         }
-                        List<LayerProfile.Layer> layers = model.engine() instanceof Dl4jEngine dl4j
-                                ? LayerProfile.of(dl4j, profileBatch) : List.of();
-                        results.add(new BenchCommand.ModelResult(model.name(), model.version(), kind.cliName(), t, points,
-                                profileBatch, layers));
+                        results.add(measure(name, kind, t, precision, err));
                     }
                 }
             }
         }
         return results;
+    }
+
+    /** One model on one engine, thread count and precision, at every batch size. */
+    private BenchCommand.ModelResult measure(String name, EngineKind kind, int threadCount, Precision precision,
+                                             PrintWriter err) throws Exception {
+        String engineName = kind.cliName() + (precision == Precision.INT8 ? " int8" : "");
+        try (ServingModel model = ServingModel.open(name, report.modelsDir, kind, threadCount, precision)) {
+            EngineBench bench = timing.benchOf(model.engine());
+            List<EngineBench.Point> points = new ArrayList<>();
+            for (int batch : batches) {
+                EngineBench.Point point = bench.run(batch);
+                err.printf("engine   %-9s %-16s %d thread(s) batch %5d: %,10.0f images/s (%.2f ms per batch)%n",
+                        name, engineName, threadCount, batch, point.imagesPerSec(), point.msPerBatch());
+                points.add(point);
+            }
+            List<LayerProfile.Layer> layers = model.engine() instanceof Dl4jEngine dl4j
+                    ? LayerProfile.of(dl4j, profileBatch) : List.of();
+            return new BenchCommand.ModelResult(model.name(), model.version(), engineName, threadCount, points,
+                    profileBatch, layers);
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.fashionstream.worker.config;
 import io.fashionstream.core.FashionClass;
 import io.fashionstream.core.image.ImageLimits;
 import io.fashionstream.core.inference.EngineKind;
+import io.fashionstream.core.inference.Precision;
 import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.core.model.ModelLoadException;
 import io.fashionstream.core.model.ModelsDirectory;
@@ -38,6 +39,7 @@ import java.util.TreeMap;
  * @param topK                  classes with their scores that each result lists, best first
  * @param model                 model name in {@code modelsDir}, or path to a {@code .zip} or {@code .onnx}
  * @param engine                what runs the model: ONNX Runtime on its export, or DL4J
+ * @param precision             float32, the model's INT8 version, or {@code auto}: INT8 where its card says it pays
  * @param intraOpThreads        ONNX Runtime threads per forward pass; 0: the machine's cores shared
  *                              among the worker threads
  * @param modelsDir             where model names are looked up
@@ -76,6 +78,7 @@ public record WorkerConfig(
         int topK,
         String model,
         EngineKind engine,
+        Precision precision,
         int intraOpThreads,
         Path modelsDir,
         int workers,
@@ -107,6 +110,7 @@ public record WorkerConfig(
     /** The default engine as the command line names it; {@link #DEFAULT_ENGINE} is what it parses to. */
     public static final String DEFAULT_ENGINE_NAME = "onnxruntime";
     public static final EngineKind DEFAULT_ENGINE = EngineKind.parse(DEFAULT_ENGINE_NAME);
+    public static final String DEFAULT_PRECISION_NAME = "auto";
     public static final int DEFAULT_INTRA_OP_THREADS = 0;
     /** The installation's own {@code models/} folder, wherever the command runs from. */
     public static final Path DEFAULT_MODELS_DIR = ModelsDirectory.installed(WorkerConfig.class);
@@ -212,7 +216,7 @@ public record WorkerConfig(
 
     private static WorkerConfig defaults(String bootstrapServers) {
         return new WorkerConfig(bootstrapServers, DEFAULT_GROUP_ID, DEFAULT_INPUT_TOPIC, DEFAULT_RESULTS_TOPIC,
-                DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_REVIEW_TOPIC, null, DEFAULT_TOP_K, DEFAULT_MODEL, DEFAULT_ENGINE, DEFAULT_INTRA_OP_THREADS, DEFAULT_MODELS_DIR, DEFAULT_WORKERS,
+                DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_REVIEW_TOPIC, null, DEFAULT_TOP_K, DEFAULT_MODEL, DEFAULT_ENGINE, Precision.parse(DEFAULT_PRECISION_NAME), DEFAULT_INTRA_OP_THREADS, DEFAULT_MODELS_DIR, DEFAULT_WORKERS,
                 DEFAULT_MAX_BATCH, Duration.ofMillis(DEFAULT_MAX_WAIT_MS), Duration.ofMillis(DEFAULT_COMMIT_INTERVAL_MS),
                 DEFAULT_DECODE_THREADS, Duration.ofMillis(DEFAULT_DECODE_TIMEOUT_MS), DEFAULT_GUARANTEE,
                 DEFAULT_GROUP_PROTOCOL, DEFAULT_STATIC_MEMBERSHIP, DEFAULT_TRANSACTIONAL_ID_PREFIX, ImageLimits.DEFAULTS, FetchSettings.DEFAULTS,
@@ -260,7 +264,7 @@ public record WorkerConfig(
 
     /** The model to serve, opened with the chosen engine. */
     public ServingModel openModel() throws ModelLoadException {
-        return ServingModel.open(model, modelsDir, engine, effectiveIntraOpThreads());
+        return ServingModel.open(model, modelsDir, engine, effectiveIntraOpThreads(), precision);
     }
 
     /** {@code onnxruntime (2 intra-op threads)} or {@code dl4j}, for start-up lines. */
@@ -291,6 +295,7 @@ public record WorkerConfig(
         private int topK;
         private String model;
         private EngineKind engine;
+        private Precision precision;
         private int intraOpThreads;
         private Path modelsDir;
         private int workers;
@@ -335,6 +340,7 @@ public record WorkerConfig(
             topK = c.topK;
             model = c.model;
             engine = c.engine;
+            precision = c.precision;
             intraOpThreads = c.intraOpThreads;
             modelsDir = c.modelsDir;
             workers = c.workers;
@@ -366,6 +372,7 @@ public record WorkerConfig(
         public Builder topK(int v) { topK = v; return this; }
         public Builder model(String v) { model = v; return this; }
         public Builder engine(EngineKind v) { engine = v; return this; }
+        public Builder precision(Precision v) { precision = v; return this; }
         public Builder intraOpThreads(int v) { intraOpThreads = v; return this; }
         public Builder modelsDir(Path v) { modelsDir = v; return this; }
         public Builder workers(int v) { workers = v; return this; }
@@ -422,7 +429,7 @@ public record WorkerConfig(
         public WorkerConfig build() {
             return new WorkerConfig(bootstrapServers, groupId, inputTopic, resultsTopic, deadLetterTopic, reviewTopic,
                     reviewThreshold, topK, model,
-                    engine, intraOpThreads, modelsDir, workers, maxBatch, maxWait, commitInterval, decodeThreads,
+                    engine, precision, intraOpThreads, modelsDir, workers, maxBatch, maxWait, commitInterval, decodeThreads,
                     decodeTimeout, guarantee, groupProtocol, staticMembership, transactionalIdPrefix, imageLimits,
                     new FetchSettings(fetchAllow, fetchAllowHttp, fetchConcurrency, fetchPerHost, fetchConnectTimeout,
                             fetchFirstByteTimeout, fetchTimeout, fetchMaxRedirects),

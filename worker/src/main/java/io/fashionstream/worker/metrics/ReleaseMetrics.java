@@ -162,8 +162,9 @@ public final class ReleaseMetrics implements MeterBinder {
         }
         if (role == Role.PRIMARY) {
             meters.add(Gauge.builder("fashion.model.info", () -> 1)
-                    .description("The model this worker serves (its primary release)")
-                    .tags("model", release.name(), "version", release.version())
+                    .description("The model this worker serves (its primary release) and the precision it runs in")
+                    .tags("model", release.name(), "version", release.version(), "precision",
+                            release.precision().cliName())
                     .register(registry));
             // What the rolling accuracy is held against: alerts fire when it falls well under the card's.
             meters.add(Gauge.builder("fashion.model.card.accuracy", release::cardAccuracy)

@@ -1,6 +1,7 @@
 package io.fashionstream.worker.release;
 
 import io.fashionstream.core.inference.InferenceEngine;
+import io.fashionstream.core.inference.Precision;
 import io.fashionstream.core.model.ModelCard;
 import io.fashionstream.worker.batch.ReviewRoute;
 import io.fashionstream.worker.metrics.DriftMonitor;
@@ -21,13 +22,21 @@ public final class LiveRelease {
     private final String version;
     private final Optional<ModelCard> card;
     private final InferenceEngine engine;
+    private final Precision precision;
     private final ReviewRoute review;
     private final DriftMonitor drift;
     private boolean retired;
 
-    /** @param drift its drift monitor, or null when its card has no held-out reference */
+    /** A float32 release (tests). */
     public LiveRelease(String id, String name, String version, Optional<ModelCard> card, InferenceEngine engine,
                        ReviewRoute review, DriftMonitor drift) {
+        this(id, name, version, card, engine, Precision.FP32, review, drift);
+    }
+
+    /** @param drift its drift monitor, or null when its card has no held-out reference */
+    public LiveRelease(String id, String name, String version, Optional<ModelCard> card, InferenceEngine engine,
+                       Precision precision, ReviewRoute review, DriftMonitor drift) {
+        this.precision = precision;
         this.id = id;
         this.name = name;
         this.version = version;
@@ -56,6 +65,11 @@ public final class LiveRelease {
 
     public Optional<ModelCard> card() {
         return card;
+    }
+
+    /** What it computes in: float32, or its INT8 version. */
+    public Precision precision() {
+        return precision;
     }
 
     public ReviewRoute review() {

@@ -1,6 +1,7 @@
 package io.fashionstream.worker.release;
 
 import io.fashionstream.core.drift.Reference;
+import io.fashionstream.core.inference.Precision;
 import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.core.model.ModelCard;
 import io.fashionstream.core.release.ReleaseGate;
@@ -56,20 +57,25 @@ public final class ReleaseLoader {
             return new Refused(refused.check().label(), refused.reason());
         }
         ReleaseGate.Passed passed = (ReleaseGate.Passed) verdict;
+        Precision precision;
+        try {
+            precision = passed.engine().signature().precision();
+        } catch (io.fashionstream.core.inference.InferenceException e) {
+            precision = Precision.FP32; // the gate read the same signature a moment ago
+        }
         return new Ready(live(release.id(), release.name(), release.version(), Optional.of(release.card()),
-                passed.engine()), passed.accuracy());
+                passed.engine(), precision), passed.accuracy());
     }
 
     /** The model a worker was started with, as a release. */
     public LiveRelease local(ServingModel model) {
-        String hash = model.engine().name().equals("onnxruntime")
-                ? model.card().map(ModelCard::onnxSha256).orElse(model.version()) : model.version();
-        return live(LiveRelease.idOf(model.name(), hash == null ? model.version() : hash), model.name(), model.version(),
-                model.card(), model.engine());
+        String hash = model.onnxSha256() != null ? model.onnxSha256() : model.version();
+        return live(LiveRelease.idOf(model.name(), hash), model.name(), model.version(), model.card(), model.engine(),
+                model.precision());
     }
 
     private LiveRelease live(String id, String name, String version, Optional<ModelCard> card,
-                             io.fashionstream.core.inference.InferenceEngine engine) {
+                             io.fashionstream.core.inference.InferenceEngine engine, Precision precision) {
         Optional<Reference> reference = card.map(ModelCard::reference);
         ReviewRoute review = new ReviewRoute(reviewTopic, reviewThreshold != null ? reviewThreshold
                 : reference.map(Reference::reviewThreshold).orElse(0.0));
@@ -80,6 +86,6 @@ public final class ReleaseLoader {
         if (drift == null) {
             log.warn("{}'s card has no held-out reference: no drift metrics for it (fashion-trainer reference writes one)", id);
         }
-        return new LiveRelease(id, name, version, card, engine, review, drift);
+        return new LiveRelease(id, name, version, card, engine, precision, review, drift);
     }
 }

@@ -40,7 +40,7 @@ class WorkerConfigTest {
         WorkerConfig good = WorkerConfig.builder().build();
         assertThrows(IllegalArgumentException.class, () -> new WorkerConfig(good.bootstrapServers(), good.groupId(),
                 good.inputTopic(), good.inputTopic(), good.deadLetterTopic(), good.reviewTopic(), good.reviewThreshold(),
-                good.topK(), good.model(), good.engine(),
+                good.topK(), good.model(), good.engine(), good.precision(),
                 good.intraOpThreads(), good.modelsDir(), good.workers(), good.maxBatch(), good.maxWait(),
                 good.commitInterval(), good.decodeThreads(), good.decodeTimeout(), good.guarantee(), good.groupProtocol(),
                 good.staticMembership(), good.transactionalIdPrefix(), good.imageLimits(), good.fetch(), good.rollout(), good.startupTimeout(),
