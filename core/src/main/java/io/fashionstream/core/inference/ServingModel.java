@@ -86,7 +86,7 @@ public record ServingModel(String name, String version, Optional<ModelCard> card
                 byte[] bytes = Files.readAllBytes(onnx);
                 return new ServingModel(ModelFiles.modelName(onnx), version, card,
                         OnnxEngine.open(bytes, intraOpThreads, cudaAvailable()), Precision.FP32,
-                        io.fashionstream.core.release.ReleaseGate.sha256(bytes));
+                        io.fashionstream.core.Sha256.hex(bytes));
             }
             if (onnxGiven) {
                 throw new ModelLoadException("model file " + onnx + " does not exist");

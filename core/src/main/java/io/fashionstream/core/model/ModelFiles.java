@@ -1,6 +1,7 @@
 package io.fashionstream.core.model;
 
 import io.fashionstream.core.Json;
+import io.fashionstream.core.Sha256;
 import io.fashionstream.core.onnx.OnnxExport;
 import io.fashionstream.core.onnx.OnnxExportException;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -9,9 +10,6 @@ import org.deeplearning4j.util.ModelSerializer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -210,11 +208,7 @@ public final class ModelFiles {
 
     /** A file's SHA-256, lowercase hex. */
     public static String sha256(Path file) throws IOException {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(Files.readAllBytes(file));
     }
 
     private static String rootMessage(Throwable e) {

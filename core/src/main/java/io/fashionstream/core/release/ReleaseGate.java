@@ -1,6 +1,7 @@
 package io.fashionstream.core.release;
 
 import io.fashionstream.core.FashionClass;
+import io.fashionstream.core.Sha256;
 import io.fashionstream.core.data.FashionMnist;
 import io.fashionstream.core.data.LabelledImages;
 import io.fashionstream.core.eval.ClassificationReport;
@@ -12,10 +13,7 @@ import io.fashionstream.core.model.ModelCard;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -79,7 +77,7 @@ public final class ReleaseGate {
         if (card == null) {
             return new Refused(Check.CARD, "the release has no model card, so nothing says what it should score");
         }
-        String actual = sha256(onnx);
+        String actual = Sha256.hex(onnx);
         if (!actual.equalsIgnoreCase(declaredSha256)) {
             return new Refused(Check.CHECKSUM, "its bytes hash to SHA-256 " + actual + ", it was published as "
                     + declaredSha256 + " (corrupted or replaced)");
@@ -160,14 +158,5 @@ public final class ReleaseGate {
     /** The gate's tolerance. */
     public double tolerance() {
         return tolerance;
-    }
-
-    /** A byte array's SHA-256, lowercase hex. */
-    public static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

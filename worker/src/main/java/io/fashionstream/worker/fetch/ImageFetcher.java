@@ -1,5 +1,6 @@
 package io.fashionstream.worker.fetch;
 
+import io.fashionstream.core.Sha256;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -22,13 +23,10 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.HexFormat;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -199,7 +197,7 @@ public final class ImageFetcher implements AutoCloseable {
                 throw new FetchException(FetchException.Reason.FETCH_FAILED, "HTTP " + answer.status() + " from "
                         + url.getHost());
             }
-            return new Fetched(answer.body(), url.toString(), sha256(answer.body()), allowed);
+            return new Fetched(answer.body(), url.toString(), Sha256.hex(answer.body()), allowed);
         }
     }
 
@@ -276,14 +274,6 @@ public final class ImageFetcher implements AutoCloseable {
             }
         }
         return TimeUnit.SECONDS.toNanos(Math.max(0, Math.min(60, seconds)));
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
     }
 
     /** A body over the cap: the read stops there and the connection is dropped. */

@@ -1,5 +1,6 @@
 package io.fashionstream.worker.records;
 
+import io.fashionstream.core.Sha256;
 import io.fashionstream.core.Printable;
 import io.fashionstream.core.image.InvalidImageException;
 import io.fashionstream.core.inference.InferenceException;
@@ -11,10 +12,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Locale;
 
 /**
@@ -131,7 +129,7 @@ public final class DeadLetters {
     private static void markTruncated(Headers headers, byte[] value) {
         add(headers, VALUE_TRUNCATED, "true");
         add(headers, VALUE_SIZE, Integer.toString(value.length));
-        add(headers, VALUE_SHA256, sha256(value));
+        add(headers, VALUE_SHA256, Sha256.hex(value));
     }
 
     /**
@@ -168,14 +166,6 @@ public final class DeadLetters {
 
     private static String message(Exception error) {
         return String.valueOf(error.getMessage());
-    }
-
-    static String sha256(byte[] value) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
     }
 
     private static void add(Headers headers, String key, String value) {

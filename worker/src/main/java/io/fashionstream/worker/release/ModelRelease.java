@@ -2,7 +2,7 @@ package io.fashionstream.worker.release;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fashionstream.core.model.ModelCard;
-import io.fashionstream.core.release.ReleaseGate;
+import io.fashionstream.core.Sha256;
 
 import java.time.Instant;
 
@@ -22,7 +22,7 @@ public record ModelRelease(int schema, String id, String name, String version, S
 
     /** A release of {@code onnx} under {@code name} with its card, published now by {@code by}. */
     public static ModelRelease of(String name, ModelCard card, byte[] onnx, Instant at, String by) {
-        String sha256 = ReleaseGate.sha256(onnx);
+        String sha256 = Sha256.hex(onnx);
         return new ModelRelease(SCHEMA_VERSION, LiveRelease.idOf(name, sha256), name,
                 card == null ? sha256.substring(0, 12) : card.version(), sha256, card, at.toString(), by, onnx);
     }

@@ -1,5 +1,6 @@
 package io.fashionstream.worker.records;
 
+import io.fashionstream.core.Sha256;
 import io.fashionstream.core.image.InvalidImageException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -45,7 +46,7 @@ class DeadLettersTest {
         assertArrayEquals(Arrays.copyOf(value, dead.value().length), dead.value(), "the original's first bytes");
         assertEquals("true", header(dead, DeadLetters.VALUE_TRUNCATED));
         assertEquals(Integer.toString(value.length), header(dead, DeadLetters.VALUE_SIZE));
-        assertEquals(DeadLetters.sha256(value), header(dead, DeadLetters.VALUE_SHA256));
+        assertEquals(Sha256.hex(value), header(dead, DeadLetters.VALUE_SHA256));
         assertEquals("images", header(dead, DeadLetters.SOURCE_TOPIC));
         assertEquals("3", header(dead, DeadLetters.SOURCE_PARTITION));
         assertEquals("42", header(dead, DeadLetters.SOURCE_OFFSET));
@@ -76,7 +77,7 @@ class DeadLettersTest {
         assertEquals("org.apache.kafka.common.errors.RecordTooLargeException", header(dead, DeadLetters.ERROR_CLASS),
                 "a refusal names the Kafka error");
         assertTrue(header(dead, DeadLetters.ERROR_MESSAGE).contains("RecordTooLargeException: too large"));
-        assertEquals(DeadLetters.sha256(value), header(dead, DeadLetters.VALUE_SHA256));
+        assertEquals(Sha256.hex(value), header(dead, DeadLetters.VALUE_SHA256));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.fashionstream.worker.release;
 
+import io.fashionstream.core.Sha256;
 import io.fashionstream.core.release.ReleaseGate;
 import io.fashionstream.core.release.ReleaseGate.Check;
 import io.fashionstream.worker.testing.ReleaseFiles;
@@ -61,7 +62,7 @@ class ReleaseGateTest {
     void garbageIsUnreadableAndNoCardIsRefused() {
         byte[] garbage = "not an onnx model".getBytes();
         ModelRelease simple = ReleaseFiles.release("simple");
-        ReleaseGate.Verdict unreadable = gate.check(garbage, ReleaseGate.sha256(garbage), simple.card().withOnnxSha256(null));
+        ReleaseGate.Verdict unreadable = gate.check(garbage, Sha256.hex(garbage), simple.card().withOnnxSha256(null));
         assertEquals(Check.UNREADABLE, assertInstanceOf(ReleaseGate.Refused.class, unreadable).check());
         ReleaseGate.Verdict noCard = gate.check(simple.onnx(), simple.sha256(), null);
         assertEquals(Check.CARD, assertInstanceOf(ReleaseGate.Refused.class, noCard).check());

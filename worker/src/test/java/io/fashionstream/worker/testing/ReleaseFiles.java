@@ -1,9 +1,9 @@
 package io.fashionstream.worker.testing;
 
+import io.fashionstream.core.Sha256;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fashionstream.core.Json;
 import io.fashionstream.core.model.ModelCard;
-import io.fashionstream.core.release.ReleaseGate;
 import io.fashionstream.worker.release.ModelRelease;
 import onnx.Onnx.GraphProto;
 import onnx.Onnx.ModelProto;
@@ -53,7 +53,7 @@ public final class ReleaseFiles {
     /** {@code name}'s network giving 5 scores instead of 10, published with a card that matches its bytes. */
     public static ModelRelease fiveOutputs(String name) {
         byte[] bytes = truncatedOutput(onnx(name), 5);
-        ModelCard card = edited(card(name), "onnxSha256", ReleaseGate.sha256(bytes));
+        ModelCard card = edited(card(name), "onnxSha256", Sha256.hex(bytes));
         return ModelRelease.of(name, card, bytes, Instant.now(), "test");
     }
 
