@@ -1,5 +1,8 @@
 package io.fashionstream.core.inference;
 
+import io.fashionstream.core.data.LabelledImages;
+
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,25 +27,32 @@ public interface InferenceEngine extends AutoCloseable {
         }
     }
 
-    /** Accuracy of {@code engine} on labelled 28x28 images (raw bytes, as the worker feeds them: pixels / 255), 256 at a time. */
-    static double accuracy(InferenceEngine engine, io.fashionstream.core.data.LabelledImages images) throws InferenceException {
-        int batch = 256;
+    /** Accuracy of {@code engine} on labelled images ({@link #predictAll}). */
+    static double accuracy(InferenceEngine engine, LabelledImages images) throws InferenceException {
+        List<Prediction> predictions = predictAll(engine, images);
+        int correct = 0;
+        for (int i = 0; i < images.size(); i++) {
+            if (predictions.get(i).fashionClass() == images.label(i)) {
+                correct++;
+            }
+        }
+        return (double) correct / images.size();
+    }
+
+    /** {@code engine}'s prediction for each of 28x28 images held as raw bytes (pixels / 255, as the worker feeds them), 512 at a time. */
+    static List<Prediction> predictAll(InferenceEngine engine, LabelledImages images) throws InferenceException {
+        int batch = 512;
         float[] pixels = new float[batch * PIXELS];
         byte[] raw = images.pixels();
-        int correct = 0;
+        List<Prediction> out = new ArrayList<>(images.size());
         for (int from = 0; from < images.size(); from += batch) {
             int count = Math.min(batch, images.size() - from);
             for (int i = 0; i < count * PIXELS; i++) {
                 pixels[i] = (raw[from * PIXELS + i] & 0xff) / 255f;
             }
-            List<Prediction> predictions = engine.batchPredict(pixels, count);
-            for (int i = 0; i < count; i++) {
-                if (predictions.get(i).fashionClass() == images.label(from + i)) {
-                    correct++;
-                }
-            }
+            out.addAll(engine.batchPredict(pixels, count));
         }
-        return (double) correct / images.size();
+        return out;
     }
 
     /** An engine over the same model for another thread. */

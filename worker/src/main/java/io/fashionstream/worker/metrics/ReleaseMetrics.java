@@ -172,7 +172,6 @@ public final class ReleaseMetrics implements MeterBinder {
                     .tags("model", release.name(), "version", release.version())
                     .register(registry));
         } else {
-            Comparison c = comparison(release);
             meters.add(compared(release, role, "fashion.release.agreement", Comparison::agreement,
                     "Share of the last " + Comparison.WINDOW + " inputs on which this release and the primary agree"));
             meters.add(compared(release, role, "fashion.release.accuracy", Comparison::candidateAccuracy,
@@ -181,7 +180,6 @@ public final class ReleaseMetrics implements MeterBinder {
                     "The primary's accuracy on the same labelled inputs"));
             meters.add(compared(release, role, "fashion.release.compared", x -> x.compared(),
                     "Inputs in the comparison window"));
-            comparisons.put(release, c);
         }
         return meters;
     }
