@@ -175,6 +175,14 @@ public final class WorkerOptions {
         builder.commitInterval(Duration.ofMillis(v));
     }
 
+    @Option(names = "--max-latency-ms", defaultValue = "0",
+            description = "An answer's latency objective, from its record's timestamp to its commit: batches sized and"
+                    + " transactions committed from measured costs to keep within it; --max-batch, --max-wait-ms and"
+                    + " --commit-interval-ms stay the upper limits; 0: none (default: ${DEFAULT-VALUE})")
+    void maxLatencyMs(long v) {
+        builder.maxLatency(Duration.ofMillis(v));
+    }
+
     @Option(names = "--decode-threads", defaultValue = "" + WorkerConfig.DEFAULT_DECODE_THREADS,
             description = "Per worker thread, helpers that decode the next batch while the current one is in the"
                     + " network; 0 decodes on the worker thread (default: ${DEFAULT-VALUE})")

@@ -18,6 +18,12 @@ public record BatchAnswers(List<Answer> answers, int classifiedCount, long decod
         this(answers, classifiedCount, decodeNanos, inferenceNanos, List.of());
     }
 
+    /** Time from the batch's start to its answers: decoding, then every release's forward pass. */
+    public long stageNanos() {
+        long passesNanos = passes.stream().mapToLong(ReleasePass::nanos).sum();
+        return decodeNanos + Math.max(inferenceNanos, passesNanos);
+    }
+
     /** The records to publish, in input order: one per input, and its review record after it if it has one. */
     public List<ProducerRecord<byte[], byte[]>> records() {
         return answers.stream().flatMap(a -> a.outputs().stream()).toList();

@@ -8,12 +8,16 @@ import java.util.function.Predicate;
  * Gathers items into one micro-batch until it holds {@code maxBatch} of them or {@code maxWait}
  * has passed since the first arrived, in the manner of Triton's dynamic batcher: a flood fills
  * batches, a trickle is never held longer than the wait. Pure logic over a caller-supplied
- * clock (nanoseconds), so a poll loop can ask how long it may still block. Not thread-safe:
- * each worker thread owns one.
+ * clock (nanoseconds), so a poll loop can ask how long it may still block. A latency objective
+ * narrows both triggers batch by batch ({@link #limit}). Not thread-safe: each worker thread owns one.
  */
 public final class MicroBatch<T> {
     private final int maxBatch;
     private final long maxWaitNanos;
+    /** The size trigger now: {@code maxBatch} unless {@link #limit} narrowed it. */
+    private int sizeLimit;
+    /** The wait trigger now: {@code maxWait} unless {@link #limit} narrowed it. */
+    private long waitNanos;
     private final List<T> items;
     private long firstArrivalNanos;
 
@@ -26,27 +30,41 @@ public final class MicroBatch<T> {
         }
         this.maxBatch = maxBatch;
         this.maxWaitNanos = maxWaitMillis * 1_000_000L;
+        this.sizeLimit = maxBatch;
+        this.waitNanos = maxWaitNanos;
         this.items = new ArrayList<>(maxBatch);
     }
 
-    /** Adds an item; the first one starts the wait clock. The caller must not add to a full batch. */
-    public void add(T item, long nowNanos) {
+    /** Narrows the triggers, within the configured ones, until the next call: a batch due at {@code size} or {@code waitNanos}. */
+    public void limit(int size, long waitNanos) {
+        this.sizeLimit = Math.max(1, Math.min(maxBatch, size));
+        this.waitNanos = Math.max(0, Math.min(maxWaitNanos, waitNanos));
+    }
+
+    /**
+     * Adds an item that arrived at {@code arrivalNanos}; the earliest arrival starts the wait clock.
+     * The caller must not add to a full batch.
+     */
+    public void add(T item, long arrivalNanos) {
         if (isFull()) {
-            throw new IllegalStateException("batch is full (" + maxBatch + "); drain it first");
+            throw new IllegalStateException("batch is full (" + sizeLimit + "); drain it first");
         }
-        if (items.isEmpty()) {
-            firstArrivalNanos = nowNanos;
-        }
+        firstArrivalNanos = items.isEmpty() ? arrivalNanos : Math.min(firstArrivalNanos, arrivalNanos);
         items.add(item);
+    }
+
+    /** When its earliest item arrived; meaningless while empty. */
+    public long firstArrivalNanos() {
+        return firstArrivalNanos;
     }
 
     /** Room left before the size trigger fires. */
     public int capacityLeft() {
-        return maxBatch - items.size();
+        return Math.max(0, sizeLimit - items.size());
     }
 
     public boolean isFull() {
-        return items.size() >= maxBatch;
+        return items.size() >= sizeLimit;
     }
 
     public boolean isEmpty() {
@@ -59,7 +77,7 @@ public final class MicroBatch<T> {
 
     /** Whether the batch should run now: full, or non-empty and its oldest item has waited long enough. */
     public boolean isReady(long nowNanos) {
-        return isFull() || (!items.isEmpty() && nowNanos - firstArrivalNanos >= maxWaitNanos);
+        return isFull() || (!items.isEmpty() && nowNanos - firstArrivalNanos >= waitNanos);
     }
 
     /**
@@ -73,7 +91,7 @@ public final class MicroBatch<T> {
         if (isReady(nowNanos)) {
             return 0;
         }
-        long leftNanos = maxWaitNanos - (nowNanos - firstArrivalNanos);
+        long leftNanos = waitNanos - (nowNanos - firstArrivalNanos);
         return Math.max(0, (leftNanos + 999_999) / 1_000_000);
     }
 

@@ -48,6 +48,9 @@ import java.util.TreeMap;
  * @param maxWait               longest a record waits for its batch to fill
  * @param commitInterval        how long a worker thread gathers batches into one transaction (or, at
  *                              least once, one offset commit) before committing; zero commits every batch
+ * @param maxLatency            an answer's latency objective, from its record's timestamp to its commit; zero:
+ *                              none. With one, batches are sized and units committed from measured costs to
+ *                              keep within it ({@link io.fashionstream.worker.batch.LatencyObjective})
  * @param decodeThreads         per worker thread, helpers that decode the next batch during the
  *                              forward pass; 0 decodes on the worker thread
  * @param decodeTimeout         how long one input may take to decode before it is dead-lettered as
@@ -85,6 +88,7 @@ public record WorkerConfig(
         int maxBatch,
         Duration maxWait,
         Duration commitInterval,
+        Duration maxLatency,
         int decodeThreads,
         Duration decodeTimeout,
         Guarantee guarantee,
@@ -194,6 +198,7 @@ public record WorkerConfig(
         requireBetween(maxWait.toMillis(), 0, MAX_WAIT_LIMIT_MS, "max-wait-ms");
         requireBetween(intraOpThreads, 0, MAX_INTRA_OP_THREADS, "intra-op-threads (0: automatic)");
         requireBetween(commitInterval.toMillis(), 0, MAX_COMMIT_INTERVAL_MS, "commit-interval-ms");
+        requireBetween(maxLatency.toMillis(), 0, MAX_COMMIT_INTERVAL_MS, "max-latency-ms");
         requireBetween(decodeThreads, 0, MAX_DECODE_THREADS, "decode-threads");
         requireBetween(decodeTimeout.toMillis(), MIN_DECODE_TIMEOUT_MS, MAX_DECODE_TIMEOUT_MS, "decode-timeout-ms");
         requireBetween(startupTimeout.toMillis(), 1, Long.MAX_VALUE, "startup-timeout-ms");
@@ -218,7 +223,7 @@ public record WorkerConfig(
         return new WorkerConfig(bootstrapServers, DEFAULT_GROUP_ID, DEFAULT_INPUT_TOPIC, DEFAULT_RESULTS_TOPIC,
                 DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_REVIEW_TOPIC, null, DEFAULT_TOP_K, DEFAULT_MODEL, DEFAULT_ENGINE, Precision.parse(DEFAULT_PRECISION_NAME), DEFAULT_INTRA_OP_THREADS, DEFAULT_MODELS_DIR, DEFAULT_WORKERS,
                 DEFAULT_MAX_BATCH, Duration.ofMillis(DEFAULT_MAX_WAIT_MS), Duration.ofMillis(DEFAULT_COMMIT_INTERVAL_MS),
-                DEFAULT_DECODE_THREADS, Duration.ofMillis(DEFAULT_DECODE_TIMEOUT_MS), DEFAULT_GUARANTEE,
+                Duration.ZERO, DEFAULT_DECODE_THREADS, Duration.ofMillis(DEFAULT_DECODE_TIMEOUT_MS), DEFAULT_GUARANTEE,
                 DEFAULT_GROUP_PROTOCOL, DEFAULT_STATIC_MEMBERSHIP, DEFAULT_TRANSACTIONAL_ID_PREFIX, ImageLimits.DEFAULTS, FetchSettings.DEFAULTS,
                 RolloutSettings.DEFAULTS, Duration.ofMillis(DEFAULT_STARTUP_TIMEOUT_MS), Duration.ofMillis(DEFAULT_STALL_TIMEOUT_MS),
                 CopiedHeaders.DEFAULT_RESULT_HEADERS, Map.of());
@@ -302,6 +307,7 @@ public record WorkerConfig(
         private int maxBatch;
         private Duration maxWait;
         private Duration commitInterval;
+        private Duration maxLatency;
         private int decodeThreads;
         private Duration decodeTimeout;
         private Guarantee guarantee;
@@ -347,6 +353,7 @@ public record WorkerConfig(
             maxBatch = c.maxBatch;
             maxWait = c.maxWait;
             commitInterval = c.commitInterval;
+            maxLatency = c.maxLatency;
             decodeThreads = c.decodeThreads;
             decodeTimeout = c.decodeTimeout;
             guarantee = c.guarantee;
@@ -379,6 +386,7 @@ public record WorkerConfig(
         public Builder maxBatch(int v) { maxBatch = v; return this; }
         public Builder maxWait(Duration v) { maxWait = v; return this; }
         public Builder commitInterval(Duration v) { commitInterval = v; return this; }
+        public Builder maxLatency(Duration v) { maxLatency = v; return this; }
         public Builder decodeThreads(int v) { decodeThreads = v; return this; }
         public Builder decodeTimeout(Duration v) { decodeTimeout = v; return this; }
         public Builder guarantee(Guarantee v) { guarantee = v; return this; }
@@ -429,7 +437,7 @@ public record WorkerConfig(
         public WorkerConfig build() {
             return new WorkerConfig(bootstrapServers, groupId, inputTopic, resultsTopic, deadLetterTopic, reviewTopic,
                     reviewThreshold, topK, model,
-                    engine, precision, intraOpThreads, modelsDir, workers, maxBatch, maxWait, commitInterval, decodeThreads,
+                    engine, precision, intraOpThreads, modelsDir, workers, maxBatch, maxWait, commitInterval, maxLatency, decodeThreads,
                     decodeTimeout, guarantee, groupProtocol, staticMembership, transactionalIdPrefix, imageLimits,
                     new FetchSettings(fetchAllow, fetchAllowHttp, fetchConcurrency, fetchPerHost, fetchConnectTimeout,
                             fetchFirstByteTimeout, fetchTimeout, fetchMaxRedirects),

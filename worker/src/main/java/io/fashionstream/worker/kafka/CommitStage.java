@@ -2,6 +2,7 @@ package io.fashionstream.worker.kafka;
 
 import io.fashionstream.worker.batch.Answer;
 import io.fashionstream.worker.batch.AnswerStage;
+import io.fashionstream.worker.batch.LatencyObjective;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -24,6 +25,8 @@ import java.util.function.LongSupplier;
  * {@code commit.interval.ms} does:
  * each batch's answers are sent at once ({@link #add}), and the unit commits once the interval
  * has passed since its first batch ({@link #commitIfDue}), or when asked ({@link #commitPending}).
+ * Under a {@link LatencyObjective} a unit also commits once its oldest input's budget less one
+ * commit has passed, and every commit's duration is measured for it.
  * On the way:
  * <ul>
  *   <li>transient errors (broker away, leaders moving, timeouts) are retried with backoff until
@@ -55,6 +58,10 @@ final class CommitStage {
     private final long intervalNanos;
     private final LongSupplier nanoClock;
     private final Consumer<List<Answer>> onCommitted;
+    /** The latency objective, or null. */
+    private final LatencyObjective objective;
+    /** Under an objective, when the open unit must commit at the latest. */
+    private long commitByNanos = Long.MAX_VALUE;
     /** Answers sent in the open unit and not yet committed, in input order. */
     private final List<Answer> pending = new ArrayList<>();
     private long pendingSinceNanos;
@@ -65,6 +72,13 @@ final class CommitStage {
      */
     CommitStage(String worker, BatchPublisher publisher, AnswerStage answers, RetryPolicy retry, Backoff backoff,
                    Duration interval, LongSupplier nanoClock, Consumer<List<Answer>> onCommitted) {
+        this(worker, publisher, answers, retry, backoff, interval, nanoClock, onCommitted, null);
+    }
+
+    /** @param objective the latency objective the commits keep, or null */
+    CommitStage(String worker, BatchPublisher publisher, AnswerStage answers, RetryPolicy retry, Backoff backoff,
+                Duration interval, LongSupplier nanoClock, Consumer<List<Answer>> onCommitted, LatencyObjective objective) {
+        this.objective = objective;
         this.worker = worker;
         this.publisher = publisher;
         this.answers = answers;
@@ -77,11 +91,19 @@ final class CommitStage {
 
     /** Sends one batch's answers in the open unit and commits it if it is due; does not wait for Kafka otherwise. */
     CommitResult add(List<Answer> answers) {
+        return add(answers, nanoClock.getAsLong());
+    }
+
+    /** As {@link #add(List)}, for a batch whose oldest input arrived at {@code oldestArrivalNanos}. */
+    CommitResult add(List<Answer> answers, long oldestArrivalNanos) {
         if (answers.isEmpty()) {
             return CommitResult.COMMITTED;
         }
         if (pending.isEmpty()) {
             pendingSinceNanos = nanoClock.getAsLong();
+        }
+        if (objective != null) {
+            commitByNanos = Math.min(commitByNanos, objective.commitByNanos(oldestArrivalNanos));
         }
         pending.addAll(answers);
         try {
@@ -95,7 +117,8 @@ final class CommitStage {
 
     /** Commits the open unit if its interval has passed (or it has grown to {@link #MAX_PENDING}). */
     CommitResult commitIfDue() {
-        if (!pending.isEmpty() && (nanoClock.getAsLong() - pendingSinceNanos >= intervalNanos
+        long now = nanoClock.getAsLong();
+        if (!pending.isEmpty() && (now - pendingSinceNanos >= intervalNanos || now >= commitByNanos
                 || pending.size() >= MAX_PENDING)) {
             return commitPending();
         }
@@ -107,7 +130,8 @@ final class CommitStage {
         if (pending.isEmpty()) {
             return idleMillis;
         }
-        long left = intervalNanos - (nanoClock.getAsLong() - pendingSinceNanos);
+        long now = nanoClock.getAsLong();
+        long left = Math.min(intervalNanos - (now - pendingSinceNanos), commitByNanos - now);
         return Math.max(0, Math.min(idleMillis, (left + 999_999) / 1_000_000));
     }
 
@@ -129,6 +153,7 @@ final class CommitStage {
         List<ConsumerRecord<byte[], byte[]>> inputs = pendingInputs();
         if (!pending.isEmpty()) {
             pending.clear();
+            commitByNanos = Long.MAX_VALUE;
             abort();
         }
         return inputs;
@@ -141,7 +166,12 @@ final class CommitStage {
         }
         List<Answer> unit = List.copyOf(pending);
         pending.clear();
+        commitByNanos = Long.MAX_VALUE;
+        long started = nanoClock.getAsLong();
         CommitResult result = commit(unit);
+        if (objective != null && result == CommitResult.COMMITTED) {
+            objective.costs().observeCommit(nanoClock.getAsLong() - started);
+        }
         return result instanceof CommitResult.Rewind rewind
                 ? new CommitResult.Rewind(unit.stream().map(Answer::source).toList(), rewind.cause()) : result;
     }

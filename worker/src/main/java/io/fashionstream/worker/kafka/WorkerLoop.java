@@ -2,6 +2,8 @@ package io.fashionstream.worker.kafka;
 
 import io.fashionstream.worker.batch.AnswerStage;
 import io.fashionstream.worker.batch.BatchAnswers;
+import io.fashionstream.worker.batch.BatchCosts;
+import io.fashionstream.worker.batch.LatencyObjective;
 import io.fashionstream.worker.batch.MicroBatch;
 import io.fashionstream.worker.batch.StagePipeline;
 import io.fashionstream.worker.metrics.WorkerMetrics;
@@ -31,7 +33,8 @@ import java.util.function.Predicate;
  * where it holds nothing half-done: a {@link CommitResult}, and the {@link PartitionChanges} its
  * poll stage recorded during a rebalance. Decoding and the forward pass are pipelined: while one
  * batch is in the network the next is decoding and this thread publishes and polls. A batch is
- * never held back waiting for the next one: when no other batch is due, it runs at once.
+ * never held back waiting for the next one: when no other batch is due, it runs at once. Under a
+ * {@link LatencyObjective} the batch's size and wait, and the commit, follow what it measured.
  * Errors are sorted the way Kafka's {@code ExactlyOnceMessageProcessor} sorts them: poison inputs
  * are dead-lettered by the answer stage; what Kafka refuses to take is isolated and dead-lettered,
  * and transient errors are waited out, by the commit stage; a rebalance rewinds to the committed
@@ -61,9 +64,17 @@ public final class WorkerLoop implements Runnable {
     private final WorkerMetrics metrics;
     private final String inputTopic;
     private final LongSupplier nanoClock;
+    private final LongSupplier wallClockMillis;
+    /** The latency objective, or null. */
+    private final LatencyObjective objective;
 
     /** The batch in the pipeline, not yet published; at most one. */
     private StagePipeline.InFlight inFlight;
+    /** When the oldest input of the batch in the pipeline arrived. */
+    private long inFlightArrivalNanos;
+    /** The batch's size and wait triggers now, for the gauges: the configured ones, or the objective's. */
+    private volatile int sizeLimit;
+    private volatile long waitLimitNanos;
     /** Inputs of the batch being published. */
     private int publishing;
 
@@ -89,12 +100,17 @@ public final class WorkerLoop implements Runnable {
         Backoff backoff = new Backoff(() -> stopRequested, settings.firstBackoff(), settings.backoffCap());
         this.retry = new RetryPolicy(name, backoff);
         this.nanoClock = settings.nanoClock();
+        this.wallClockMillis = settings.wallClockMillis();
+        this.objective = settings.maxLatency().isZero() ? null
+                : new LatencyObjective(settings.maxLatency(), settings.maxBatch(), settings.maxWait(), new BatchCosts());
+        this.sizeLimit = settings.maxBatch();
+        this.waitLimitNanos = settings.maxWait().toNanos();
         this.progress = new ProgressTracker(nanoClock);
         this.commit = new CommitStage(name, publisher, answers, retry, backoff, settings.commitInterval(), nanoClock,
                 part -> {
                     metrics.recordAnswered(part, settings.wallClockMillis().getAsLong());
                     this.progress.progressed();
-                });
+                }, objective);
         this.metrics = metrics;
         this.inputTopic = inputTopic;
     }
@@ -222,6 +238,16 @@ public final class WorkerLoop implements Runnable {
         return poll.owned();
     }
 
+    /** The most inputs its next batch may hold: --max-batch, or less under a latency objective; thread-safe. */
+    public int batchSizeLimit() {
+        return sizeLimit;
+    }
+
+    /** The longest its next batch may wait to fill, in seconds: --max-wait-ms, or less under an objective; thread-safe. */
+    public double batchWaitLimitSeconds() {
+        return waitLimitNanos / 1e9;
+    }
+
     /** How the thread is doing, for health checks and metrics; thread-safe. */
     public WorkerStatus status() {
         return progress.status(name, poll.hasJoined(), failure);
@@ -287,17 +313,29 @@ public final class WorkerLoop implements Runnable {
             if (!due && inFlight == null) {
                 return;
             }
-            advance(due ? batch.drain() : null);
+            if (due) {
+                advanceWithBatch();
+            } else {
+                advance(null, 0);
+            }
         }
     }
 
     /** Starts {@code next} in the pipeline (null: nothing more is due) and publishes the batch before it, if any. */
-    private void advance(List<ConsumerRecord<byte[], byte[]>> next) {
+    private void advance(List<ConsumerRecord<byte[], byte[]>> next, long arrivalNanos) {
         StagePipeline.InFlight previous = inFlight;
+        long previousArrival = inFlightArrivalNanos;
         inFlight = next == null ? null : pipeline.start(next);
+        inFlightArrivalNanos = arrivalNanos;
         if (previous != null) {
-            publish(previous);
+            publish(previous, previousArrival);
         }
+    }
+
+    /** Starts the due batch in the pipeline, publishing the one before it. */
+    private void advanceWithBatch() {
+        long arrival = batch.firstArrivalNanos();
+        advance(batch.drain(), arrival);
     }
 
     /** Whether to read beyond the batch being filled: while images by reference come, up to {@link #prefetchAhead}. */
@@ -306,8 +344,16 @@ public final class WorkerLoop implements Runnable {
     }
 
     private void fillBatch() {
+        if (objective != null) {
+            sizeLimit = objective.batchLimit();
+            waitLimitNanos = objective.waitLimitNanos(sizeLimit);
+            batch.limit(sizeLimit, waitLimitNanos);
+        }
         while (!poll.isEmpty() && !batch.isFull()) {
-            batch.add(poll.next(), nanoClock.getAsLong());
+            ConsumerRecord<byte[], byte[]> record = poll.next();
+            long now = nanoClock.getAsLong();
+            batch.add(record, objective == null ? now
+                    : objective.arrivalNanos(record.timestamp(), now, wallClockMillis.getAsLong()));
         }
     }
 
@@ -315,14 +361,18 @@ public final class WorkerLoop implements Runnable {
     private void drainEverything() {
         while (!abandoned && (inFlight != null || !batch.isEmpty() || !poll.isEmpty())) {
             fillBatch();
-            advance(batch.isEmpty() ? null : batch.drain());
+            if (batch.isEmpty()) {
+                advance(null, 0);
+            } else {
+                advanceWithBatch();
+            }
         }
         if (!abandoned) {
             act(commit.commitPending());
         }
     }
 
-    private void publish(StagePipeline.InFlight done) {
+    private void publish(StagePipeline.InFlight done, long arrivalNanos) {
         BatchAnswers answers;
         try {
             answers = done.answers();
@@ -330,10 +380,13 @@ public final class WorkerLoop implements Runnable {
             done.release();
         }
         metrics.recordBatch(answers);
+        if (objective != null) {
+            objective.costs().observeBatch(done.records().size(), answers.stageNanos());
+        }
         publishing = done.records().size();
         updateStatus();
         try {
-            act(commit.add(answers.answers()));
+            act(commit.add(answers.answers(), arrivalNanos));
         } finally {
             publishing = 0;
         }

@@ -155,6 +155,26 @@ public final class WorkerMetrics implements MeterBinder {
                 .register(registry);
     }
 
+    /**
+     * Gauges of one worker thread's batching: the most inputs its next batch may hold and the longest
+     * it may wait, the configured ones or, under a latency objective, what its measured costs allow.
+     */
+    public void watchBatching(String worker, IntSupplier sizeLimit, DoubleSupplier waitLimitSeconds) {
+        if (registry == null) {
+            return;
+        }
+        Gauge.builder("fashion.batch.limit", sizeLimit::getAsInt)
+                .description("Most inputs this worker thread's next batch may hold (--max-batch, or less under --max-latency-ms)")
+                .tags("worker", worker)
+                .register(registry);
+        Gauge.builder("fashion.batch.wait.limit", waitLimitSeconds::getAsDouble)
+                .description("Longest this worker thread's next batch may wait to fill (--max-wait-ms, or less under"
+                        + " --max-latency-ms)")
+                .baseUnit("seconds")
+                .tags("worker", worker)
+                .register(registry);
+    }
+
     /** Rolling accuracy now, NaN before any labelled input. */
     public double accuracy() {
         return accuracy.value();

@@ -58,6 +58,27 @@ class MicroBatchTest {
     }
 
     @Test
+    void aLimitNarrowsBothTriggersWithinTheConfiguredOnesAndTheEarliestArrivalStartsTheClock() {
+        MicroBatch<String> batch = new MicroBatch<>(8, 10);
+        batch.limit(3, 4 * MS);
+        batch.add("late", 100 * MS);
+        batch.add("read late, sent early", 98 * MS);
+        assertEquals(98 * MS, batch.firstArrivalNanos());
+        assertEquals(2, batch.millisUntilDue(100 * MS, 1000), "4 ms from the earliest arrival");
+        batch.add("third", 100 * MS);
+        assertTrue(batch.isFull(), "three is the limit now");
+        batch.drain();
+
+        batch.limit(100, 50 * MS);
+        batch.add("a", 0);
+        assertEquals(10, batch.millisUntilDue(0, 1000), "never past the configured wait");
+        for (int i = 1; i < 8; i++) {
+            batch.add("x", 0);
+        }
+        assertTrue(batch.isFull(), "never past the configured size");
+    }
+
+    @Test
     void invalidSettingsAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> new MicroBatch<>(0, 10));
         assertThrows(IllegalArgumentException.class, () -> new MicroBatch<>(1, -1));

@@ -42,7 +42,7 @@ class WorkerConfigTest {
                 good.inputTopic(), good.inputTopic(), good.deadLetterTopic(), good.reviewTopic(), good.reviewThreshold(),
                 good.topK(), good.model(), good.engine(), good.precision(),
                 good.intraOpThreads(), good.modelsDir(), good.workers(), good.maxBatch(), good.maxWait(),
-                good.commitInterval(), good.decodeThreads(), good.decodeTimeout(), good.guarantee(), good.groupProtocol(),
+                good.commitInterval(), good.maxLatency(), good.decodeThreads(), good.decodeTimeout(), good.guarantee(), good.groupProtocol(),
                 good.staticMembership(), good.transactionalIdPrefix(), good.imageLimits(), good.fetch(), good.rollout(), good.startupTimeout(),
                 good.stallTimeout(), good.resultHeaders(), good.kafkaProperties()), "results topic = input topic");
     }

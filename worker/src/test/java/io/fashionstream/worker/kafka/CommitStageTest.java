@@ -2,6 +2,8 @@ package io.fashionstream.worker.kafka;
 
 import io.fashionstream.worker.batch.Answer;
 import io.fashionstream.worker.batch.AnswerStage;
+import io.fashionstream.worker.batch.BatchCosts;
+import io.fashionstream.worker.batch.LatencyObjective;
 import io.fashionstream.worker.records.CopiedHeaders;
 import io.fashionstream.worker.records.DeadLetters;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -45,6 +47,10 @@ class CommitStageTest {
     private final List<List<Answer>> committed = new ArrayList<>();
 
     private CommitStage committer(MockProducer<byte[], byte[]> producer) {
+        return committer(producer, null);
+    }
+
+    private CommitStage committer(MockProducer<byte[], byte[]> producer, LatencyObjective objective) {
         // No waiting between retries: the backoff's first step is a nanosecond.
         Backoff backoff = new Backoff(stop::get, Duration.ofNanos(1), Duration.ofNanos(1));
         TransactionalPublisher publisher = new TransactionalPublisher(producer, consumer, Duration.ofSeconds(1));
@@ -52,7 +58,30 @@ class CommitStageTest {
         return new CommitStage("test", publisher, new AnswerStage("catalog-labels", 3,
                 new DeadLetters("dlq", DeadLetters.KAFKA_DEFAULT_MAX_RECORD_BYTES), CopiedHeaders.DEFAULT_RESULT_HEADERS,
                 clock::get),
-                new RetryPolicy("test", backoff), backoff, INTERVAL, clock::get, committed::add);
+                new RetryPolicy("test", backoff), backoff, INTERVAL, clock::get, committed::add, objective);
+    }
+
+    @Test
+    void underALatencyObjectiveAUnitCommitsByItsOldestInputsDeadlineBeforeTheInterval() {
+        MockProducer<byte[], byte[]> producer = producer();
+        // 50 ms objective: a 40 ms budget, nothing measured yet (a commit counts as free)
+        LatencyObjective objective = new LatencyObjective(Duration.ofMillis(50), 64, Duration.ofMillis(10), new BatchCosts());
+        CommitStage committer = committer(producer, objective);
+        long ms = 1_000_000L;
+        clock.set(1_000 * ms);
+        committer.add(answers(0, 8), 990 * ms); // its oldest input arrived 10 ms ago
+        assertEquals(30, committer.millisUntilDue(1_000), "due at 990 + 40 ms, before the 100 ms interval");
+        clock.set(1_029 * ms);
+        committer.add(answers(8, 16), 1_020 * ms);
+        assertEquals(0, producer.commitCount());
+        clock.set(1_030 * ms);
+        assertSame(CommitResult.COMMITTED, committer.commitIfDue());
+        assertEquals(1, producer.commitCount());
+        assertEquals(16, committed.get(0).size());
+        assertTrue(objective.costs().commitNanos() >= 0, "the commit was timed");
+        clock.set(1_031 * ms);
+        committer.add(answers(16, 17), 1_031 * ms);
+        assertEquals(40, committer.millisUntilDue(1_000), "the next unit's deadline is its own");
     }
 
     @Test

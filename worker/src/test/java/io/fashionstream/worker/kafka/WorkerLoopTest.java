@@ -77,6 +77,8 @@ class WorkerLoopTest {
 
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
     private final AtomicLong clock = new AtomicLong();
+    /** The loop's latency objective; none unless a test sets one before {@code start}. */
+    private Duration maxLatency = Duration.ZERO;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final StubEngine engine = new StubEngine();
     private WorkerLoop loop;
@@ -138,6 +140,30 @@ class WorkerLoopTest {
         assertEquals(24, committedOffset(producer));
         assertEquals(List.of(8), batchSizes(producer).stream().distinct().toList(), "batches of 8 all the same");
         assertInputOrder(producer.history());
+    }
+
+    @Test
+    void underALatencyObjectiveBatchesStartSmallAndAUnitCommitsByItsOldestInputsBudget() throws Exception {
+        maxLatency = Duration.ofMillis(50); // an 80% budget: 40 ms
+        MockProducer<byte[], byte[]> producer = transactionalProducer();
+        start(new TransactionalPublisher(producer, consumer, ACKS), 64, 1, Duration.ofSeconds(10));
+        assertEquals(64, loop.batchSizeLimit(), "the configured limit until the loop has run");
+        addRecords(0, 32);
+
+        stepUntil(() -> producer.uncommittedRecords().size() == 32, "both batches sent in the open transaction");
+        assertEquals(0, producer.commitCount());
+        long ms = 1_000_000L;
+        clock.addAndGet(39 * ms);
+        loop.step();
+        assertEquals(0, producer.commitCount(), "within the budget less the (measured) commit time");
+        clock.addAndGet(2 * ms);
+        stepUntil(() -> producer.commitCount() == 1, "committed by the budget, long before the 10 s interval");
+        assertEquals(32, committedOffset(producer));
+        assertEquals(List.of(16), batchSizes(producer).stream().distinct().toList(),
+                "at most 16 inputs a batch until batches are measured");
+        assertTrue(loop.batchSizeLimit() > 16, "measured, the stub engine's batches cost next to nothing: "
+                + loop.batchSizeLimit());
+        assertTrue(loop.batchWaitLimitSeconds() <= WAIT_MS / 1000.0, "never past --max-wait-ms");
     }
 
     @ParameterizedTest(name = "decode threads {0}")
@@ -543,7 +569,7 @@ class WorkerLoopTest {
                 TestReleases.forward(engine, new ReviewRoute("review", 0)), answers, maxBatch, decodeThreads, "test-worker");
         WorkerMetrics metrics = TestReleases.metrics(TestReleases.simple(engine, new ReviewRoute("review", 0)));
         metrics.bindTo(registry);
-        LoopSettings settings = new LoopSettings(maxBatch, Duration.ofMillis(WAIT_MS), commitInterval,
+        LoopSettings settings = new LoopSettings(maxBatch, Duration.ofMillis(WAIT_MS), commitInterval, maxLatency,
                 Duration.ofNanos(1), Duration.ofNanos(1), clock::get, System::currentTimeMillis);
         loop = new WorkerLoop("test-worker", consumer, publisher, pipeline, answers, metrics, TOPIC, settings);
         consumer.schedulePollTask(() -> {

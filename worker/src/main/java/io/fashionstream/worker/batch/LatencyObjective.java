@@ -1,0 +1,106 @@
+package io.fashionstream.worker.batch;
+
+import java.time.Duration;
+
+/**
+ * An answer's latency objective ({@code --max-latency-ms}) and what it asks of one worker thread,
+ * from the {@link BatchCosts} it measured. An input's clock starts at its record's timestamp when
+ * that is earlier than reading it and within the budget (time spent in Kafka counts), else when it
+ * is read: a record already older than that is a backlog, which is worked off at full batches
+ * rather than committed one batch at a time. Of the objective, {@link #HEADROOM} is kept for what
+ * the worker does not time (the broker making a commit visible, the reader, a collector pause);
+ * the rest, the budget, must hold:
+ * <ul>
+ *   <li>the wait for the batch to fill, two batch passes (the batch's own, and the one ahead of it
+ *       in the pipeline) and a commit: so a batch is due, at the latest, when its oldest input
+ *       has waited the budget less those ({@link #waitLimitNanos}), and a batch is never larger
+ *       than what keeps two passes and a commit within the budget ({@link #batchLimit}) — the
+ *       largest batch that keeps the objective when the input queues, what Triton's delayed
+ *       batcher and Beam's adaptive {@code BatchElements} size by, with the objective they lack;</li>
+ *   <li>the commit: a unit commits, at the latest, when its oldest input's budget less one commit
+ *       has passed ({@link #commitByNanos}).</li>
+ * </ul>
+ * {@code --max-batch}, {@code --max-wait-ms} and {@code --commit-interval-ms} stay the upper
+ * limits. Until the first batches are measured, batches hold at most {@link #FIRST_BATCH_LIMIT}.
+ */
+public final class LatencyObjective {
+    /** Share of the objective kept for what the worker does not time. */
+    static final double HEADROOM = 0.2;
+    /** The most inputs of a batch before any batch was measured. */
+    static final int FIRST_BATCH_LIMIT = 16;
+
+    private final long objectiveNanos;
+    private final long budgetNanos;
+    private final int maxBatch;
+    private final long maxWaitNanos;
+    private final BatchCosts costs;
+
+    /**
+     * @param objective the answer's latency objective
+     * @param maxBatch  the configured most inputs of a batch
+     * @param maxWait   the configured longest wait for a batch to fill
+     */
+    public LatencyObjective(Duration objective, int maxBatch, Duration maxWait, BatchCosts costs) {
+        if (objective.isNegative() || objective.isZero()) {
+            throw new IllegalArgumentException("a latency objective must be positive, not " + objective);
+        }
+        this.objectiveNanos = objective.toNanos();
+        this.budgetNanos = (long) (objectiveNanos * (1 - HEADROOM));
+        this.maxBatch = maxBatch;
+        this.maxWaitNanos = maxWait.toNanos();
+        this.costs = costs;
+    }
+
+    public BatchCosts costs() {
+        return costs;
+    }
+
+    /**
+     * When an input's clock started, on the {@code nowNanos} clock: its record's timestamp
+     * ({@code timestampMillis}, -1 if none) when earlier than now and within the budget, else now.
+     */
+    public long arrivalNanos(long timestampMillis, long nowNanos, long nowMillis) {
+        if (timestampMillis < 0) {
+            return nowNanos;
+        }
+        long ageNanos = (nowMillis - timestampMillis) * 1_000_000L;
+        return ageNanos > 0 && ageNanos < budgetNanos ? nowNanos - ageNanos : nowNanos;
+    }
+
+    /** The largest batch whose two passes and a commit fit in the budget; at least 1, at most the configured one. */
+    public int batchLimit() {
+        if (!costs.known()) {
+            return Math.min(maxBatch, FIRST_BATCH_LIMIT);
+        }
+        int low = 1;
+        int high = maxBatch;
+        while (low < high) { // the cost grows with the size: the largest size that fits
+            int mid = (low + high + 1) >>> 1;
+            if (fixedNanos(mid) <= budgetNanos) {
+                low = mid;
+            } else {
+                high = mid - 1;
+            }
+        }
+        return low;
+    }
+
+    /** How long the oldest input of a batch of {@code size} may wait for more: the budget less two passes and a commit. */
+    public long waitLimitNanos(int size) {
+        return Math.max(0, Math.min(maxWaitNanos, budgetNanos - fixedNanos(size)));
+    }
+
+    /** When a unit whose oldest input arrived at {@code oldestArrivalNanos} must commit at the latest. */
+    public long commitByNanos(long oldestArrivalNanos) {
+        return oldestArrivalNanos + budgetNanos - (long) costs.commitNanos();
+    }
+
+    /** The objective itself. */
+    public Duration objective() {
+        return Duration.ofNanos(objectiveNanos);
+    }
+
+    private long fixedNanos(int size) {
+        return (long) (2 * costs.batchNanos(size) + costs.commitNanos());
+    }
+}

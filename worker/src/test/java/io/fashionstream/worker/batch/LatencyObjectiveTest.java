@@ -1,0 +1,98 @@
+package io.fashionstream.worker.batch;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The cost model and what a latency objective asks of the batcher and the committer, on made-up costs. */
+class LatencyObjectiveTest {
+    private static final long MS = 1_000_000L;
+
+    /** Batches costing 1 ms plus 0.05 ms an image, at sizes from 8 to 512, and commits of 5 ms. */
+    private static BatchCosts measured() {
+        BatchCosts costs = new BatchCosts();
+        for (int round = 0; round < 20; round++) {
+            for (int size = 8; size <= 512; size *= 2) {
+                costs.observeBatch(size, MS + size * 50_000L);
+            }
+            costs.observeCommit(5 * MS);
+        }
+        return costs;
+    }
+
+    @Test
+    void theCostModelRecoversAFixedPartAndAPerImagePart() {
+        BatchCosts costs = measured();
+        assertEquals(1.05 * MS, costs.batchNanos(1), 0.01 * MS);
+        assertEquals(51 * MS, costs.batchNanos(1000), 0.1 * MS, "beyond the sizes seen, by the same line");
+        assertEquals(5 * MS, costs.commitNanos(), 1);
+    }
+
+    @Test
+    void oneSizeSeenIsTakenAsProportionalWhichOverstatesLargerBatches() {
+        BatchCosts costs = new BatchCosts();
+        costs.observeBatch(64, 4 * MS);
+        costs.observeBatch(64, 4 * MS);
+        assertEquals(8 * MS, costs.batchNanos(128), 1);
+        assertEquals(0, new BatchCosts().batchNanos(64), "nothing known yet");
+    }
+
+    @Test
+    void newerBatchesOutweighOlderOnesSoTheFitFollowsASlowerModel() {
+        BatchCosts costs = measured();
+        for (int round = 0; round < 40; round++) {
+            for (int size = 8; size <= 512; size *= 2) {
+                costs.observeBatch(size, MS + size * 200_000L);
+            }
+        }
+        assertEquals(MS + 256 * 200_000L, costs.batchNanos(256), 2 * MS);
+    }
+
+    @Test
+    void theBatchLimitIsTheLargestWhoseTwoPassesAndACommitFitTheBudget() {
+        // 100 ms objective: 80 ms budget; 2 (1 + 0.05 n) + 5 <= 80 holds up to n = 730
+        LatencyObjective objective = new LatencyObjective(Duration.ofMillis(100), 1024, Duration.ofMillis(60_000), measured());
+        assertEquals(730, objective.batchLimit(), 1);
+        assertEquals(1024, new LatencyObjective(Duration.ofSeconds(1), 1024, Duration.ofMillis(10), measured()).batchLimit(),
+                "never past --max-batch");
+        assertEquals(1, new LatencyObjective(Duration.ofMillis(5), 1024, Duration.ofMillis(10), measured()).batchLimit(),
+                "an objective under one batch's cost still runs batches of one");
+        assertEquals(LatencyObjective.FIRST_BATCH_LIMIT,
+                new LatencyObjective(Duration.ofMillis(100), 1024, Duration.ofMillis(10), new BatchCosts()).batchLimit(),
+                "small batches until the first are measured");
+    }
+
+    @Test
+    void theWaitIsWhatTheBudgetLeavesAfterTwoPassesAndACommitWithinMaxWait() {
+        LatencyObjective objective = new LatencyObjective(Duration.ofMillis(100), 1024, Duration.ofMillis(60_000), measured());
+        // 80 - (2 (1 + 12.8) + 5) = 47.4 ms
+        assertEquals(47.4 * MS, objective.waitLimitNanos(256), 0.1 * MS);
+        assertEquals(0, objective.waitLimitNanos(1024), "nothing left to wait with");
+        assertEquals(10 * MS, new LatencyObjective(Duration.ofMillis(100), 1024, Duration.ofMillis(10), measured())
+                .waitLimitNanos(256), "never past --max-wait-ms");
+    }
+
+    @Test
+    void aUnitCommitsByItsOldestInputsBudgetLessOneCommit() {
+        LatencyObjective objective = new LatencyObjective(Duration.ofMillis(100), 1024, Duration.ofMillis(10), measured());
+        assertEquals(1_000 * MS + 80 * MS - 5 * MS, objective.commitByNanos(1_000 * MS));
+    }
+
+    @Test
+    void anInputsClockStartsAtItsTimestampWithinTheBudgetElseWhenRead() {
+        LatencyObjective objective = new LatencyObjective(Duration.ofMillis(100), 64, Duration.ofMillis(10), measured());
+        long now = 5_000 * MS;
+        long wall = 1_700_000_000_000L;
+        assertEquals(now - 30 * MS, objective.arrivalNanos(wall - 30, now, wall), "30 ms in Kafka count");
+        assertEquals(now, objective.arrivalNanos(wall - 500, now, wall), "a backlog's clock starts when read");
+        assertEquals(now, objective.arrivalNanos(wall + 50, now, wall), "a clock ahead of ours is not trusted");
+        assertEquals(now, objective.arrivalNanos(-1, now, wall), "no timestamp");
+        assertThrows(IllegalArgumentException.class,
+                () -> new LatencyObjective(Duration.ZERO, 64, Duration.ofMillis(10), new BatchCosts()));
+        assertTrue(objective.objective().equals(Duration.ofMillis(100)));
+    }
+}
