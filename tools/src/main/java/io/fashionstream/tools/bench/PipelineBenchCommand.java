@@ -53,9 +53,15 @@ public final class PipelineBenchCommand implements Callable<Integer> {
 
     @Option(names = "--settings", split = ",",
             defaultValue = "1:0:0:0,1:0,8:10,64:10,64:10:1:0,256:10,256:10:0,1024:10",
-            description = "max-batch:max-wait-ms[:decode-threads[:commit-interval-ms]] settings, the others defaulting to"
-                    + " the worker's defaults (default: ${DEFAULT-VALUE})")
+            description = PipelineBench.Setting.FORMAT + " settings, the others defaulting to the worker's defaults"
+                    + " (max-latency-ms: none); a setting with a latency objective is also run at each of --loads"
+                    + " (default: ${DEFAULT-VALUE})")
     List<String> settings;
+
+    @Option(names = "--loads", split = ",", defaultValue = "0.1,0.3,0.5,0.7,0.9",
+            description = "Shares of the saturated rate at which a setting with a latency objective is run"
+                    + " (default: ${DEFAULT-VALUE})")
+    List<Double> loads;
 
     @Option(names = "--settle-seconds", defaultValue = "120",
             description = "Warm-up floods until the JIT compiler uses under 0.15 cores, for at most this long"
@@ -94,6 +100,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         }
         if (!format.equals("raw") && !format.equals("png") && !format.equals("jpeg")) {
             throw new IllegalArgumentException("--format must be raw, png or jpeg, not '" + format + "'");
+        }
+        if (loads.stream().anyMatch(l -> !(l > 0 && l < 1))) {
+            throw new IllegalArgumentException("--loads must be shares of the saturated rate, above 0 and under 1");
         }
         if (floodImages < 1 || workers < 1) {
             throw new IllegalArgumentException("--images and --workers must be at least 1");
@@ -175,6 +184,17 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         double rate = saturated.imagesPerSec() / 2;
         long count = Math.max(20, (long) (rate * loadSeconds));
         PipelineBench.Measurement half = bench.run(setting, count, rate);
+        List<PipelineReport.Load> underObjective = new ArrayList<>();
+        if (setting.maxLatencyMs() > 0) {
+            for (double load : loads) {
+                double offered = saturated.imagesPerSec() * load;
+                PipelineBench.Measurement m = load == 0.5 ? half
+                        : bench.run(setting, Math.max(20, (long) (offered * loadSeconds)), offered);
+                underObjective.add(new PipelineReport.Load(load, m, m.p99Ms() <= setting.maxLatencyMs()));
+                err.printf("pipeline %s at %.0f%% (%,.0f/s): p50 %,.0f ms p99 %,.0f ms, mean batch %.1f (objective %d ms)%n",
+                        setting, 100 * load, offered, m.p50Ms(), m.p99Ms(), m.meanBatchSize(), setting.maxLatencyMs());
+            }
+        }
         double bound = setting.maxWaitMs() + setting.commitIntervalMs() + 2 * alone.msPerBatch();
         err.printf("pipeline %s: saturated %,8.0f images/s (engine %,8.0f, Kafka ceiling %,8.0f: %3.0f%%),"
                         + " mean batch %5.1f; at %,.0f/s p50 %,.0f ms p99 %,.0f ms (bound %,.0f ms)%n", setting,
@@ -182,9 +202,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 100 * saturated.imagesPerSec() / kafka.imagesPerSec(), saturated.meanBatchSize(), rate, half.p50Ms(),
                 half.p99Ms(), bound);
         return new PipelineReport.Point(setting.maxBatch(), setting.maxWaitMs(), setting.decodeThreads(),
-                setting.commitIntervalMs(), alone.imagesPerSec(), alone.msPerBatch(), saturated, kafka, half,
+                setting.commitIntervalMs(), setting.maxLatencyMs(), alone.imagesPerSec(), alone.msPerBatch(), saturated, kafka, half,
                 saturated.imagesPerSec() / alone.imagesPerSec(), saturated.imagesPerSec() / kafka.imagesPerSec(),
-                cpuBound(kafka, alone, base) / kafka.imagesPerSec(), bound, half.p99Ms() / bound);
+                cpuBound(kafka, alone, base) / kafka.imagesPerSec(), bound, half.p99Ms() / bound, underObjective);
     }
 
     /**

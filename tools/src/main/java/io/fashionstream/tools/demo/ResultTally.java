@@ -67,6 +67,9 @@ public final class ResultTally implements Runnable {
     private final AnswerListener listener;
     private final Set<String> answered = new HashSet<>();
     private final Samples visible = new Samples();
+    /** Latencies of inputs sent before {@link #latencyFromMillis}: a lead-in, kept apart. */
+    private final Samples leadIn = new Samples();
+    private long latencyFromMillis;
     private final Samples classifiedAt = new Samples();
     private long classified;
     private long deadLettered;
@@ -156,7 +159,7 @@ public final class ResultTally implements Runnable {
             duplicates++;
             return;
         }
-        visible.add(now - sentAt);
+        (sentAt >= latencyFromMillis ? visible : leadIn).add(now - sentAt);
         if (firstAnswerMillis == 0) {
             firstAnswerMillis = now;
         }
@@ -179,7 +182,9 @@ public final class ResultTally implements Runnable {
                 firstByRelease.putIfAbsent(servedBy, nanos);
             }
             batchSizeSum += result.batchSize();
-            classifiedAt.add((long) result.latencyMs());
+            if (sentAt >= latencyFromMillis) {
+                classifiedAt.add((long) result.latencyMs());
+            }
             if (result.correct() != null) {
                 labelled++;
                 if (result.correct()) {
@@ -212,6 +217,19 @@ public final class ResultTally implements Runnable {
     /** Inputs answered so far: cheap, for polling loops (no percentile sort). */
     public synchronized long answered() {
         return classified + deadLettered;
+    }
+
+    /**
+     * Times only inputs sent from {@code sentAtMillis} on in the snapshot's percentiles; those sent
+     * before are a lead-in (fresh clients, fresh topics), whose p99 {@link #leadInP99Ms} gives apart.
+     */
+    public synchronized void timeLatencyFrom(long sentAtMillis) {
+        latencyFromMillis = sentAtMillis;
+    }
+
+    /** p99 from send to visible of the inputs sent before {@link #timeLatencyFrom}; NaN when none. */
+    public synchronized double leadInP99Ms() {
+        return percentile(leadIn.sorted(), 0.99);
     }
 
     public synchronized Snapshot snapshot() {

@@ -98,7 +98,8 @@ class BenchCommandTest {
                 List.of("pipeline", "--format", "gif"),
                 List.of("pipeline", "--settings", "64"),
                 List.of("pipeline", "--settings", "64:10:x"),
-                List.of("pipeline", "--settings", "64:10:1:2:5"),
+                List.of("pipeline", "--settings", "64:10:1:2:5:9"),
+                List.of("pipeline", "--loads", "0.5,1.2"),
                 List.of("photos", "--split", "train"),
                 List.of("failover", "--rate", "0"),
                 List.of("rollout", "--rate", "0"), // refused before a broker starts
