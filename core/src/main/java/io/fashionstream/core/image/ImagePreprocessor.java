@@ -6,6 +6,7 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Turns a record value into one network input: a JPEG, PNG, WebP, TIFF, GIF or BMP photo of any
@@ -36,6 +37,11 @@ public final class ImagePreprocessor {
     private final ImageLimits limits;
     private final OpenCvDecoder openCv = new OpenCvDecoder(MIN_DECODED_EDGE);
     private final ImageIoDecoder imageIo = new ImageIoDecoder(MIN_CONVERTED_EDGE);
+
+    /** Time spent decoding and converting the images that made it through, on every thread using this preprocessor. */
+    private final LongAdder decodeNanos = new LongAdder();
+    private final LongAdder convertNanos = new LongAdder();
+    private final LongAdder converted = new LongAdder();
 
     public ImagePreprocessor(ImageLimits limits) {
         this.limits = limits;
@@ -84,7 +90,14 @@ public final class ImagePreprocessor {
                     FashionMnistImage.PIXELS, value.length));
         }
         try {
-            return FashionMnistImage.convert(decode(value, format), dst, offset);
+            long start = System.nanoTime();
+            GrayImage image = decode(value, format);
+            long decoded = System.nanoTime();
+            PhotoMeasurements measured = FashionMnistImage.convert(image, dst, offset);
+            decodeNanos.add(decoded - start);
+            convertNanos.add(System.nanoTime() - decoded);
+            converted.increment();
+            return measured;
         } catch (InvalidImageException e) {
             if (!raw) {
                 throw e;
@@ -93,6 +106,21 @@ public final class ImagePreprocessor {
             copyRaw(value, dst, offset);
             return PhotoMeasurements.NONE;
         }
+    }
+
+    /** Seconds spent so far decoding encoded images (not raw pixels) to gray, over every thread. */
+    public double decodeSeconds() {
+        return decodeNanos.sum() / 1e9;
+    }
+
+    /** Seconds spent so far converting decoded images to 28x28 (the photo conversion), over every thread. */
+    public double convertSeconds() {
+        return convertNanos.sum() / 1e9;
+    }
+
+    /** Encoded images decoded and converted so far. */
+    public long imagesConverted() {
+        return converted.sum();
     }
 
     private static void copyRaw(byte[] value, float[] dst, int offset) {

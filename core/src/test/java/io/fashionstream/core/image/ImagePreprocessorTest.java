@@ -41,6 +41,18 @@ class ImagePreprocessorTest {
     }
 
     @Test
+    void decodingAndConversionAreTimedForEncodedImagesOnly() throws Exception {
+        ImagePreprocessor own = new ImagePreprocessor(ImageLimits.DEFAULTS);
+        own.preprocess(test.image(0), new float[FashionMnistImage.PIXELS], 0);
+        assertEquals(0, own.imagesConverted(), "raw pixels are neither decoded nor converted");
+        BufferedImage photo = new BufferedImage(600, 800, BufferedImage.TYPE_INT_RGB);
+        own.preprocess(encode(photo, "jpg"), new float[FashionMnistImage.PIXELS], 0);
+        assertEquals(1, own.imagesConverted());
+        assertTrue(own.decodeSeconds() > 0 && own.convertSeconds() > 0,
+                own.decodeSeconds() + " s decoding, " + own.convertSeconds() + " s converting");
+    }
+
+    @Test
     void rawPixelsAreUsedAsTheyAre() throws Exception {
         byte[] raw = test.image(0);
         float[] out = preprocess(raw);

@@ -128,6 +128,37 @@ final class BenchMarkdown {
         }
     }
 
+    /**
+     * Where each image's core-milliseconds went in each saturated run: every group of threads, the
+     * decode helpers' split into decoding, the conversion to 28x28 and the rest (checks, packing).
+     */
+    private static void perImage(StringBuilder md, PipelineReport p) {
+        if (p.points().stream().allMatch(x -> x.saturated().cpuCores().isEmpty())) {
+            return;
+        }
+        List<String> groups = ThreadCpu.groups();
+        md.append("\nSaturated runs, core-milliseconds per image by where they went (cores / images per second; decoding"
+                + " and conversion timed inside the decode helpers):\n\n| setting | images/s | decode | conversion |");
+        groups.forEach(g -> md.append(' ').append(g.equals(ThreadCpu.DECODE_HELPERS) ? "decode helpers, rest" : g).append(" |"));
+        md.append(" total |\n|---|---:|---:|---:|").append("---:|".repeat(groups.size() + 1)).append('\n');
+        for (PipelineReport.Point x : p.points()) {
+            PipelineBench.Measurement m = x.saturated();
+            double total = 0;
+            StringBuilder row = new StringBuilder();
+            for (String g : groups) {
+                double ms = 1000 * m.cpuCores().getOrDefault(g, 0.0) / m.imagesPerSec();
+                total += ms;
+                if (g.equals(ThreadCpu.DECODE_HELPERS)) {
+                    ms = Math.max(0, ms - m.decodeMsPerImage() - m.conversionMsPerImage());
+                }
+                row.append(String.format(" %.3f |", ms));
+            }
+            md.append(String.format("| %d:%d:%d:%d | %,.0f | %.3f | %.3f |", x.maxBatch(), x.maxWaitMs(), x.decodeThreads(),
+                    x.commitIntervalMs(), m.imagesPerSec(), m.decodeMsPerImage(), m.conversionMsPerImage()))
+                    .append(row).append(String.format(" %.3f |%n", total));
+        }
+    }
+
     private static void pipeline(StringBuilder md, PipelineReport p) {
         md.append(String.format("Pipeline: `%s` on %s, %s images, %d worker thread(s), Kafka %s; saturated = a backlog"
                 + " of %,d images in the topic before the pool starts, timed from the pool's sharing out its"
@@ -150,6 +181,7 @@ final class BenchMarkdown {
                     x.p99BoundMs(), x.halfLoadP99OverBound(), x.halfLoad().p99LeadInMs()));
         }
         cpu(md, p);
+        perImage(md, p);
         objective(md, p);
         PipelineReport.Targets t = p.targets();
         md.append(String.format("%nTargets (ratios from this run): fastest setting %,.0f images/s end to end (target"

@@ -6,8 +6,11 @@ import io.fashionstream.tools.demo.DemoTopics;
 import io.fashionstream.tools.demo.ResultTally;
 import io.fashionstream.worker.kafka.KafkaClients;
 import io.fashionstream.worker.kafka.WorkerPool;
+import io.fashionstream.worker.metrics.WorkerMetrics;
 import io.fashionstream.worker.produce.ImageSender;
 import io.fashionstream.worker.produce.ImageSource;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.time.Duration;
@@ -86,12 +89,14 @@ public final class PipelineBench {
      *
      * @param p99ClassifiedMs p99 from send to result made in the worker, before commit and reader
      * @param p99LeadInMs     at a fixed rate, the p99 of the {@link #LEAD_IN}'s inputs (not in the other percentiles)
+     * @param decodeMsPerImage     time the decode helpers spent decoding encoded images, per image answered (0 for raw)
+     * @param conversionMsPerImage time they spent converting them to 28x28, per image answered
      * @param cpuCores cores used on average by each thread group of this process, and by other
      *                 processes, from the first image sent to the last answer ({@link ThreadCpu})
      */
     public record Measurement(long images, double offeredPerSec, double imagesPerSec, double p50Ms, double p95Ms,
                               double p99Ms, double p99ClassifiedMs, double p99LeadInMs, double meanBatchSize,
-                              Map<String, Double> cpuCores) {
+                              Map<String, Double> cpuCores, double decodeMsPerImage, double conversionMsPerImage) {
     }
 
     /**
@@ -123,9 +128,12 @@ public final class PipelineBench {
                     throw new IllegalStateException("the backlog was not written: " + sender.failed() + " of " + sent + " refused");
                 }
             }
-            try (WorkerPool pool = WorkerPool.start(config, model, new SimpleMeterRegistry())) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            try (WorkerPool pool = WorkerPool.start(config, model, registry)) {
                 awaitSettled(pool);
                 ThreadCpu cpuBefore = ThreadCpu.now();
+                double decodedBefore = seconds(registry, WorkerMetrics.DECODE_SECONDS);
+                double convertedBefore = seconds(registry, WorkerMetrics.CONVERSION_SECONDS);
                 long start = System.currentTimeMillis();
                 // A backlog is being answered already: what came before the clock started is not counted.
                 long answeredBefore = tally.answered();
@@ -145,8 +153,11 @@ public final class PipelineBench {
                 Map<String, Double> cpu = ThreadCpu.now().coresSince(cpuBefore);
                 ResultTally.Snapshot s = tally.snapshot();
                 double seconds = Math.max(1, s.lastAnswerMillis() - start) / 1000.0;
-                return new Measurement(sent, rate, (s.answered() - answeredBefore) / seconds, s.p50Ms(), s.p95Ms(), s.p99Ms(),
-                        s.p99ClassifiedMs(), tally.leadInP99Ms(), s.meanBatchSize(), cpu);
+                double answered = Math.max(1, s.answered() - answeredBefore);
+                return new Measurement(sent, rate, answered / seconds, s.p50Ms(), s.p95Ms(), s.p99Ms(),
+                        s.p99ClassifiedMs(), tally.leadInP99Ms(), s.meanBatchSize(), cpu,
+                        (seconds(registry, WorkerMetrics.DECODE_SECONDS) - decodedBefore) * 1000 / answered,
+                        (seconds(registry, WorkerMetrics.CONVERSION_SECONDS) - convertedBefore) * 1000 / answered);
             }
         } finally {
             sendingThread.shutdownNow();
@@ -154,6 +165,12 @@ public final class PipelineBench {
             tallyThread.join();
             DemoTopics.delete(clientProps, DemoTopics.names(config));
         }
+    }
+
+    /** A time counter of the pool's registry, 0 where it has none. */
+    private static double seconds(MeterRegistry registry, String name) {
+        FunctionCounter counter = registry.find(name).functionCounter();
+        return counter == null ? 0 : counter.count();
     }
 
     /** Every partition owned, and at least {@code owners} threads owning some. */

@@ -23,11 +23,13 @@ public final class ThreadCpu {
     static final String OTHER_PROCESSES = "other processes";
     /** The group of the JVM's JIT compiler threads. */
     public static final String JIT_COMPILER = "JVM JIT compiler";
+    /** The group of the workers' decode helpers. */
+    static final String DECODE_HELPERS = "decode helpers";
 
     /** Thread name prefixes (as Linux keeps them: the first 15 characters) and their group. */
     private static final List<Map.Entry<String, String>> GROUPS = List.of(
             Map.entry("fashion-worker", "worker threads (poll, publish)"),
-            Map.entry("decode-", "decode helpers"),
+            Map.entry("decode-", DECODE_HELPERS),
             Map.entry("forward-", "forward-pass helpers"),
             // ND4J's OpenMP threads have no name of their own; nor have the launcher's, which sleep
             Map.entry("java", "engine thread pools (forward pass)"),

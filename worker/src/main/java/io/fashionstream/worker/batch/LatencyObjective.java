@@ -13,7 +13,8 @@ import java.time.Duration;
  * <ul>
  *   <li>the wait for the batch to fill, two batch passes (the batch's own, and the one ahead of it
  *       in the pipeline) and a commit: so a batch is due, at the latest, when its oldest input
- *       has waited the budget less those ({@link #waitLimitNanos}), and a batch is never larger
+ *       has waited the budget less those at the batch's present size ({@link #waitLimitNanos}: a
+ *       trickle waits longer than a batch that has filled), and a batch is never larger
  *       than what keeps two passes and a commit within the budget ({@link #batchLimit}) — the
  *       largest batch that keeps the objective when the input queues, what Triton's delayed
  *       batcher and Beam's adaptive {@code BatchElements} size by, with the objective they lack;</li>

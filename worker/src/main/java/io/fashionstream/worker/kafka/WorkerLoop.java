@@ -346,7 +346,6 @@ public final class WorkerLoop implements Runnable {
     private void fillBatch() {
         if (objective != null) {
             sizeLimit = objective.batchLimit();
-            waitLimitNanos = objective.waitLimitNanos(sizeLimit);
             batch.limit(sizeLimit, waitLimitNanos);
         }
         while (!poll.isEmpty() && !batch.isFull()) {
@@ -354,6 +353,11 @@ public final class WorkerLoop implements Runnable {
             long now = nanoClock.getAsLong();
             batch.add(record, objective == null ? now
                     : objective.arrivalNanos(record.timestamp(), now, wallClockMillis.getAsLong()));
+        }
+        if (objective != null) {
+            // The wait left shrinks as the batch grows: what the budget leaves after passes of this size.
+            waitLimitNanos = objective.waitLimitNanos(Math.max(1, batch.size()));
+            batch.limit(sizeLimit, waitLimitNanos);
         }
     }
 

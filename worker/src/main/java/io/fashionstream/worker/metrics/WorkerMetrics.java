@@ -1,11 +1,13 @@
 package io.fashionstream.worker.metrics;
 
 import io.fashionstream.core.FashionClass;
+import io.fashionstream.core.image.ImagePreprocessor;
 import io.fashionstream.worker.batch.Answer;
 import io.fashionstream.worker.batch.BatchAnswers;
 import io.fashionstream.worker.records.DeadLetters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -25,6 +27,10 @@ import java.util.function.IntSupplier;
  * (outcome, reason, class, model): never per-record ids. Shared by every worker thread.
  */
 public final class WorkerMetrics implements MeterBinder {
+    /** Meter names the bench reads back. */
+    public static final String DECODE_SECONDS = "fashion.image.decode";
+    public static final String CONVERSION_SECONDS = "fashion.image.conversion";
+
     public static final String OUTCOME_CLASSIFIED = "classified";
     public static final String OUTCOME_DEAD_LETTERED = "dead_lettered";
     /** Labelled inputs the rolling accuracy looks back over. */
@@ -172,6 +178,27 @@ public final class WorkerMetrics implements MeterBinder {
                         + " --max-latency-ms)")
                 .baseUnit("seconds")
                 .tags("worker", worker)
+                .register(registry);
+    }
+
+    /**
+     * Counters of the time the worker's decode helpers spent decoding encoded images and converting
+     * them to 28x28, and of the images: their rates give each phase's time per image.
+     */
+    public void watchPreprocessing(ImagePreprocessor preprocessor) {
+        if (registry == null) {
+            return;
+        }
+        FunctionCounter.builder(DECODE_SECONDS, preprocessor, ImagePreprocessor::decodeSeconds)
+                .description("Time spent decoding encoded images (JPEG, PNG, ...) to gray, over every decode helper")
+                .baseUnit("seconds")
+                .register(registry);
+        FunctionCounter.builder(CONVERSION_SECONDS, preprocessor, ImagePreprocessor::convertSeconds)
+                .description("Time spent converting decoded images to 28x28 (the photo conversion), over every decode helper")
+                .baseUnit("seconds")
+                .register(registry);
+        FunctionCounter.builder("fashion.images.converted", preprocessor, p -> p.imagesConverted())
+                .description("Encoded images decoded and converted")
                 .register(registry);
     }
 
