@@ -1,6 +1,5 @@
 package io.fashionstream.tools.bench;
 
-import io.fashionstream.core.inference.EngineKind;
 import io.fashionstream.worker.config.GroupProtocol;
 import io.fashionstream.tools.demo.DemoTopics;
 import io.fashionstream.kafkakit.KafkaBrokerProcess;
@@ -86,8 +85,8 @@ final class FailoverBench {
             "transaction.state.log.replication.factor", "3", "transaction.state.log.min.isr", "2");
 
     private final ImageSource images;
-    private final String model;
-    private final EngineKind engine;
+    /** The worker options naming the model, its engine and precision. */
+    private final List<String> served;
     private final Path modelsDir;
     private final int kills;
     private final int brokers;
@@ -108,14 +107,13 @@ final class FailoverBench {
      * @param observe how long after each crash answers are watched: longer than the broker's group
      *                session timeout (45 s by default) to see what waits for it
      */
-    FailoverBench(ImageSource images, String model, EngineKind engine, Path modelsDir, int kills, int brokers, long backlog,
+    FailoverBench(ImageSource images, List<String> served, Path modelsDir, int kills, int brokers, long backlog,
                   boolean combined, double rate, Duration observe, Path logs, PrintWriter err) {
         this.brokers = brokers;
         this.backlog = backlog;
         this.combined = combined;
         this.images = images;
-        this.model = model;
-        this.engine = engine;
+        this.served = served;
         this.modelsDir = modelsDir;
         this.kills = kills;
         this.rate = rate;
@@ -299,10 +297,12 @@ final class FailoverBench {
     /** A worker process ({@code fashion-worker run}) with its health port and log. */
     /** One of the scenario's worker processes. */
     private WorkerProcess worker(String name, Scenario scenario, String bootstrapServers, String run) throws IOException {
-        return new WorkerProcess(name, List.of("--bootstrap-servers", bootstrapServers, "--input-topic", run + ".images",
+        List<String> options = List.of("--bootstrap-servers", bootstrapServers, "--input-topic", run + ".images",
                 "--results-topic", run + ".labels", "--dead-letter-topic", run + ".dlq", "--review-topic", run + ".review",
-                "--group-id", run, "--transactional-id-prefix", run + "-" + name, "--model", model, "--engine",
-                engine.cliName(), "--models-dir", modelsDir.toString(), "--group-protocol", scenario.protocol.cliName(),
-                "--static-membership", Boolean.toString(scenario.staticMembership)), logs.resolve(run + "-" + name + ".log"));
+                "--group-id", run, "--transactional-id-prefix", run + "-" + name, "--models-dir", modelsDir.toString(),
+                "--group-protocol", scenario.protocol.cliName(), "--static-membership", Boolean.toString(scenario.staticMembership));
+        List<String> args = new ArrayList<>(options);
+        args.addAll(served);
+        return new WorkerProcess(name, args, logs.resolve(run + "-" + name + ".log"));
     }
 }

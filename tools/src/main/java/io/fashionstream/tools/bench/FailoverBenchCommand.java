@@ -72,8 +72,8 @@ public final class FailoverBenchCommand implements Callable<Integer> {
         List<FailoverBench.Scenario> parsed = scenarios.stream().map(FailoverBench.Scenario::parse).toList();
         MachineInfo machine = BenchReportOptions.announceMachine(spec);
         PrintWriter err = spec.commandLine().getErr();
-        FailoverBench bench = new FailoverBench(new TestSplitSource(FashionMnist.loadShippedTestSplit()), served.model,
-                served.engine, report.modelsDir, kills, brokers, backlog != null ? backlog : combined ? 20_000 : 0, combined,
+        FailoverBench bench = new FailoverBench(new TestSplitSource(FashionMnist.loadShippedTestSplit()), served.workerArgs(),
+                report.modelsDir, kills, brokers, backlog != null ? backlog : combined ? 20_000 : 0, combined,
                 rate, Duration.ofMillis((long) (observeSeconds * 1000)),
                 report.out.resolve("failover-logs"), err);
         List<FailoverBench.Result> results = new ArrayList<>();

@@ -128,7 +128,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         }
         EmbeddedKafka embedded = null;
         WorkerConfig base = WorkerConfig.builder().model(served.model).modelsDir(report.modelsDir).workers(workers)
-                .intraOpThreads(intraOpThreads).engine(served.engine).transactionalIdPrefix("fashion-bench").build();
+                .intraOpThreads(intraOpThreads).engine(served.engine).precision(served.precision())
+                .transactionalIdPrefix("fashion-bench").build();
         try (ServingModel opened = base.openModel();
              ServingModel passThrough = new ServingModel(opened.name(), opened.version(), opened.card(), new PassThroughEngine())) {
             String servers = bootstrapServers;

@@ -110,6 +110,7 @@ public final class WorkerPool implements AutoCloseable {
         ImagePreprocessor preprocessor = new ImagePreprocessor(config.imageLimits());
         preprocessor.warmUp(); // native codecs loaded before any input is timed against the decode deadline
         metrics.watchPreprocessing(preprocessor);
+        metrics.watchLatencyObjective(config.maxLatency());
         FetchStage fetches = new FetchStage(config.fetch(), config.imageLimits().maxBytes());
         fetches.bindTo(registry);
         pool.fetches = fetches;

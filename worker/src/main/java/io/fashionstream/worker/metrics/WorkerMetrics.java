@@ -181,6 +181,18 @@ public final class WorkerMetrics implements MeterBinder {
                 .register(registry);
     }
 
+    /** The process's --max-latency-ms, which an alert compares its p99 with; only where one is set. */
+    public void watchLatencyObjective(Duration objective) {
+        if (registry == null || objective.isZero()) {
+            return;
+        }
+        double seconds = objective.toNanos() / 1e9;
+        Gauge.builder("fashion.latency.objective", () -> seconds)
+                .description("The workers' latency objective (--max-latency-ms): record timestamp to answer committed")
+                .baseUnit("seconds")
+                .register(registry);
+    }
+
     /**
      * Counters of the time the worker's decode helpers spent decoding encoded images and converting
      * them to 28x28, and of the images: their rates give each phase's time per image.

@@ -71,7 +71,7 @@ class ObservabilityIT {
         worker = WorkerProcess.start("observability-worker", List.of("run", "--bootstrap-servers",
                 broker.bootstrapServers(), "--input-topic", topics.input(), "--results-topic", topics.results(),
                 "--dead-letter-topic", topics.deadLetters(), "--review-topic", topics.review(), "--group-id", topics.group(), "--workers", "2",
-                "--model", "simple", "--models-dir", TestInputs.MODELS_DIR.toString(),
+                "--model", "simple", "--models-dir", TestInputs.MODELS_DIR.toString(), "--max-latency-ms", "250",
                 "--metrics-host", "127.0.0.1", "--metrics-port", Integer.toString(metricsPort)));
         Path images = catalogWithSomeBadFiles(work.resolve("catalog"));
         // Steady traffic for the whole class, so rates and quantiles have something to work on. The packaged
