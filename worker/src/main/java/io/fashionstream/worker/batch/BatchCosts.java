@@ -7,14 +7,22 @@ package io.fashionstream.worker.batch;
  * fit follows a model switch or a busier machine within a few dozen batches), and the time to
  * commit a unit, a moving average. Where every batch had one size so far the cost is taken as
  * proportional to the size, which overstates larger batches: the safe side for a latency
- * objective. Not thread-safe: the worker thread owns it.
+ * objective. A worker thread's first batch and first commit are not counted: they pay one-time
+ * costs (buffers allocated, code compiled, the transaction's partitions verified) that once took
+ * a fresh worker's batches down to a few images for a second while its input queued. Later, one
+ * observation counts at most {@link #OUTLIER_FACTOR} times what was predicted, so that a collector
+ * pause moves the estimates without taking over. Not thread-safe: the worker thread owns it.
  */
 public final class BatchCosts {
     /** Weight of the batches before, against the newest one. */
     static final double DECAY = 0.97;
     /** Weight of a new commit's duration in the average. */
     static final double COMMIT_WEIGHT = 0.2;
+    /** The most one observation counts, as a multiple of what was predicted for it. */
+    static final double OUTLIER_FACTOR = 4;
 
+    private boolean firstBatchSeen;
+    private boolean firstCommitSeen;
     private double weight;
     private double sumSize;
     private double sumNanos;
@@ -27,19 +35,29 @@ public final class BatchCosts {
         if (size < 1 || nanos < 0) {
             return;
         }
+        if (!firstBatchSeen) {
+            firstBatchSeen = true;
+            return;
+        }
+        double counted = known() ? Math.min(nanos, OUTLIER_FACTOR * batchNanos(size)) : nanos;
         weight = weight * DECAY + 1;
         sumSize = sumSize * DECAY + size;
-        sumNanos = sumNanos * DECAY + nanos;
+        sumNanos = sumNanos * DECAY + counted;
         sumSizeSquared = sumSizeSquared * DECAY + (double) size * size;
-        sumSizeNanos = sumSizeNanos * DECAY + (double) size * nanos;
+        sumSizeNanos = sumSizeNanos * DECAY + size * counted;
     }
 
     /** Committing a unit took {@code nanos}. */
     public void observeCommit(long nanos) {
-        commitNanos = commitNanos < 0 ? nanos : (1 - COMMIT_WEIGHT) * commitNanos + COMMIT_WEIGHT * nanos;
+        if (!firstCommitSeen) {
+            firstCommitSeen = true;
+            return;
+        }
+        commitNanos = commitNanos < 0 ? nanos
+                : (1 - COMMIT_WEIGHT) * commitNanos + COMMIT_WEIGHT * Math.min(nanos, OUTLIER_FACTOR * commitNanos);
     }
 
-    /** Whether any batch has been seen. */
+    /** Whether any batch has been counted. */
     public boolean known() {
         return weight > 0;
     }

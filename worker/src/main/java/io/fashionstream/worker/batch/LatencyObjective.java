@@ -5,9 +5,9 @@ import java.time.Duration;
 /**
  * An answer's latency objective ({@code --max-latency-ms}) and what it asks of one worker thread,
  * from the {@link BatchCosts} it measured. An input's clock starts at its record's timestamp when
- * that is earlier than reading it and within the budget (time spent in Kafka counts), else when it
- * is read: a record already older than that is a backlog, which is worked off at full batches
- * rather than committed one batch at a time. Of the objective, {@link #HEADROOM} is kept for what
+ * that is earlier than reading it (time spent in Kafka counts): a late input makes its batch due at
+ * once. For the commit, a record already older than the budget starts its clock when read: it is a
+ * backlog, which is committed with full intervals rather than one batch at a time. Of the objective, {@link #HEADROOM} is kept for what
  * the worker does not time (the broker making a commit visible, the reader, a collector pause);
  * the rest, the budget, must hold:
  * <ul>
@@ -57,15 +57,27 @@ public final class LatencyObjective {
     }
 
     /**
-     * When an input's clock started, on the {@code nowNanos} clock: its record's timestamp
-     * ({@code timestampMillis}, -1 if none) when earlier than now and within the budget, else now.
+     * When an input's wait started, on the {@code nowNanos} clock: its record's timestamp
+     * ({@code timestampMillis}, -1 if none) when earlier than now, else now. An input that is late
+     * already (held up by a pause upstream) makes its batch due at once rather than waiting anew.
      */
-    public long arrivalNanos(long timestampMillis, long nowNanos, long nowMillis) {
-        if (timestampMillis < 0) {
-            return nowNanos;
-        }
-        long ageNanos = (nowMillis - timestampMillis) * 1_000_000L;
+    public long waitClockNanos(long timestampMillis, long nowNanos, long nowMillis) {
+        long ageNanos = ageNanos(timestampMillis, nowMillis);
+        return ageNanos > 0 ? nowNanos - ageNanos : nowNanos;
+    }
+
+    /**
+     * When an input's clock started for its unit's commit: as {@link #waitClockNanos} within the
+     * budget, else when it is read: a record already older than the budget is a backlog, committed
+     * with the units of a full commit interval rather than one batch at a time.
+     */
+    public long commitClockNanos(long timestampMillis, long nowNanos, long nowMillis) {
+        long ageNanos = ageNanos(timestampMillis, nowMillis);
         return ageNanos > 0 && ageNanos < budgetNanos ? nowNanos - ageNanos : nowNanos;
+    }
+
+    private static long ageNanos(long timestampMillis, long nowMillis) {
+        return timestampMillis < 0 ? 0 : (nowMillis - timestampMillis) * 1_000_000L;
     }
 
     /** The largest batch whose two passes and a commit fit in the budget; at least 1, at most the configured one. */

@@ -70,8 +70,10 @@ public final class WorkerLoop implements Runnable {
 
     /** The batch in the pipeline, not yet published; at most one. */
     private StagePipeline.InFlight inFlight;
-    /** When the oldest input of the batch in the pipeline arrived. */
+    /** When the oldest input of the batch in the pipeline arrived, on the commit's clock. */
     private long inFlightArrivalNanos;
+    /** The same for the batch being filled ({@link LatencyObjective#commitClockNanos}). */
+    private long fillingArrivalNanos = Long.MAX_VALUE;
     /** The batch's size and wait triggers now, for the gauges: the configured ones, or the objective's. */
     private volatile int sizeLimit;
     private volatile long waitLimitNanos;
@@ -334,7 +336,8 @@ public final class WorkerLoop implements Runnable {
 
     /** Starts the due batch in the pipeline, publishing the one before it. */
     private void advanceWithBatch() {
-        long arrival = batch.firstArrivalNanos();
+        long arrival = objective == null ? batch.firstArrivalNanos() : fillingArrivalNanos;
+        fillingArrivalNanos = Long.MAX_VALUE;
         advance(batch.drain(), arrival);
     }
 
@@ -351,8 +354,14 @@ public final class WorkerLoop implements Runnable {
         while (!poll.isEmpty() && !batch.isFull()) {
             ConsumerRecord<byte[], byte[]> record = poll.next();
             long now = nanoClock.getAsLong();
-            batch.add(record, objective == null ? now
-                    : objective.arrivalNanos(record.timestamp(), now, wallClockMillis.getAsLong()));
+            if (objective == null) {
+                batch.add(record, now);
+            } else {
+                long wallNow = wallClockMillis.getAsLong();
+                batch.add(record, objective.waitClockNanos(record.timestamp(), now, wallNow));
+                fillingArrivalNanos = Math.min(fillingArrivalNanos,
+                        objective.commitClockNanos(record.timestamp(), now, wallNow));
+            }
         }
         if (objective != null) {
             // The wait left shrinks as the batch grows: what the budget leaves after passes of this size.
@@ -406,6 +415,7 @@ public final class WorkerLoop implements Runnable {
                 firstHeld.merge(PollStage.partitionOf(r), r.offset(), Math::min);
             }
         }
+        fillingArrivalNanos = Long.MAX_VALUE;
         poll.seekBack(committedOffsets(poll.assignment()), firstHeld);
     }
 

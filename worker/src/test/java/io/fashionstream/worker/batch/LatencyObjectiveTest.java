@@ -37,8 +37,27 @@ class LatencyObjectiveTest {
         BatchCosts costs = new BatchCosts();
         costs.observeBatch(64, 4 * MS);
         costs.observeBatch(64, 4 * MS);
+        costs.observeBatch(64, 4 * MS);
         assertEquals(8 * MS, costs.batchNanos(128), 1);
         assertEquals(0, new BatchCosts().batchNanos(64), "nothing known yet");
+    }
+
+    @Test
+    void aFreshWorkersFirstBatchAndCommitAreNotCountedAndALaterPauseCountsAtMostFourTimes() {
+        BatchCosts costs = new BatchCosts();
+        costs.observeBatch(16, 400 * MS); // cold: buffers, compiled code, a first transaction
+        costs.observeCommit(300 * MS);
+        assertEquals(0, costs.batchNanos(16), "the first batch is not counted");
+        assertEquals(0, costs.commitNanos(), "nor the first commit");
+        costs.observeBatch(16, MS);
+        costs.observeCommit(5 * MS);
+        assertEquals(MS, costs.batchNanos(16), 1);
+        assertEquals(5 * MS, costs.commitNanos(), 1);
+
+        costs.observeBatch(16, 500 * MS); // a collector pause
+        costs.observeCommit(500 * MS);
+        assertTrue(costs.batchNanos(16) < 4 * MS, "counted as at most 4 ms: " + costs.batchNanos(16) / MS);
+        assertEquals(0.8 * 5 * MS + 0.2 * 20 * MS, costs.commitNanos(), 1, "counted as 20 ms");
     }
 
     @Test
@@ -87,10 +106,14 @@ class LatencyObjectiveTest {
         LatencyObjective objective = new LatencyObjective(Duration.ofMillis(100), 64, Duration.ofMillis(10), measured());
         long now = 5_000 * MS;
         long wall = 1_700_000_000_000L;
-        assertEquals(now - 30 * MS, objective.arrivalNanos(wall - 30, now, wall), "30 ms in Kafka count");
-        assertEquals(now, objective.arrivalNanos(wall - 500, now, wall), "a backlog's clock starts when read");
-        assertEquals(now, objective.arrivalNanos(wall + 50, now, wall), "a clock ahead of ours is not trusted");
-        assertEquals(now, objective.arrivalNanos(-1, now, wall), "no timestamp");
+        assertEquals(now - 30 * MS, objective.waitClockNanos(wall - 30, now, wall), "30 ms in Kafka count");
+        assertEquals(now - 30 * MS, objective.commitClockNanos(wall - 30, now, wall), "for the commit too");
+        assertEquals(now - 500 * MS, objective.waitClockNanos(wall - 500, now, wall), "a late input does not wait anew");
+        assertEquals(now, objective.commitClockNanos(wall - 500, now, wall), "a backlog's commit clock starts when read");
+        assertEquals(now, objective.waitClockNanos(wall + 50, now, wall), "a clock ahead of ours is not trusted");
+        assertEquals(now, objective.commitClockNanos(wall + 50, now, wall), "by either clock");
+        assertEquals(now, objective.waitClockNanos(-1, now, wall), "no timestamp");
+        assertEquals(now, objective.commitClockNanos(-1, now, wall), "no timestamp, for the commit");
         assertThrows(IllegalArgumentException.class,
                 () -> new LatencyObjective(Duration.ZERO, 64, Duration.ofMillis(10), new BatchCosts()));
         assertTrue(objective.objective().equals(Duration.ofMillis(100)));

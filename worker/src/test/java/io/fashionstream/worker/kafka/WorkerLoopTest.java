@@ -166,6 +166,21 @@ class WorkerLoopTest {
         assertTrue(loop.batchWaitLimitSeconds() <= WAIT_MS / 1000.0, "never past --max-wait-ms");
     }
 
+    @Test
+    void underALatencyObjectiveAnInputThatIsLateAlreadyDoesNotWaitForItsBatchToFill() throws Exception {
+        maxLatency = Duration.ofMillis(50);
+        MockProducer<byte[], byte[]> producer = transactionalProducer();
+        start(new TransactionalPublisher(producer, consumer, ACKS), 64, 1, Duration.ofSeconds(10));
+        long heldUpstream = System.currentTimeMillis() - 1_000; // a second old when read: past the objective
+        consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, 0, heldUpstream,
+                TimestampType.CREATE_TIME, -1, -1, "item-0".getBytes(StandardCharsets.UTF_8), TestInputs.raw(0),
+                new RecordHeaders(), Optional.empty())));
+
+        // The test clock stands still: only a batch due at once is sent.
+        stepUntil(() -> producer.uncommittedRecords().size() == 1, "the late input sent without waiting");
+        assertEquals(0, producer.commitCount(), "committed with its interval's unit, as a backlog is");
+    }
+
     @ParameterizedTest(name = "decode threads {0}")
     @ValueSource(ints = {0, 1, 3})
     void aRebalanceDuringTheCommitAbortsAndRewindsToTheLastCommit(int decodeThreads) throws Exception {
