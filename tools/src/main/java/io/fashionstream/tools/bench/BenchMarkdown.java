@@ -168,16 +168,16 @@ final class BenchMarkdown {
                 p.model(), p.engine(), p.format(), p.workers(), p.kafka(), p.floodImages(), p.loadSeconds(),
                 PipelineBench.LEAD_IN.toSeconds()));
         md.append("| max batch | max wait ms | decode threads | commit interval ms | saturated img/s | Kafka ceiling img/s"
-                + " | end to end / ceiling | CPU bound / ceiling | engine img/s | mean batch | half-load p50 ms | p95 ms"
-                + " | p99 ms | p99 bound ms | p99 / bound | lead-in p99 ms |\n");
-        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " | end to end / ceiling | CPU bound / ceiling | engine img/s | mean batch | accuracy | half-load p50 ms"
+                + " | p95 ms | p99 ms | p99 bound ms | p99 / bound | lead-in p99 ms |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (PipelineReport.Point x : p.points()) {
-            md.append(String.format("| %d | %d | %d | %d | %,.0f | %,.0f | %.0f%% | %.0f%% | %,.0f | %.1f | %,.0f | %,.0f"
-                            + " | %,.0f | %,.0f | %.1fx | %,.0f |%n",
+            md.append(String.format("| %d | %d | %d | %d | %,.0f | %,.0f | %.0f%% | %.0f%% | %,.0f | %.1f | %.4f | %,.0f"
+                            + " | %,.0f | %,.0f | %,.0f | %.1fx | %,.0f |%n",
                     x.maxBatch(), x.maxWaitMs(), x.decodeThreads(), x.commitIntervalMs(), x.saturated().imagesPerSec(),
                     x.ceiling().imagesPerSec(), 100 * x.endToEndOverCeiling(), 100 * x.cpuBoundOverCeiling(),
                     x.engineImagesPerSec(),
-                    x.saturated().meanBatchSize(), x.halfLoad().p50Ms(), x.halfLoad().p95Ms(), x.halfLoad().p99Ms(),
+                    x.saturated().meanBatchSize(), x.saturated().accuracy(), x.halfLoad().p50Ms(), x.halfLoad().p95Ms(), x.halfLoad().p99Ms(),
                     x.p99BoundMs(), x.halfLoadP99OverBound(), x.halfLoad().p99LeadInMs()));
         }
         cpu(md, p);

@@ -89,6 +89,7 @@ public final class PipelineBench {
      *
      * @param p99ClassifiedMs p99 from send to result made in the worker, before commit and reader
      * @param p99LeadInMs     at a fixed rate, the p99 of the {@link #LEAD_IN}'s inputs (not in the other percentiles)
+     * @param accuracy        of the answers to labelled images (NaN: none labelled)
      * @param decodeMsPerImage     time the decode helpers spent decoding encoded images, per image answered (0 for raw)
      * @param conversionMsPerImage time they spent converting them to 28x28, per image answered
      * @param cpuCores cores used on average by each thread group of this process, and by other
@@ -96,7 +97,7 @@ public final class PipelineBench {
      */
     public record Measurement(long images, double offeredPerSec, double imagesPerSec, double p50Ms, double p95Ms,
                               double p99Ms, double p99ClassifiedMs, double p99LeadInMs, double meanBatchSize,
-                              Map<String, Double> cpuCores, double decodeMsPerImage, double conversionMsPerImage) {
+                              double accuracy, Map<String, Double> cpuCores, double decodeMsPerImage, double conversionMsPerImage) {
     }
 
     /**
@@ -155,7 +156,7 @@ public final class PipelineBench {
                 double seconds = Math.max(1, s.lastAnswerMillis() - start) / 1000.0;
                 double answered = Math.max(1, s.answered() - answeredBefore);
                 return new Measurement(sent, rate, answered / seconds, s.p50Ms(), s.p95Ms(), s.p99Ms(),
-                        s.p99ClassifiedMs(), tally.leadInP99Ms(), s.meanBatchSize(), cpu,
+                        s.p99ClassifiedMs(), tally.leadInP99Ms(), s.meanBatchSize(), s.accuracy(), cpu,
                         (seconds(registry, WorkerMetrics.DECODE_SECONDS) - decodedBefore) * 1000 / answered,
                         (seconds(registry, WorkerMetrics.CONVERSION_SECONDS) - convertedBefore) * 1000 / answered);
             }

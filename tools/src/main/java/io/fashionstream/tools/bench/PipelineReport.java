@@ -26,7 +26,8 @@ public record PipelineReport(String model, String engine, String format, int wor
      * @param cpuBoundOverCeiling the most end to end / ceiling this machine's cores allow: each image
      *                            costs the CPU the ceiling run spent per image plus the engine's own
      * @param maxLatencyMs        the workers' latency objective; 0: none
-     * @param p99BoundMs          max wait plus commit interval plus twice one batch's inference time
+     * @param p99BoundMs          max wait plus commit interval (where 0: a saturated batch's cycle, its
+     *                            transaction included) plus twice one batch's inference time
      * @param loads               under a latency objective, the runs at each share of the saturated rate
      */
     public record Point(int maxBatch, long maxWaitMs, int decodeThreads, long commitIntervalMs, long maxLatencyMs,
