@@ -8,8 +8,8 @@ package io.fashionstream.worker.batch;
  * commit a unit, a moving average. Where every batch had one size so far the cost is taken as
  * proportional to the size, which overstates larger batches: the safe side for a latency
  * objective. A worker thread's first batch and first commit are not counted: they pay one-time
- * costs (buffers allocated, code compiled, the transaction's partitions verified) that once took
- * a fresh worker's batches down to a few images for a second while its input queued. Later, one
+ * costs (buffers allocated, code compiled, the transaction's partitions verified) which, taken as
+ * the going rate, would shrink the batches that follow. Later, one
  * observation counts at most {@link #OUTLIER_FACTOR} times what was predicted, so that a collector
  * pause moves the estimates without taking over. Not thread-safe: the worker thread owns it.
  */
