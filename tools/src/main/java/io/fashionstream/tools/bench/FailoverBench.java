@@ -294,14 +294,12 @@ final class FailoverBench {
         }
     }
 
-    /** A worker process ({@code fashion-worker run}) with its health port and log. */
-    /** One of the scenario's worker processes. */
+    /** One of the scenario's worker processes ({@code fashion-worker run}), serving {@link #served}. */
     private WorkerProcess worker(String name, Scenario scenario, String bootstrapServers, String run) throws IOException {
-        List<String> options = List.of("--bootstrap-servers", bootstrapServers, "--input-topic", run + ".images",
+        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", bootstrapServers, "--input-topic", run + ".images",
                 "--results-topic", run + ".labels", "--dead-letter-topic", run + ".dlq", "--review-topic", run + ".review",
                 "--group-id", run, "--transactional-id-prefix", run + "-" + name, "--models-dir", modelsDir.toString(),
-                "--group-protocol", scenario.protocol.cliName(), "--static-membership", Boolean.toString(scenario.staticMembership));
-        List<String> args = new ArrayList<>(options);
+                "--group-protocol", scenario.protocol.cliName(), "--static-membership", Boolean.toString(scenario.staticMembership)));
         args.addAll(served);
         return new WorkerProcess(name, args, logs.resolve(run + "-" + name + ".log"));
     }

@@ -7,9 +7,9 @@ import java.time.Duration;
  * from the {@link BatchCosts} it measured. An input's clock starts at its record's timestamp when
  * that is earlier than reading it (time spent in Kafka counts): a late input makes its batch due at
  * once. For the commit, a record already older than the budget starts its clock when read: it is a
- * backlog, which is committed with full intervals rather than one batch at a time. Of the objective, {@link #HEADROOM} is kept for what
- * the worker does not time (the broker making a commit visible, the reader, a collector pause);
- * the rest, the budget, must hold:
+ * backlog, which is committed with full intervals rather than one batch at a time. Of the
+ * objective, {@link #HEADROOM} is kept for what the worker does not time (the broker making a
+ * commit visible, the reader, a collector pause); the rest, the budget, must hold:
  * <ul>
  *   <li>the wait for the batch to fill, two batch passes (the batch's own, and the one ahead of it
  *       in the pipeline) and a commit: so a batch is due, at the latest, when its oldest input
