@@ -55,6 +55,7 @@ public final class AnswerStage {
      * unsure answer goes to that release's review route.
      */
     public BatchAnswers answer(ScoredBatch scored) {
+        long started = System.nanoTime();
         DecodedBatch batch = scored.decoded();
         int n = batch.size();
         int good = batch.goodCount();
@@ -78,7 +79,8 @@ public final class AnswerStage {
                     prediction, batch.truth(i), batch.measured(i), null, served));
             classified++;
         }
-        return new BatchAnswers(answers, classified, batch.decodeNanos(), scored.inferenceNanos(), scored.passes());
+        return new BatchAnswers(answers, classified, batch.decodeNanos(), scored.inferenceNanos(), scored.passes(),
+                System.nanoTime() - started);
     }
 
     /**

@@ -10,18 +10,14 @@ import java.util.List;
  * @param decodeNanos    time to decode and preprocess the batch
  * @param inferenceNanos time of the primary's forward pass (0 when nothing was classifiable)
  * @param passes         each live release's forward pass over the batch
+ * @param answerNanos    time to build the answers (results, review records, dead letters)
  */
 public record BatchAnswers(List<Answer> answers, int classifiedCount, long decodeNanos, long inferenceNanos,
-                           List<ReleasePass> passes) {
-    /** Answers without per-release passes (tests). */
-    public BatchAnswers(List<Answer> answers, int classifiedCount, long decodeNanos, long inferenceNanos) {
-        this(answers, classifiedCount, decodeNanos, inferenceNanos, List.of());
-    }
-
-    /** Time from the batch's start to its answers: decoding, then every release's forward pass. */
+                           List<ReleasePass> passes, long answerNanos) {
+    /** Time from the batch's start to its answers: decoding, every release's forward pass, building the answers. */
     public long stageNanos() {
         long passesNanos = passes.stream().mapToLong(ReleasePass::nanos).sum();
-        return decodeNanos + Math.max(inferenceNanos, passesNanos);
+        return decodeNanos + Math.max(inferenceNanos, passesNanos) + answerNanos;
     }
 
     /** The records to publish, in input order: one per input, and its review record after it if it has one. */

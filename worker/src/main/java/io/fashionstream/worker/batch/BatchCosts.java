@@ -2,7 +2,7 @@ package io.fashionstream.worker.batch;
 
 /**
  * What batches cost on one worker thread, learned from the ones it ran: the time from a batch's
- * start to its answers (decoding, then the forward passes) as {@code a + b·n} in its size n,
+ * start to its answers (decoding, the forward passes, building the answers) as {@code a + b·n} in its size n,
  * fitted by least squares in which each batch weighs {@link #DECAY} of the one after it (so the
  * fit follows a model switch or a busier machine within a few dozen batches), and the time to
  * commit a unit, a moving average. Where every batch had one size so far the cost is taken as

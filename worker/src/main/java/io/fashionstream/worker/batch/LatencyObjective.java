@@ -25,8 +25,12 @@ import java.time.Duration;
  * limits. Until the first batches are measured, batches hold at most {@link #FIRST_BATCH_LIMIT}.
  */
 public final class LatencyObjective {
-    /** Share of the objective kept for what the worker does not time. */
-    static final double HEADROOM = 0.2;
+    /**
+     * Share of the objective kept for what the worker does not time. On the bench's two cores the
+     * answers' p99 ran up to 20 ms past the budget at 90% of the saturated rate (the commit made
+     * visible, the reader's fetch): a fifth left no margin, a quarter keeps one.
+     */
+    static final double HEADROOM = 0.25;
     /** The most inputs of a batch before any batch was measured. */
     static final int FIRST_BATCH_LIMIT = 16;
 

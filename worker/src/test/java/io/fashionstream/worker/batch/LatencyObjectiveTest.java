@@ -73,9 +73,9 @@ class LatencyObjectiveTest {
 
     @Test
     void theBatchLimitIsTheLargestWhoseTwoPassesAndACommitFitTheBudget() {
-        // 100 ms objective: 80 ms budget; 2 (1 + 0.05 n) + 5 <= 80 holds up to n = 730
+        // 100 ms objective: 75 ms budget; 2 (1 + 0.05 n) + 5 <= 75 holds up to n = 680
         LatencyObjective objective = new LatencyObjective(Duration.ofMillis(100), 1024, Duration.ofMillis(60_000), measured());
-        assertEquals(730, objective.batchLimit(), 1);
+        assertEquals(680, objective.batchLimit(), 1);
         assertEquals(1024, new LatencyObjective(Duration.ofSeconds(1), 1024, Duration.ofMillis(10), measured()).batchLimit(),
                 "never past --max-batch");
         assertEquals(1, new LatencyObjective(Duration.ofMillis(5), 1024, Duration.ofMillis(10), measured()).batchLimit(),
@@ -88,8 +88,8 @@ class LatencyObjectiveTest {
     @Test
     void theWaitIsWhatTheBudgetLeavesAfterTwoPassesAndACommitWithinMaxWait() {
         LatencyObjective objective = new LatencyObjective(Duration.ofMillis(100), 1024, Duration.ofMillis(60_000), measured());
-        // 80 - (2 (1 + 12.8) + 5) = 47.4 ms
-        assertEquals(47.4 * MS, objective.waitLimitNanos(256), 0.1 * MS);
+        // 75 - (2 (1 + 12.8) + 5) = 42.4 ms
+        assertEquals(42.4 * MS, objective.waitLimitNanos(256), 0.1 * MS);
         assertEquals(0, objective.waitLimitNanos(1024), "nothing left to wait with");
         assertEquals(10 * MS, new LatencyObjective(Duration.ofMillis(100), 1024, Duration.ofMillis(10), measured())
                 .waitLimitNanos(256), "never past --max-wait-ms");
@@ -98,7 +98,7 @@ class LatencyObjectiveTest {
     @Test
     void aUnitCommitsByItsOldestInputsBudgetLessOneCommit() {
         LatencyObjective objective = new LatencyObjective(Duration.ofMillis(100), 1024, Duration.ofMillis(10), measured());
-        assertEquals(1_000 * MS + 80 * MS - 5 * MS, objective.commitByNanos(1_000 * MS));
+        assertEquals(1_000 * MS + 75 * MS - 5 * MS, objective.commitByNanos(1_000 * MS));
     }
 
     @Test

@@ -64,24 +64,24 @@ class CommitStageTest {
     @Test
     void underALatencyObjectiveAUnitCommitsByItsOldestInputsDeadlineBeforeTheInterval() {
         MockProducer<byte[], byte[]> producer = producer();
-        // 50 ms objective: a 40 ms budget, nothing measured yet (a commit counts as free)
-        LatencyObjective objective = new LatencyObjective(Duration.ofMillis(50), 64, Duration.ofMillis(10), new BatchCosts());
+        // 40 ms objective: a 30 ms budget, nothing measured yet (a commit counts as free)
+        LatencyObjective objective = new LatencyObjective(Duration.ofMillis(40), 64, Duration.ofMillis(10), new BatchCosts());
         CommitStage committer = committer(producer, objective);
         long ms = 1_000_000L;
         clock.set(1_000 * ms);
         committer.add(answers(0, 8), 990 * ms); // its oldest input arrived 10 ms ago
-        assertEquals(30, committer.millisUntilDue(1_000), "due at 990 + 40 ms, before the 100 ms interval");
-        clock.set(1_029 * ms);
-        committer.add(answers(8, 16), 1_020 * ms);
+        assertEquals(20, committer.millisUntilDue(1_000), "due at 990 + 30 ms, before the 100 ms interval");
+        clock.set(1_019 * ms);
+        committer.add(answers(8, 16), 1_015 * ms);
         assertEquals(0, producer.commitCount());
-        clock.set(1_030 * ms);
+        clock.set(1_020 * ms);
         assertSame(CommitResult.COMMITTED, committer.commitIfDue());
         assertEquals(1, producer.commitCount());
         assertEquals(16, committed.get(0).size());
         assertTrue(objective.costs().commitNanos() >= 0, "the commit was timed");
         clock.set(1_031 * ms);
         committer.add(answers(16, 17), 1_031 * ms);
-        assertEquals(40, committer.millisUntilDue(1_000), "the next unit's deadline is its own");
+        assertEquals(30, committer.millisUntilDue(1_000), "the next unit's deadline is its own");
     }
 
     @Test
