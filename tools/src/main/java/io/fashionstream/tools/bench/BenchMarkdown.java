@@ -1,6 +1,7 @@
 package io.fashionstream.tools.bench;
 
 import java.util.List;
+import java.util.Map;
 
 /** A bench report as Markdown tables, the way the README's Performance section shows it. */
 final class BenchMarkdown {
@@ -199,16 +200,23 @@ final class BenchMarkdown {
             return;
         }
         md.append("\nUnder a latency objective (`--max-latency-ms`), each share of the setting's saturated rate for")
-                .append(String.format(" %.0f s after the lead-in; latency send to answer visible:%n%n", p.loadSeconds()));
+                .append(String.format(" %.0f s after the lead-in; latency send to answer visible; cores busy on the"
+                        + " machine during the run (lead-in included), and of them the bench's own sender and reader"
+                        + " and the embedded broker, which share the cores with the worker here:%n%n", p.loadSeconds()));
         md.append("| setting | objective ms | share of saturated | offered img/s | answered img/s | mean batch | p50 ms"
-                + " | p95 ms | p99 ms | p99 within the objective |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+                + " | p95 ms | p99 ms | p99 within the objective | cores busy | bench sender and reader | broker |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|\n");
         for (PipelineReport.Point x : p.points()) {
             for (PipelineReport.Load l : x.loads()) {
                 PipelineBench.Measurement m = l.measured();
-                md.append(String.format("| %d:%d:%d:%d | %d | %.0f%% | %,.0f | %,.0f | %.1f | %,.0f | %,.0f | %,.0f | %s |%n",
+                Map<String, Double> cores = m.cpuCores();
+                md.append(String.format("| %d:%d:%d:%d | %d | %.0f%% | %,.0f | %,.0f | %.1f | %,.0f | %,.0f | %,.0f | %s"
+                                + " | %.2f | %.2f | %.2f |%n",
                         x.maxBatch(), x.maxWaitMs(), x.decodeThreads(), x.commitIntervalMs(), x.maxLatencyMs(),
                         100 * l.share(), m.offeredPerSec(), m.imagesPerSec(), m.meanBatchSize(), m.p50Ms(), m.p95Ms(),
-                        m.p99Ms(), l.withinObjective() ? "yes" : "no"));
+                        m.p99Ms(), l.withinObjective() ? "yes" : "no",
+                        cores.values().stream().mapToDouble(Double::doubleValue).sum(),
+                        cores.getOrDefault(ThreadCpu.BENCH, 0.0), cores.getOrDefault(ThreadCpu.BROKER, 0.0)));
             }
         }
     }

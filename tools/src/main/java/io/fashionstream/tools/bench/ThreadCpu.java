@@ -23,6 +23,10 @@ public final class ThreadCpu {
     static final String OTHER_PROCESSES = "other processes";
     /** The group of the JVM's JIT compiler threads. */
     public static final String JIT_COMPILER = "JVM JIT compiler";
+    /** The group of the bench's own load: its sender and the reader that times the answers. */
+    static final String BENCH = "bench sender and reader";
+    /** The group of the threads no prefix names: the embedded broker's above all. */
+    static final String BROKER = "broker and the rest";
     /** The group of the workers' decode helpers. */
     static final String DECODE_HELPERS = "decode helpers";
 
@@ -35,13 +39,12 @@ public final class ThreadCpu {
             Map.entry("java", "engine thread pools (forward pass)"),
             Map.entry("kafka-producer-", "Kafka clients' I/O threads"),
             Map.entry("consumer_", "Kafka clients' I/O threads"),
-            Map.entry("fashion-bench", "bench sender and reader"),
+            Map.entry("fashion-bench", BENCH),
             Map.entry("GC Thread", "JVM garbage collector"),
             Map.entry("G1 ", "JVM garbage collector"),
             Map.entry("C1 CompilerThre", JIT_COMPILER),
             Map.entry("C2 CompilerThre", JIT_COMPILER),
             Map.entry("VM Thread", "JVM garbage collector"));
-    private static final String BROKER = "broker and the rest";
 
     /** CPU ticks of one thread so far. */
     private record Ticks(String name, long ticks) {
