@@ -6,6 +6,7 @@ import io.fashionstream.core.Json;
 import io.fashionstream.worker.records.DeadLetters;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
@@ -113,8 +114,11 @@ public final class ResultTally implements Runnable {
     public void run() {
         try {
             while (!stopped) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    count(record, System.currentTimeMillis());
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+                // Answers became visible when the poll returned them, not as the tally got through the ones before.
+                long visibleAt = System.currentTimeMillis();
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    count(record, visibleAt);
                 }
             }
         } finally {
