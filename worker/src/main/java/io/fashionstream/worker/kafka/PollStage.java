@@ -52,8 +52,7 @@ final class PollStage {
         return recorder;
     }
 
-    /** Polls once, waiting up to {@code waitMillis} for records, and queues what came. */
-    /** Reads what the consumer has, waiting up to {@code waitMillis}; returns the records it added. */
+    /** Polls once, waiting up to {@code waitMillis} for records, and queues what came; returns those records. */
     ConsumerRecords<byte[], byte[]> poll(long waitMillis) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(waitMillis));
         for (ConsumerRecord<byte[], byte[]> record : records) {
