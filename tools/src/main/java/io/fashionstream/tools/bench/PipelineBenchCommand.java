@@ -186,20 +186,28 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         long count = Math.max(20, (long) (rate * loadSeconds));
         PipelineBench.Measurement half = bench.run(setting, count, rate);
         List<PipelineReport.Load> underObjective = new ArrayList<>();
+        PipelineBench.Measurement live = null;
         if (setting.maxLatencyMs() > 0) {
+            // The shares are of what the pool answers while the bench's sender runs beside it on the same
+            // cores (offered the backlog's rate), as it does in every run at a share: a real pool's producers
+            // are elsewhere, and a share of the backlog's rate would count the sender's cores as the worker's.
+            live = bench.run(setting, (long) (saturated.imagesPerSec() * loadSeconds), saturated.imagesPerSec());
+            err.printf("pipeline %s: saturated under live input %,.0f images/s (from a backlog %,.0f)%n", setting,
+                    live.imagesPerSec(), saturated.imagesPerSec());
             for (double load : loads) {
-                double offered = saturated.imagesPerSec() * load;
-                PipelineBench.Measurement m = load == 0.5 ? half
-                        : bench.run(setting, Math.max(20, (long) (offered * loadSeconds)), offered);
+                double offered = live.imagesPerSec() * load;
+                PipelineBench.Measurement m = bench.run(setting, Math.max(20, (long) (offered * loadSeconds)), offered);
                 underObjective.add(new PipelineReport.Load(load, m, m.p99Ms() <= setting.maxLatencyMs()));
                 err.printf("pipeline %s at %.0f%% (%,.0f/s): p50 %,.0f ms p99 %,.0f ms, mean batch %.1f (objective %d ms)%n",
                         setting, 100 * load, offered, m.p50Ms(), m.p99Ms(), m.meanBatchSize(), setting.maxLatencyMs());
             }
         }
-        // What an answer cannot avoid at half load: the wait, two passes (its own and the one before) and its unit's
-        // commit: the interval, or where that is 0 one batch's cycle with its transaction, timed in the saturated run.
+        // What an answer cannot avoid at half load: the wait, then two of what runs one after another (its own and
+        // the one ahead of it): two passes and its unit's commit interval; where that is 0, two batch cycles, each a
+        // pass and its transaction, timed in the saturated run (an input that comes during a transaction waits for it).
         double batchCycleMs = 1000 * saturated.meanBatchSize() / saturated.imagesPerSec();
-        double bound = setting.maxWaitMs() + Math.max(setting.commitIntervalMs(), batchCycleMs) + 2 * alone.msPerBatch();
+        double bound = setting.maxWaitMs() + (setting.commitIntervalMs() > 0
+                ? setting.commitIntervalMs() + 2 * alone.msPerBatch() : 2 * batchCycleMs);
         err.printf("pipeline %s: saturated %,8.0f images/s (engine %,8.0f, Kafka ceiling %,8.0f: %3.0f%%),"
                         + " mean batch %5.1f, accuracy %.4f; at %,.0f/s p50 %,.0f ms p99 %,.0f ms (bound %,.0f ms)%n", setting,
                 saturated.imagesPerSec(), alone.imagesPerSec(), kafka.imagesPerSec(),
@@ -208,7 +216,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         return new PipelineReport.Point(setting.maxBatch(), setting.maxWaitMs(), setting.decodeThreads(),
                 setting.commitIntervalMs(), setting.maxLatencyMs(), alone.imagesPerSec(), alone.msPerBatch(), saturated, kafka, half,
                 saturated.imagesPerSec() / alone.imagesPerSec(), saturated.imagesPerSec() / kafka.imagesPerSec(),
-                cpuBound(kafka, alone, base) / kafka.imagesPerSec(), bound, half.p99Ms() / bound, underObjective);
+                cpuBound(kafka, alone, base) / kafka.imagesPerSec(), bound, half.p99Ms() / bound, live, underObjective);
     }
 
     /**

@@ -26,19 +26,21 @@ public record PipelineReport(String model, String engine, String format, int wor
      * @param cpuBoundOverCeiling the most end to end / ceiling this machine's cores allow: each image
      *                            costs the CPU the ceiling run spent per image plus the engine's own
      * @param maxLatencyMs        the workers' latency objective; 0: none
-     * @param p99BoundMs          max wait plus commit interval (where 0: a saturated batch's cycle, its
-     *                            transaction included) plus twice one batch's inference time
-     * @param loads               under a latency objective, the runs at each share of the saturated rate
+     * @param p99BoundMs          max wait plus commit interval plus twice one batch's inference time; where
+     *                            the interval is 0, max wait plus two saturated batch cycles (pass and transaction)
+     * @param liveSaturated       under a latency objective: the pool offered the saturated rate by the
+     *                            bench's sender, which shares the cores (null without an objective)
+     * @param loads               under a latency objective, the runs at each share of {@code liveSaturated}'s rate
      */
     public record Point(int maxBatch, long maxWaitMs, int decodeThreads, long commitIntervalMs, long maxLatencyMs,
                         double engineImagesPerSec,
                         double engineMsPerBatch, PipelineBench.Measurement saturated, PipelineBench.Measurement ceiling,
                         PipelineBench.Measurement halfLoad, double endToEndOverEngine, double endToEndOverCeiling,
                         double cpuBoundOverCeiling, double p99BoundMs, double halfLoadP99OverBound,
-                        List<Load> loads) {
+                        PipelineBench.Measurement liveSaturated, List<Load> loads) {
     }
 
-    /** A run at {@code share} of the saturated rate under a latency objective, and whether its p99 kept it. */
+    /** A run at {@code share} of the live saturated rate under a latency objective, and whether its p99 kept it. */
     public record Load(double share, PipelineBench.Measurement measured, boolean withinObjective) {
     }
 
