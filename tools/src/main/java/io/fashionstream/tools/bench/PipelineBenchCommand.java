@@ -59,7 +59,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     List<String> settings;
 
     @Option(names = "--loads", split = ",", defaultValue = "0.1,0.3,0.5,0.7,0.9",
-            description = "Shares of the saturated rate at which a setting with a latency objective is run"
+            description = "Shares of the saturated rate under live input (the sender offering the backlog's rate)"
+                    + " at which a setting with a latency objective is run"
                     + " (default: ${DEFAULT-VALUE})")
     List<Double> loads;
 
