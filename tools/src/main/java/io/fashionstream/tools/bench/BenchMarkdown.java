@@ -2,6 +2,7 @@ package io.fashionstream.tools.bench;
 
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** A bench report as Markdown tables, the way the README's Performance section shows it. */
 final class BenchMarkdown {
@@ -205,7 +206,7 @@ final class BenchMarkdown {
                 .append(p.points().stream().filter(x -> x.liveSaturated() != null).map(x -> String.format(
                         " %,.0f images/s at %d:%d:%d:%d (%,.0f from a backlog)", x.liveSaturated().imagesPerSec(),
                         x.maxBatch(), x.maxWaitMs(), x.decodeThreads(), x.commitIntervalMs(), x.saturated().imagesPerSec()))
-                        .collect(java.util.stream.Collectors.joining(";", ":", ",")))
+                        .collect(Collectors.joining(";", ":", ",")))
                 .append(" for")
                 .append(String.format(" %.0f s after the lead-in; latency send to answer visible; cores busy on the"
                         + " machine during the run (lead-in included), and of them the bench's own sender and reader"

@@ -117,8 +117,9 @@ public final class ResultTally implements Runnable {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
                 // Answers became visible when the poll returned them, not as the tally got through the ones before.
                 long visibleAt = System.currentTimeMillis();
+                long visibleAtNanos = System.nanoTime();
                 for (ConsumerRecord<byte[], byte[]> record : records) {
-                    count(record, visibleAt);
+                    count(record, visibleAt, visibleAtNanos);
                 }
             }
         } finally {
@@ -153,7 +154,7 @@ public final class ResultTally implements Runnable {
         return false;
     }
 
-    private synchronized void count(ConsumerRecord<byte[], byte[]> record, long now) {
+    private synchronized void count(ConsumerRecord<byte[], byte[]> record, long now, long nanos) {
         String id = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
         Long sentAt = id == null ? null : sentAtById.get(id);
         if (sentAt == null) {
@@ -172,13 +173,12 @@ public final class ResultTally implements Runnable {
             deadLettered++;
             Header source = record.headers().lastHeader(DeadLetters.SOURCE_PARTITION);
             listener.answered(id, source == null ? -1 : Integer.parseInt(new String(source.value(), StandardCharsets.UTF_8)),
-                    System.nanoTime());
+                    nanos);
             return;
         }
         classified++;
         try {
             Counted result = COUNTED.readValue(record.value());
-            long nanos = System.nanoTime();
             listener.answered(id, result.partition(), nanos);
             if (result.release() != null) {
                 String servedBy = result.release() + " " + result.role();

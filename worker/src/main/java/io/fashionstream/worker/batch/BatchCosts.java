@@ -2,16 +2,16 @@ package io.fashionstream.worker.batch;
 
 /**
  * What batches cost on one worker thread, learned from the ones it ran: the time from a batch's
- * start to its answers (decoding, the forward passes, building the answers) as {@code a + b·n} in its size n,
- * fitted by least squares in which each batch weighs {@link #DECAY} of the one after it (so the
- * fit follows a model switch or a busier machine within a few dozen batches), and the time to
- * commit a unit, a moving average. Where every batch had one size so far the cost is taken as
- * proportional to the size, which overstates larger batches: the safe side for a latency
+ * start to its answers (decoding, the forward passes, building the answers) as {@code a + b·n} in
+ * its size n, fitted by least squares in which each batch weighs {@link #DECAY} of the one after
+ * it (so the fit follows a model switch or a busier machine within a few dozen batches), and the
+ * time to commit a unit, a moving average. Where every batch had one size so far the cost is taken
+ * as proportional to the size, which overstates larger batches: the safe side for a latency
  * objective. A worker thread's first batch and first commit are not counted: they pay one-time
  * costs (buffers allocated, code compiled, the transaction's partitions verified) which, taken as
- * the going rate, would shrink the batches that follow. Later, one
- * observation counts at most {@link #OUTLIER_FACTOR} times what was predicted, so that a collector
- * pause moves the estimates without taking over. Not thread-safe: the worker thread owns it.
+ * the going rate, would shrink the batches that follow. Later, one observation counts at most
+ * {@link #OUTLIER_FACTOR} times what was predicted, so that a collector pause moves the estimates
+ * without taking over. Not thread-safe: the worker thread owns it.
  */
 public final class BatchCosts {
     /** Weight of the batches before, against the newest one. */

@@ -26,9 +26,9 @@ import java.time.Duration;
  */
 public final class LatencyObjective {
     /**
-     * Share of the objective kept for what the worker does not time. On the bench's two cores the
-     * answers' p99 ran up to 20 ms past the budget at 90% of the saturated rate (the commit made
-     * visible, the reader's fetch): a fifth left no margin, a quarter keeps one.
+     * Share of the objective kept for what the worker does not time (the commit made visible, the
+     * reader's fetch). In bench runs of the objective setting alone the answers' p99 at 90% load
+     * ran up to 20 ms past the budget: a fifth left no margin, a quarter kept one.
      */
     static final double HEADROOM = 0.25;
     /** The most inputs of a batch before any batch was measured. */
