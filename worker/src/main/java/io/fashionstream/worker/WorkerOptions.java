@@ -139,7 +139,8 @@ public final class WorkerOptions {
 
     @Option(names = "--canary-max-accuracy-drop", defaultValue = "" + CanaryGuard.DEFAULT_MAX_ACCURACY_DROP,
             description = "A canary whose accuracy on labelled inputs falls more than this under the primary's on the"
-                    + " same inputs is rolled back automatically; 1: never (default: ${DEFAULT-VALUE})")
+                    + " same inputs, by more than chance (McNemar, p < 0.01), is rolled back automatically; 1: never"
+                    + " (default: ${DEFAULT-VALUE})")
     void canaryMaxAccuracyDrop(double v) {
         builder.canaryMaxAccuracyDrop(v);
     }

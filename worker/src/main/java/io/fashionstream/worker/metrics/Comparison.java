@@ -6,7 +6,8 @@ import io.fashionstream.core.inference.Prediction;
 /**
  * A candidate release (canary or shadow) against the primary on the same inputs, over the last
  * {@link #WINDOW} answers: how often the two agree, and, on inputs with a {@code label} header,
- * how often each is right. Thread-safe.
+ * how often each is right and on how many only one of them is (the pairs a paired test weighs).
+ * Thread-safe.
  */
 public final class Comparison {
     /** Answers (and, apart, labelled answers) each figure looks back over. */
@@ -15,13 +16,19 @@ public final class Comparison {
     private final RollingAccuracy agreement = new RollingAccuracy(WINDOW);
     private final RollingAccuracy candidate = new RollingAccuracy(WINDOW);
     private final RollingAccuracy primary = new RollingAccuracy(WINDOW);
+    private final RollingAccuracy onlyCandidateRight = new RollingAccuracy(WINDOW);
+    private final RollingAccuracy onlyPrimaryRight = new RollingAccuracy(WINDOW);
 
     /** Counts one input both answered; {@code truth} null when it carried no label. */
     public void record(Prediction candidateAnswer, Prediction primaryAnswer, FashionClass truth) {
         agreement.record(candidateAnswer.label() == primaryAnswer.label());
         if (truth != null) {
-            candidate.record(candidateAnswer.fashionClass() == truth);
-            primary.record(primaryAnswer.fashionClass() == truth);
+            boolean candidateRight = candidateAnswer.fashionClass() == truth;
+            boolean primaryRight = primaryAnswer.fashionClass() == truth;
+            candidate.record(candidateRight);
+            primary.record(primaryRight);
+            onlyCandidateRight.record(candidateRight && !primaryRight);
+            onlyPrimaryRight.record(primaryRight && !candidateRight);
         }
     }
 
@@ -48,5 +55,20 @@ public final class Comparison {
     /** Labelled inputs in the window. */
     public int labelled() {
         return candidate.count();
+    }
+
+    /** Labelled inputs in the window that the candidate got right and the primary wrong. */
+    public int onlyCandidateRight() {
+        return occurrences(onlyCandidateRight);
+    }
+
+    /** Labelled inputs in the window that the primary got right and the candidate wrong. */
+    public int onlyPrimaryRight() {
+        return occurrences(onlyPrimaryRight);
+    }
+
+    private static int occurrences(RollingAccuracy window) {
+        int count = window.count();
+        return count == 0 ? 0 : (int) Math.round(window.value() * count);
     }
 }
