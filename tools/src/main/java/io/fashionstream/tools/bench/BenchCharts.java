@@ -47,7 +47,7 @@ final class BenchCharts {
         latency.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         latency.addSeries("p99 at 50% load", batch,
                 points.stream().mapToDouble(p -> p.halfLoad().p99Ms()).toArray()).setMarker(SeriesMarkers.CIRCLE);
-        latency.addSeries("bound: max wait + commit + 2 x batch", batch,
+        latency.addSeries("bound: max wait + commit interval + 2 x batch (interval 0: 2 x cycle)", batch,
                 points.stream().mapToDouble(PipelineReport.Point::p99BoundMs).toArray()).setMarker(SeriesMarkers.SQUARE);
 
         BufferedImage canvas = new BufferedImage(2 * W, H, BufferedImage.TYPE_INT_RGB);

@@ -59,16 +59,11 @@ public final class Comparison {
 
     /** Labelled inputs in the window that the candidate got right and the primary wrong. */
     public int onlyCandidateRight() {
-        return occurrences(onlyCandidateRight);
+        return onlyCandidateRight.hits();
     }
 
     /** Labelled inputs in the window that the primary got right and the candidate wrong. */
     public int onlyPrimaryRight() {
-        return occurrences(onlyPrimaryRight);
-    }
-
-    private static int occurrences(RollingAccuracy window) {
-        int count = window.count();
-        return count == 0 ? 0 : (int) Math.round(window.value() * count);
+        return onlyPrimaryRight.hits();
     }
 }

@@ -34,6 +34,11 @@ public final class RollingAccuracy {
         return filled;
     }
 
+    /** How many inputs of the window were recorded as correct. */
+    public synchronized int hits() {
+        return correct;
+    }
+
     public synchronized double value() {
         return filled == 0 ? Double.NaN : (double) correct / filled;
     }
