@@ -50,7 +50,14 @@ class BenchIT {
         assertEquals(1, points.get(0).get("decodeThreads").asInt(), "the worker's default");
         assertEquals(0, points.get(1).get("decodeThreads").asInt());
         JsonNode cpu = points.get(0).at("/saturated/cpuCores");
-        assertTrue(cpu.path("worker threads (poll, publish)").asDouble() > 0, cpu.toString());
+        // Linux counts thread CPU in 10 ms ticks: a short run's worker threads may show none, so this asks
+        // that they were found and named, and that the process's CPU over the run was counted at all.
+        assertTrue(cpu.has("worker threads (poll, publish)"), cpu.toString());
+        double ownCores = 0;
+        for (var group : cpu.properties()) {
+            ownCores += group.getKey().equals("other processes") ? 0 : group.getValue().asDouble();
+        }
+        assertTrue(ownCores > 0, cpu.toString());
         assertTrue(cpu.has("decode helpers"), "one decode helper ran: " + cpu);
         assertTrue(Files.readString(out.resolve("bench.md")).contains("| engine thread pools (forward pass) |"));
         assertTrue(Files.size(out.resolve("pipeline.png")) > 1000, "the chart was drawn");
