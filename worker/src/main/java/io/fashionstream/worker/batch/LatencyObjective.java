@@ -1,6 +1,7 @@
 package io.fashionstream.worker.batch;
 
 import java.time.Duration;
+import java.util.Arrays;
 
 /**
  * An answer's latency objective ({@code --max-latency-ms}) and what it asks of one worker thread,
@@ -21,8 +22,17 @@ import java.time.Duration;
  *   <li>the commit: a unit commits, at the latest, when its oldest input's budget less one commit
  *       has passed ({@link #commitByNanos}).</li>
  * </ul>
+ * The costs are averages, and a busy machine makes some batches and commits slower than that: so
+ * the worker also watches how late each unit's commit came against the plan (its oldest input's
+ * age when the commit returned, less what the plan allowed) and commits earlier by the latest
+ * units' 90th percentile of that lateness ({@link #slackNanos}; at most {@link #MAX_SLACK_SHARE}
+ * of the budget): on a quiet machine almost nothing, near saturation on a shared one what its
+ * tail needs. Batches are sized as before: smaller ones cost more per input, and near saturation
+ * that would queue the input and make the units later still (a bench run that shrank them too
+ * missed the objective from 30% load up).
  * {@code --max-batch}, {@code --max-wait-ms} and {@code --commit-interval-ms} stay the upper
  * limits. Until the first batches are measured, batches hold at most {@link #FIRST_BATCH_LIMIT}.
+ * Not thread-safe: one worker thread owns it.
  */
 public final class LatencyObjective {
     /**
@@ -33,12 +43,24 @@ public final class LatencyObjective {
     static final double HEADROOM = 0.25;
     /** The most inputs of a batch before any batch was measured. */
     static final int FIRST_BATCH_LIMIT = 16;
+    /** How many of the latest units' lateness the slack is taken from. */
+    static final int LATENESS_WINDOW = 40;
+    /** Which of them, from the latest: the 4th of 40 is their 90th percentile. */
+    static final int LATENESS_RANK = 4;
+    /** The most of the budget the slack takes, so that a burst of late units cannot shrink batches to nothing. */
+    static final double MAX_SLACK_SHARE = 0.5;
 
     private final long objectiveNanos;
     private final long budgetNanos;
     private final int maxBatch;
     private final long maxWaitNanos;
     private final BatchCosts costs;
+    /** The latest units' lateness against the plan, a ring. */
+    private final long[] lateness = new long[LATENESS_WINDOW];
+    private int latenessSeen;
+    private int nextLateness;
+    /** Read by the metrics' thread. */
+    private volatile long slackNanos;
 
     /**
      * @param objective the answer's latency objective
@@ -109,12 +131,39 @@ public final class LatencyObjective {
 
     /** When a unit whose oldest input arrived at {@code oldestArrivalNanos} must commit at the latest. */
     public long commitByNanos(long oldestArrivalNanos) {
-        return oldestArrivalNanos + budgetNanos - (long) costs.commitNanos();
+        return oldestArrivalNanos + plannedNanos() - (long) costs.commitNanos();
+    }
+
+    /**
+     * A unit whose oldest input arrived at {@code oldestArrivalNanos} (its commit clock) finished
+     * committing at {@code committedNanos}: how late that was against the plan sets the slack.
+     */
+    public void observeCommitted(long oldestArrivalNanos, long committedNanos) {
+        lateness[nextLateness] = committedNanos - oldestArrivalNanos - plannedNanos();
+        nextLateness = (nextLateness + 1) % LATENESS_WINDOW;
+        latenessSeen = Math.min(latenessSeen + 1, LATENESS_WINDOW);
+        long[] latest = Arrays.copyOf(lateness, latenessSeen);
+        Arrays.sort(latest);
+        // Until there are a few, none: a fresh worker's first commits pay one-time costs
+        long late = latest.length < LATENESS_RANK ? 0 : latest[latest.length - LATENESS_RANK];
+        // Each lateness is against the plan of its time, the slack then already taken off: what a
+        // busy machine adds to a plan, whatever the plan was, so it is the slack itself.
+        slackNanos = Math.max(0, Math.min((long) (budgetNanos * MAX_SLACK_SHARE), late));
+    }
+
+    /** What the plan keeps back, on top of the headroom, for the lateness of the latest units; thread-safe. */
+    public long slackNanos() {
+        return slackNanos;
     }
 
     /** The objective itself. */
     public Duration objective() {
         return Duration.ofNanos(objectiveNanos);
+    }
+
+    /** The budget less the slack: what a unit's commit is planned to fit. */
+    private long plannedNanos() {
+        return budgetNanos - slackNanos;
     }
 
     private long fixedNanos(int size) {

@@ -62,6 +62,8 @@ final class CommitStage {
     private final LatencyObjective objective;
     /** Under an objective, when the open unit must commit at the latest. */
     private long commitByNanos = Long.MAX_VALUE;
+    /** Under an objective, when the open unit's oldest input arrived (its commit clock). */
+    private long oldestArrivalNanos = Long.MAX_VALUE;
     /** Answers sent in the open unit and not yet committed, in input order. */
     private final List<Answer> pending = new ArrayList<>();
     private long pendingSinceNanos;
@@ -104,6 +106,7 @@ final class CommitStage {
         }
         if (objective != null) {
             commitByNanos = Math.min(commitByNanos, objective.commitByNanos(oldestArrivalNanos));
+            this.oldestArrivalNanos = Math.min(this.oldestArrivalNanos, oldestArrivalNanos);
         }
         pending.addAll(answers);
         try {
@@ -154,6 +157,7 @@ final class CommitStage {
         if (!pending.isEmpty()) {
             pending.clear();
             commitByNanos = Long.MAX_VALUE;
+            oldestArrivalNanos = Long.MAX_VALUE;
             abort();
         }
         return inputs;
@@ -167,10 +171,14 @@ final class CommitStage {
         List<Answer> unit = List.copyOf(pending);
         pending.clear();
         commitByNanos = Long.MAX_VALUE;
+        long oldestArrival = oldestArrivalNanos;
+        oldestArrivalNanos = Long.MAX_VALUE;
         long started = nanoClock.getAsLong();
         CommitResult result = commit(unit);
         if (objective != null && result == CommitResult.COMMITTED) {
-            objective.costs().observeCommit(nanoClock.getAsLong() - started);
+            long committed = nanoClock.getAsLong();
+            objective.costs().observeCommit(committed - started);
+            objective.observeCommitted(oldestArrival, committed);
         }
         return result instanceof CommitResult.Rewind rewind
                 ? new CommitResult.Rewind(unit.stream().map(Answer::source).toList(), rewind.cause()) : result;

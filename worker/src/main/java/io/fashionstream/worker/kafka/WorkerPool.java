@@ -144,7 +144,7 @@ public final class WorkerPool implements AutoCloseable {
             WorkerLoop loop = new WorkerLoop(name, consumer, publisher, pipeline, answers, metrics, config.inputTopic(),
                     LoopSettings.of(config));
             metrics.watchWorker(name, () -> loop.status().progressAgeSeconds(), () -> loop.status().heldRecords());
-            metrics.watchBatching(name, loop::batchSizeLimit, loop::batchWaitLimitSeconds);
+            metrics.watchBatching(name, loop::batchSizeLimit, loop::batchWaitLimitSeconds, loop::commitSlackSeconds);
             pool.loops.add(loop);
             pool.threads.add(new Thread(() -> {
                 loop.run();

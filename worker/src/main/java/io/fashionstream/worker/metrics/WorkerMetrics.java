@@ -163,9 +163,12 @@ public final class WorkerMetrics implements MeterBinder {
 
     /**
      * Gauges of one worker thread's batching: the most inputs its next batch may hold and the longest
-     * it may wait, the configured ones or, under a latency objective, what its measured costs allow.
+     * it may wait, the configured ones or, under a latency objective, what its measured costs allow;
+     * and, under an objective, how much earlier than its budget a unit commits for the lateness of
+     * the latest ones (how much tail a busy machine adds).
      */
-    public void watchBatching(String worker, IntSupplier sizeLimit, DoubleSupplier waitLimitSeconds) {
+    public void watchBatching(String worker, IntSupplier sizeLimit, DoubleSupplier waitLimitSeconds,
+                              DoubleSupplier commitSlackSeconds) {
         if (registry == null) {
             return;
         }
@@ -176,6 +179,12 @@ public final class WorkerMetrics implements MeterBinder {
         Gauge.builder("fashion.batch.wait.limit", waitLimitSeconds::getAsDouble)
                 .description("Longest this worker thread's next batch may wait to fill (--max-wait-ms, or less under"
                         + " --max-latency-ms)")
+                .baseUnit("seconds")
+                .tags("worker", worker)
+                .register(registry);
+        Gauge.builder("fashion.commit.slack", commitSlackSeconds::getAsDouble)
+                .description("How much earlier than its budget this worker thread's units commit under --max-latency-ms,"
+                        + " for the lateness of its latest units (their 90th percentile); 0 without an objective")
                 .baseUnit("seconds")
                 .tags("worker", worker)
                 .register(registry);

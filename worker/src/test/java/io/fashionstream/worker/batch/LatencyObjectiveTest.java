@@ -101,6 +101,42 @@ class LatencyObjectiveTest {
         assertEquals(1_000 * MS + 75 * MS - 5 * MS, objective.commitByNanos(1_000 * MS));
     }
 
+    /** A unit whose oldest input arrived at 0 commits {@code lateMillis} after what the plan allowed it then. */
+    private static void commitLate(LatencyObjective objective, double lateMillis) {
+        long planned = objective.commitByNanos(0) + (long) objective.costs().commitNanos();
+        objective.observeCommitted(0, planned + (long) (lateMillis * MS));
+    }
+
+    @Test
+    void theLatestUnitsNinetiethPercentileOfLatenessIsKeptBackFromThePlan() {
+        LatencyObjective objective = new LatencyObjective(Duration.ofMillis(100), 1024, Duration.ofMillis(60_000), measured());
+        for (int unit = 0; unit < 3; unit++) {
+            commitLate(objective, 400); // a fresh worker's first units
+        }
+        assertEquals(0, objective.slackNanos(), "too few units to tell");
+        // of the latest 40 units, 36 a millisecond early and 4 ten late: their 90th percentile is 10 ms
+        for (int unit = 0; unit < 40; unit++) {
+            commitLate(objective, unit % 10 == 0 ? 10 : -1);
+        }
+        assertEquals(10 * MS, objective.slackNanos());
+        assertEquals(1_000 * MS + 65 * MS - 5 * MS, objective.commitByNanos(1_000 * MS), "65 of the 75 ms budget planned");
+        // Batches are sized as before: smaller ones would cost more per image, and near saturation
+        // that would queue the input and make the units later still.
+        assertEquals(680, objective.batchLimit(), 1);
+        assertEquals(42.4 * MS, objective.waitLimitNanos(256), 0.1 * MS);
+        objective.observeCommitted(0, 75 * MS);
+        assertEquals(10 * MS, objective.slackNanos(), "at 75 ms a unit is 10 ms late against the 65 now planned");
+
+        for (int unit = 0; unit < 40; unit++) {
+            commitLate(objective, -1);
+        }
+        assertEquals(0, objective.slackNanos(), "none once the units are on time again");
+        for (int unit = 0; unit < 40; unit++) {
+            commitLate(objective, 2_000);
+        }
+        assertEquals(75 * MS * LatencyObjective.MAX_SLACK_SHARE, objective.slackNanos(), 1, "at most half the budget");
+    }
+
     @Test
     void anInputsClockStartsAtItsTimestampWithinTheBudgetElseWhenRead() {
         LatencyObjective objective = new LatencyObjective(Duration.ofMillis(100), 64, Duration.ofMillis(10), measured());

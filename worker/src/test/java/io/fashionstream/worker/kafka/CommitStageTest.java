@@ -85,6 +85,26 @@ class CommitStageTest {
     }
 
     @Test
+    void unitsCommittedLateMakeTheNextUnitsDeadlineEarlierByTheirLateness() {
+        MockProducer<byte[], byte[]> producer = producer();
+        // 40 ms objective: a 30 ms budget, each unit committed 8 ms after its deadline (a busy machine)
+        LatencyObjective objective = new LatencyObjective(Duration.ofMillis(40), 64, Duration.ofMillis(10), new BatchCosts());
+        CommitStage committer = committer(producer, objective);
+        long ms = 1_000_000L;
+        for (int unit = 0; unit < 4; unit++) {
+            long arrival = (1_000 + 100 * unit) * ms;
+            clock.set(arrival);
+            committer.add(answers(unit * 8, unit * 8 + 8), arrival);
+            clock.set(arrival + 38 * ms);
+            assertSame(CommitResult.COMMITTED, committer.commitIfDue());
+        }
+        assertEquals(8 * ms, objective.slackNanos(), "the units' lateness, kept back from now on");
+        clock.set(2_000 * ms);
+        committer.add(answers(32, 40), 2_000 * ms);
+        assertEquals(30 - 8, committer.millisUntilDue(1_000), "due 8 ms before the budget runs out");
+    }
+
+    @Test
     void aUnitGathersBatchesUntilItsIntervalThenCommitsThemInOneTransactionWithTheirOffsets() {
         MockProducer<byte[], byte[]> producer = producer();
         CommitStage committer = committer(producer);
