@@ -47,7 +47,7 @@ public final class LatencyObjective {
     static final int LATENESS_WINDOW = 40;
     /** Which of them, from the latest: the 4th of 40 is their 90th percentile. */
     static final int LATENESS_RANK = 4;
-    /** The most of the budget the slack takes, so that a burst of late units cannot shrink batches to nothing. */
+    /** The most of the budget the slack takes: a burst of late units must not make each batch a commit of its own. */
     static final double MAX_SLACK_SHARE = 0.5;
 
     private final long objectiveNanos;

@@ -250,7 +250,10 @@ public final class WorkerLoop implements Runnable {
         return waitLimitNanos / 1e9;
     }
 
-    /** How much earlier than its budget a unit commits, for the lateness of the latest ones, in seconds; 0 without an objective; thread-safe. */
+    /**
+     * How much earlier than its budget a unit commits, for the lateness of the latest ones, in
+     * seconds; 0 without an objective; thread-safe.
+     */
     public double commitSlackSeconds() {
         return objective == null ? 0 : objective.slackNanos() / 1e9;
     }
