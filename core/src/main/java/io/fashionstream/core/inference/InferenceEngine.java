@@ -27,9 +27,21 @@ public interface InferenceEngine extends AutoCloseable {
         }
     }
 
-    /** Accuracy of {@code engine} on labelled images ({@link #predictAll}). */
+    /** How many images {@link #predictAll} runs at a time unless told. */
+    int PREDICT_ALL_BATCH = 512;
+
+    /** Accuracy of {@code engine} on labelled images ({@link #predictAll}), {@link #PREDICT_ALL_BATCH} at a time. */
     static double accuracy(InferenceEngine engine, LabelledImages images) throws InferenceException {
-        List<Prediction> predictions = predictAll(engine, images);
+        return accuracy(engine, images, PREDICT_ALL_BATCH);
+    }
+
+    /**
+     * Accuracy of {@code engine} on labelled images, {@code batch} at a time: an engine that serves
+     * afterwards keeps the memory its largest batch took (ONNX Runtime's arena), so a worker scores
+     * in batches no larger than it serves.
+     */
+    static double accuracy(InferenceEngine engine, LabelledImages images, int batch) throws InferenceException {
+        List<Prediction> predictions = predictAll(engine, images, batch);
         int correct = 0;
         for (int i = 0; i < images.size(); i++) {
             if (predictions.get(i).fashionClass() == images.label(i)) {
@@ -41,7 +53,14 @@ public interface InferenceEngine extends AutoCloseable {
 
     /** {@code engine}'s prediction for each of 28x28 images held as raw bytes (pixels / 255, as the worker feeds them), 512 at a time. */
     static List<Prediction> predictAll(InferenceEngine engine, LabelledImages images) throws InferenceException {
-        int batch = 512;
+        return predictAll(engine, images, PREDICT_ALL_BATCH);
+    }
+
+    /** The same, {@code batch} at a time. */
+    static List<Prediction> predictAll(InferenceEngine engine, LabelledImages images, int batch) throws InferenceException {
+        if (batch < 1) {
+            throw new IllegalArgumentException("a batch holds at least one image, not " + batch);
+        }
         float[] pixels = new float[batch * PIXELS];
         byte[] raw = images.pixels();
         List<Prediction> out = new ArrayList<>(images.size());

@@ -33,18 +33,34 @@ public final class ReleaseGate {
 
     private final double tolerance;
     private final int intraOpThreads;
+    private final int batch;
     private volatile LabelledImages golden;
 
     /**
+     * A gate whose engines are closed after it or serve batches of any size.
+     *
      * @param tolerance      accuracy (a fraction: 0.005 is half a point) a release may lose against its card
      * @param intraOpThreads ONNX Runtime threads of the engine a passing release is opened with
      */
     public ReleaseGate(double tolerance, int intraOpThreads) {
+        this(tolerance, intraOpThreads, InferenceEngine.PREDICT_ALL_BATCH);
+    }
+
+    /**
+     * @param batch the most images the golden set is scored at a time: a passing release's engine
+     *              serves afterwards and keeps the memory of its largest batch, so at most the
+     *              worker's --max-batch
+     */
+    public ReleaseGate(double tolerance, int intraOpThreads, int batch) {
         if (!(tolerance >= 0 && tolerance < 1)) {
             throw new IllegalArgumentException("the gate's tolerance is an accuracy between 0 and 1, not " + tolerance);
         }
+        if (batch < 1) {
+            throw new IllegalArgumentException("the gate scores at least one image at a time, not " + batch);
+        }
         this.tolerance = tolerance;
         this.intraOpThreads = intraOpThreads;
+        this.batch = batch;
     }
 
     /** Why a release was refused; {@link #label()} is the metric label and log word. */
@@ -129,7 +145,7 @@ public final class ReleaseGate {
         LabelledImages images = golden();
         double accuracy;
         try {
-            accuracy = InferenceEngine.accuracy(engine, images);
+            accuracy = InferenceEngine.accuracy(engine, images, batch);
         } catch (InferenceException e) {
             return new Refused(Check.UNREADABLE, "its forward pass failed on the golden set: " + e.getMessage());
         }

@@ -44,9 +44,10 @@ public final class ReleaseLoader {
     public record Refused(String check, String reason) implements Loaded {
     }
 
-    /** The loader of a worker: its gate tolerance and ONNX Runtime threads, its review topic and threshold. */
+    /** The loader of a worker: its gate tolerance, ONNX Runtime threads and largest batch, its review topic and threshold. */
     public static ReleaseLoader forConfig(WorkerConfig config) {
-        return new ReleaseLoader(new ReleaseGate(config.rollout().gateTolerance(), config.effectiveIntraOpThreads()),
+        return new ReleaseLoader(new ReleaseGate(config.rollout().gateTolerance(), config.effectiveIntraOpThreads(),
+                        config.maxBatch()),
                 config.reviewTopic(), config.reviewThreshold());
     }
 

@@ -27,6 +27,18 @@ class ReleaseGateTest {
     }
 
     @Test
+    void aWorkersGateScoresInItsOwnBatchSizeAndStillMatchesTheCard() {
+        // The engine that passes serves afterwards and keeps what its largest batch took; the worker
+        // passes its --max-batch. complex2 is the model whose batches take the most memory.
+        ModelRelease complex2 = ReleaseFiles.release("complex2");
+        ReleaseGate.Passed passed = assertInstanceOf(ReleaseGate.Passed.class,
+                new ReleaseGate(ReleaseGate.DEFAULT_TOLERANCE, 2, 64).check(complex2.onnx(), complex2.sha256(), complex2.card()));
+        try (var engine = passed.engine()) {
+            assertEquals(complex2.card().testAccuracy(), passed.accuracy(), 1e-9);
+        }
+    }
+
+    @Test
     void corruptedBytesAreRefusedByTheirChecksum() {
         ModelRelease corrupted = ReleaseFiles.corrupted("simple");
         assertRefused(Check.CHECKSUM, corrupted, "hash");
