@@ -61,46 +61,48 @@ class CommitStageTest {
                 new RetryPolicy("test", backoff), backoff, INTERVAL, clock::get, committed::add, objective);
     }
 
+    private static final long MS = 1_000_000L;
+
+    /** A 40 ms objective: a 30 ms budget, with nothing measured yet. */
+    private static LatencyObjective fortyMillisecondObjective() {
+        return new LatencyObjective(Duration.ofMillis(40), 64, Duration.ofMillis(10), new BatchCosts());
+    }
+
     @Test
     void underALatencyObjectiveAUnitCommitsByItsOldestInputsDeadlineBeforeTheInterval() {
         MockProducer<byte[], byte[]> producer = producer();
-        // 40 ms objective: a 30 ms budget, nothing measured yet (a commit counts as free)
-        LatencyObjective objective = new LatencyObjective(Duration.ofMillis(40), 64, Duration.ofMillis(10), new BatchCosts());
+        LatencyObjective objective = fortyMillisecondObjective(); // nothing measured yet: a commit counts as free
         CommitStage committer = committer(producer, objective);
-        long ms = 1_000_000L;
-        clock.set(1_000 * ms);
-        committer.add(answers(0, 8), 990 * ms); // its oldest input arrived 10 ms ago
+        clock.set(1_000 * MS);
+        committer.add(answers(0, 8), 990 * MS); // its oldest input arrived 10 ms ago
         assertEquals(20, committer.millisUntilDue(1_000), "due at 990 + 30 ms, before the 100 ms interval");
-        clock.set(1_019 * ms);
-        committer.add(answers(8, 16), 1_015 * ms);
+        clock.set(1_019 * MS);
+        committer.add(answers(8, 16), 1_015 * MS);
         assertEquals(0, producer.commitCount());
-        clock.set(1_020 * ms);
+        clock.set(1_020 * MS);
         assertSame(CommitResult.COMMITTED, committer.commitIfDue());
         assertEquals(1, producer.commitCount());
         assertEquals(16, committed.get(0).size());
         assertTrue(objective.costs().commitNanos() >= 0, "the commit was timed");
-        clock.set(1_031 * ms);
-        committer.add(answers(16, 17), 1_031 * ms);
+        clock.set(1_031 * MS);
+        committer.add(answers(16, 17), 1_031 * MS);
         assertEquals(30, committer.millisUntilDue(1_000), "the next unit's deadline is its own");
     }
 
     @Test
     void unitsCommittedLateMakeTheNextUnitsDeadlineEarlierByTheirLateness() {
-        MockProducer<byte[], byte[]> producer = producer();
-        // 40 ms objective: a 30 ms budget, each unit committed 8 ms after its deadline (a busy machine)
-        LatencyObjective objective = new LatencyObjective(Duration.ofMillis(40), 64, Duration.ofMillis(10), new BatchCosts());
-        CommitStage committer = committer(producer, objective);
-        long ms = 1_000_000L;
+        LatencyObjective objective = fortyMillisecondObjective(); // each unit committed 8 ms after its deadline
+        CommitStage committer = committer(producer(), objective);
         for (int unit = 0; unit < 4; unit++) {
-            long arrival = (1_000 + 100 * unit) * ms;
+            long arrival = (1_000 + 100 * unit) * MS;
             clock.set(arrival);
             committer.add(answers(unit * 8, unit * 8 + 8), arrival);
-            clock.set(arrival + 38 * ms);
+            clock.set(arrival + 38 * MS);
             assertSame(CommitResult.COMMITTED, committer.commitIfDue());
         }
-        assertEquals(8 * ms, objective.slackNanos(), "the units' lateness, kept back from now on");
-        clock.set(2_000 * ms);
-        committer.add(answers(32, 40), 2_000 * ms);
+        assertEquals(8 * MS, objective.slackNanos(), "the units' lateness, kept back from now on");
+        clock.set(2_000 * MS);
+        committer.add(answers(32, 40), 2_000 * MS);
         assertEquals(30 - 8, committer.millisUntilDue(1_000), "due 8 ms before the budget runs out");
     }
 
