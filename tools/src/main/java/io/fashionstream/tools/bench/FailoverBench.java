@@ -4,6 +4,7 @@ import io.fashionstream.worker.config.GroupProtocol;
 import io.fashionstream.tools.demo.DemoTopics;
 import io.fashionstream.kafkakit.KafkaBrokerProcess;
 import io.fashionstream.tools.demo.ResultTally;
+import io.fashionstream.tools.demo.SendLog;
 import io.fashionstream.worker.produce.ImageSender;
 import io.fashionstream.worker.produce.ImageSource;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -132,7 +132,7 @@ final class FailoverBench {
             String run = "failover-" + scenario.cliName + (brokers == 1 ? "" : "-" + brokers + "-brokers");
             DemoTopics.create(client, run + ".images", run + ".labels", run + ".dlq", run + ".review");
             AnswerTimeline timeline = new AnswerTimeline();
-            Map<String, Long> sentAt = new ConcurrentHashMap<>();
+            SendLog sentAt = new SendLog("item-");
             ResultTally tally = new ResultTally(client, run + ".labels", run + ".dlq", sentAt,
                     (id, partition, nanos) -> timeline.add(partition, nanos));
             Thread reader = new Thread(tally, "failover-reader");
@@ -144,7 +144,7 @@ final class FailoverBench {
             AtomicBoolean stop = new AtomicBoolean();
             try {
                 if (backlog > 0) {
-                    sender.send(images, backlog, 0, (i, item) -> "item-" + i, sentAt::put, stop::get);
+                    sender.send(images, backlog, 0, (i, item) -> "item-" + i, sentAt, stop::get);
                 }
                 for (WorkerProcess w : workers.subList(0, 2)) {
                     w.start();
@@ -153,7 +153,7 @@ final class FailoverBench {
                     w.awaitReady();
                 }
                 sending = new Thread(() -> sender.send(images, Long.MAX_VALUE, rate, (i, item) -> "item-" + (backlog + i),
-                        sentAt::put, stop::get), "failover-sender");
+                        sentAt, stop::get), "failover-sender");
                 sending.start();
                 Thread.sleep(10_000); // steady state before the first crash
                 List<Crash> crashes = new ArrayList<>();

@@ -9,6 +9,7 @@ import io.fashionstream.core.photo.PhotoVariation;
 import io.fashionstream.kafkakit.EmbeddedKafka;
 import io.fashionstream.tools.demo.DemoTopics;
 import io.fashionstream.tools.demo.ResultTally;
+import io.fashionstream.tools.demo.SendLog;
 import io.fashionstream.worker.config.WorkerConfig;
 import io.fashionstream.worker.kafka.WorkerPool;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -132,7 +133,7 @@ final class FetchBench {
         WorkerConfig config = DemoTopics.forFreshRun(base.toBuilder().bootstrapServers(broker.bootstrapServers()).build(),
                 "fetch-" + inputs);
         DemoTopics.create(client, config);
-        Map<String, Long> sentAt = new ConcurrentHashMap<>(); // the tally counts only the ids it was told of
+        SendLog sentAt = new SendLog("photo-"); // the tally counts only the ids it was told of
         ResultTally tally = new ResultTally(client, config.resultsTopic(), config.deadLetterTopic(), sentAt);
         Thread reader = new Thread(tally, "fetch-bench-reader");
         reader.start();
@@ -146,7 +147,7 @@ final class FetchBench {
                 if (byReference) {
                     r.headers().add("content-type", "text/uri-list".getBytes(StandardCharsets.UTF_8));
                 }
-                sentAt.put("photo-" + i, System.currentTimeMillis());
+                sentAt.sent("photo-" + i, System.currentTimeMillis());
                 producer.send(r, (meta, e) -> {
                     if (e != null) {
                         sendFailure.compareAndSet(null, e);

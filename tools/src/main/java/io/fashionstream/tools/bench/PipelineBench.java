@@ -4,6 +4,7 @@ import io.fashionstream.core.inference.ServingModel;
 import io.fashionstream.worker.config.WorkerConfig;
 import io.fashionstream.tools.demo.DemoTopics;
 import io.fashionstream.tools.demo.ResultTally;
+import io.fashionstream.tools.demo.SendLog;
 import io.fashionstream.worker.kafka.KafkaClients;
 import io.fashionstream.worker.kafka.WorkerPool;
 import io.fashionstream.worker.metrics.WorkerMetrics;
@@ -16,7 +17,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -28,6 +28,8 @@ import java.util.function.BooleanSupplier;
  * answers read back as a {@code read_committed} consumer. Latency is send to answer visible.
  */
 public final class PipelineBench {
+    /** Inputs are keyed {@code bench-<sequence>}. */
+    static final String KEY_PREFIX = "bench-";
     static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     static final Duration STALL_TIMEOUT = Duration.ofSeconds(60);
     /** The longest a backlog is timed: enough for 30,000 images at 1,000 a second. */
@@ -114,7 +116,7 @@ public final class PipelineBench {
                 .maxLatency(Duration.ofMillis(setting.maxLatencyMs())).build(), "bench");
         Map<String, Object> clientProps = KafkaClients.common(config);
         DemoTopics.create(clientProps, config);
-        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        SendLog sentAt = new SendLog(KEY_PREFIX);
         ResultTally tally = new ResultTally(clientProps, config.resultsTopic(), config.deadLetterTopic(), sentAt);
         Thread tallyThread = new Thread(tally, "fashion-bench-tally");
         tallyThread.start();
@@ -186,9 +188,9 @@ public final class PipelineBench {
     }
 
     private Future<Long> send(ExecutorService thread, ImageSender sender, long count, double rate,
-                              Map<String, Long> sentAt, BooleanSupplier stop) {
-        return thread.submit(() -> sender.send(images, count, rate, (seq, item) -> ImageSender.sequenceKey("bench-", seq),
-                sentAt::put, stop));
+                              SendLog sentAt, BooleanSupplier stop) {
+        return thread.submit(() -> sender.send(images, count, rate, (seq, item) -> ImageSender.sequenceKey(KEY_PREFIX, seq),
+                sentAt, stop));
     }
 
     /**

@@ -4,6 +4,7 @@ import io.fashionstream.core.data.LabelledImages;
 import io.fashionstream.kafkakit.KafkaBrokerProcess;
 import io.fashionstream.tools.demo.DemoTopics;
 import io.fashionstream.tools.demo.ResultTally;
+import io.fashionstream.tools.demo.SendLog;
 import io.fashionstream.worker.WorkerCli;
 import io.fashionstream.worker.produce.ImageSender;
 import io.fashionstream.worker.produce.TestSplitSource;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -78,13 +78,13 @@ final class RolloutBench {
                     "--review-topic", run + ".review", "--release-topic", run + ".models", "--group-id", run,
                     "--transactional-id-prefix", run + "-a", "--model", "simple", "--models-dir", modelsDir.toString()),
                     logs.resolve("rollout-worker.log"));
-            Map<String, Long> sentAt = new ConcurrentHashMap<>();
+            SendLog sentAt = new SendLog("item-");
             AnswerTimeline timeline = new AnswerTimeline();
             List<Long> stepLatencies = new ArrayList<>();
             ResultTally tally = new ResultTally(client, run + ".labels", run + ".dlq", sentAt, (id, partition, nanos) -> {
                 timeline.add(partition, nanos);
-                Long sent = sentAt.get(id);
-                if (sent != null) {
+                long sent = sentAt.sentAt(id);
+                if (sent != SendLog.NOT_SENT) {
                     synchronized (stepLatencies) {
                         stepLatencies.add(System.currentTimeMillis() - sent);
                     }
@@ -102,7 +102,7 @@ final class RolloutBench {
                 rss = new RssSampler(worker.pid());
                 rss.start();
                 sending = new Thread(() -> sender.send(new TestSplitSource(images, true), Long.MAX_VALUE, rate,
-                        (i, item) -> "item-" + i, sentAt::put, stop::get), "rollout-sender");
+                        (i, item) -> "item-" + i, sentAt, stop::get), "rollout-sender");
                 sending.start();
                 List<Step> steps = new ArrayList<>();
                 steps.add(step(release, List.of(), "simple primary", "steady state on simple", tally, timeline,

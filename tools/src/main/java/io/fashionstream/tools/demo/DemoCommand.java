@@ -28,7 +28,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Callable;
 
 /**
@@ -125,7 +124,7 @@ public final class DemoCommand implements Callable<Integer> {
         DemoTopics.create(clientProps, config);
         err.printf("topics: %s (%d partitions) -> %s, dead letters %s%n", config.inputTopic(),
                 DemoTopics.INPUT_PARTITIONS, config.resultsTopic(), config.deadLetterTopic());
-        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        SendLog sentAt = new SendLog("item-");
         ResultTally tally = new ResultTally(clientProps, config.resultsTopic(), config.deadLetterTopic(), sentAt);
         Thread tallyThread = new Thread(tally, "fashion-demo-tally");
         tallyThread.start();
@@ -147,7 +146,7 @@ public final class DemoCommand implements Callable<Integer> {
             progressThread.start();
             // Every record gets its own key, so answers can be matched to sends however often the split is cycled.
             sent = sender.send(new TestSplitSource(testSplit), images, rate, (seq, item) -> ImageSender.sequenceKey("item-", seq),
-                    sentAt::put, () -> interrupted || pool.failure().isPresent());
+                    sentAt, () -> interrupted || pool.failure().isPresent());
             if (sender.failed() > 0) {
                 progress.stop();
                 err.printf("error: %,d images could not be sent; first: %s%n", sender.failed(), sender.firstError());

@@ -2,7 +2,7 @@ package io.fashionstream.tools.demo;
 
 import java.io.PrintWriter;
 import java.util.function.BooleanSupplier;
-import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The demo's live line: sent, classified, dead-lettered, images/s (answers per second since the
@@ -24,7 +24,7 @@ final class ProgressLine {
      * Prints until stopped. The rate is the summary's: answers per second from {@code startMillis},
      * when the first image was sent, to the latest answer; latencies show {@code -} until there is one.
      */
-    void runUntil(ResultTally tally, IntSupplier sent, BooleanSupplier cancelled, long startMillis) {
+    void runUntil(ResultTally tally, LongSupplier sent, BooleanSupplier cancelled, long startMillis) {
         long period = terminal ? 500 : 3000;
         while (!stopped && !cancelled.getAsBoolean()) {
             try {
@@ -32,7 +32,7 @@ final class ProgressLine {
             } catch (InterruptedException e) {
                 return;
             }
-            String line = line(tally.snapshot(), sent.getAsInt(), startMillis);
+            String line = line(tally.snapshot(), sent.getAsLong(), startMillis);
             err.print(terminal ? "\r" + line + "   " : line + System.lineSeparator());
             err.flush();
         }

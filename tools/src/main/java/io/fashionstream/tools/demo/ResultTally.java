@@ -18,10 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -64,9 +62,8 @@ public final class ResultTally implements Runnable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String resultsTopic;
-    private final Map<String, Long> sentAtById;
+    private final SendLog sent;
     private final AnswerListener listener;
-    private final Set<String> answered = new HashSet<>();
     private final Samples visible = new Samples();
     /** Latencies of inputs sent before {@link #latencyFromMillis}: a lead-in, kept apart. */
     private final Samples leadIn = new Samples();
@@ -84,14 +81,14 @@ public final class ResultTally implements Runnable {
     private long lastAnswerMillis;
     private volatile boolean stopped;
 
-    /** {@code sentAtById}: send time of every input the demo sent (concurrent map, filled while this runs). */
-    public ResultTally(Map<String, Object> clientProps, String resultsTopic, String deadLetterTopic, Map<String, Long> sentAtById) {
-        this(clientProps, resultsTopic, deadLetterTopic, sentAtById, (id, partition, nanos) -> { });
+    /** {@code sent}: when each input was sent (filled by the sender while this runs); answers to other keys are skipped. */
+    public ResultTally(Map<String, Object> clientProps, String resultsTopic, String deadLetterTopic, SendLog sent) {
+        this(clientProps, resultsTopic, deadLetterTopic, sent, (id, partition, nanos) -> { });
     }
 
     /** As above, and tells {@code listener} of each input's first answer. */
     public ResultTally(Map<String, Object> clientProps, String resultsTopic, String deadLetterTopic,
-                       Map<String, Long> sentAtById, AnswerListener listener) {
+                       SendLog sent, AnswerListener listener) {
         this.listener = listener;
         Map<String, Object> props = new HashMap<>(clientProps);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -100,7 +97,7 @@ public final class ResultTally implements Runnable {
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "fashion-demo-tally");
         this.consumer = new KafkaConsumer<>(props);
         this.resultsTopic = resultsTopic;
-        this.sentAtById = sentAtById;
+        this.sent = sent;
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : List.of(resultsTopic, deadLetterTopic)) {
             consumer.partitionsFor(topic, Duration.ofSeconds(30))
@@ -155,15 +152,15 @@ public final class ResultTally implements Runnable {
     }
 
     private synchronized void count(ConsumerRecord<byte[], byte[]> record, long now, long nanos) {
-        String id = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-        Long sentAt = id == null ? null : sentAtById.get(id);
-        if (sentAt == null) {
+        long sentAt = sent.answer(record.key());
+        if (sentAt == SendLog.NOT_SENT) {
             return; // not one of ours
         }
-        if (!answered.add(id)) {
+        if (sentAt == SendLog.ANSWERED_BEFORE) {
             duplicates++;
             return;
         }
+        String id = new String(record.key(), StandardCharsets.UTF_8);
         (sentAt >= latencyFromMillis ? visible : leadIn).add(now - sentAt);
         if (firstAnswerMillis == 0) {
             firstAnswerMillis = now;
