@@ -30,6 +30,8 @@ import java.util.Arrays;
  * tail needs. Batches are sized as before: smaller ones cost more per input, and near saturation
  * that would queue the input and make the units later still (a bench run that shrank them too
  * missed the objective from 30% load up).
+ * Between due batches the worker thread starts what has come as soon as the batch ahead has its
+ * answers ({@code WorkerLoop}), so that a commit does not leave the forward pass idle.
  * {@code --max-batch}, {@code --max-wait-ms} and {@code --commit-interval-ms} stay the upper
  * limits. Until the first batches are measured, batches hold at most {@link #FIRST_BATCH_LIMIT}.
  * Not thread-safe: one worker thread owns it.

@@ -92,6 +92,11 @@ public final class StagePipeline implements AutoCloseable {
         }
     }
 
+    /** Whether forward passes run on a helper thread, beside the caller's (not with 0 decode threads). */
+    public boolean passesOnHelper() {
+        return forward != null;
+    }
+
     /** Runs {@code records} through every stage on the calling thread and releases the buffer. */
     public BatchAnswers runNow(List<ConsumerRecord<byte[], byte[]>> records) {
         InFlight batch = start(records);
@@ -239,6 +244,20 @@ public final class StagePipeline implements AutoCloseable {
          */
         public BatchAnswers answers() {
             return answers == null ? forwardAndAnswer(awaitDecoded()) : join(answers);
+        }
+
+        /**
+         * Waits until the batch's answers are ready, without taking them (failures are left for
+         * {@link #answers}); returns at once where the forward pass runs on the caller's thread.
+         */
+        public void awaitAnswers() {
+            if (answers != null) {
+                try {
+                    answers.join();
+                } catch (RuntimeException e) {
+                    // answers() rethrows it
+                }
+            }
         }
 
         private <T> T join(CompletableFuture<T> future) {

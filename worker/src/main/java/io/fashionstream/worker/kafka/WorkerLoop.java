@@ -325,9 +325,33 @@ public final class WorkerLoop implements Runnable {
             }
             if (due) {
                 advanceWithBatch();
+            } else if (objective != null && pipeline.passesOnHelper()) {
+                startEarlyOrPublish();
             } else {
                 advance(null, 0);
             }
+        }
+    }
+
+    /**
+     * Under an objective, with a batch in flight and the next one not due: once the batch in flight
+     * has its answers, what has come meanwhile starts at once, so that its forward pass runs while
+     * the answers before it are published and committed, rather than the pass standing idle for the
+     * commit and the inputs waiting it out.
+     */
+    private void startEarlyOrPublish() {
+        inFlight.awaitAnswers();
+        if (!stopRequested && (poll.size() < batch.capacityLeft() || readingAhead())) {
+            pollOnce();
+            if (abandoned) {
+                return;
+            }
+        }
+        fillBatch();
+        if (batch.isEmpty()) {
+            advance(null, 0);
+        } else {
+            advanceWithBatch();
         }
     }
 

@@ -167,6 +167,22 @@ class WorkerLoopTest {
     }
 
     @Test
+    void underALatencyObjectiveWhatCameWhileABatchRanStartsOnceItsAnswersAreReady() throws Exception {
+        maxLatency = Duration.ofMillis(50);
+        MockProducer<byte[], byte[]> producer = transactionalProducer();
+        start(new TransactionalPublisher(producer, consumer, ACKS), 64, 1, Duration.ofSeconds(10));
+        addRecords(0, 21); // a first batch of 16 (the limit until batches are measured), and 5 more
+
+        // The test clock stands still: without an objective the 5 would wait for --max-wait-ms.
+        stepUntil(() -> producer.uncommittedRecords().size() == 21,
+                "the 5 started once the first batch had its answers, its commit overlapping their pass");
+        List<Integer> sizes = batchSizes(producer.uncommittedRecords());
+        assertEquals(16, sizes.get(0));
+        assertEquals(5, sizes.get(20));
+        assertInputOrder(producer.uncommittedRecords());
+    }
+
+    @Test
     void underALatencyObjectiveAnInputThatIsLateAlreadyDoesNotWaitForItsBatchToFill() throws Exception {
         maxLatency = Duration.ofMillis(50);
         MockProducer<byte[], byte[]> producer = transactionalProducer();
@@ -636,8 +652,12 @@ class WorkerLoopTest {
     }
 
     private static List<Integer> batchSizes(MockProducer<byte[], byte[]> producer) throws Exception {
+        return batchSizes(producer.history());
+    }
+
+    private static List<Integer> batchSizes(List<ProducerRecord<byte[], byte[]>> results) throws Exception {
         List<Integer> sizes = new java.util.ArrayList<>();
-        for (ProducerRecord<byte[], byte[]> r : producer.history()) {
+        for (ProducerRecord<byte[], byte[]> r : results) {
             sizes.add(io.fashionstream.core.Json.MAPPER.readTree(r.value()).get("batchSize").asInt());
         }
         return sizes;
