@@ -315,7 +315,7 @@ public final class WorkerLoop implements Runnable {
      */
     private void runDueBatches() {
         while (!abandoned) {
-            if (inFlight != null && !stopRequested && (poll.size() < batch.capacityLeft() || readingAhead())) {
+            if (inFlight != null && shouldTopUp()) {
                 pollOnce();
             }
             fillBatch();
@@ -341,7 +341,7 @@ public final class WorkerLoop implements Runnable {
      */
     private void startEarlyOrPublish() {
         inFlight.awaitAnswers();
-        if (!stopRequested && (poll.size() < batch.capacityLeft() || readingAhead())) {
+        if (shouldTopUp()) {
             pollOnce();
             if (abandoned) {
                 return;
@@ -353,6 +353,11 @@ public final class WorkerLoop implements Runnable {
         } else {
             advanceWithBatch();
         }
+    }
+
+    /** Whether to read more before the next batch: not once asked to stop, and while it has room or references come. */
+    private boolean shouldTopUp() {
+        return !stopRequested && (poll.size() < batch.capacityLeft() || readingAhead());
     }
 
     /** Starts {@code next} in the pipeline (null: nothing more is due) and publishes the batch before it, if any. */
