@@ -27,9 +27,9 @@ import java.util.Arrays;
  * age when the commit returned, less what the plan allowed) and commits earlier by the latest
  * units' 90th percentile of that lateness ({@link #slackNanos}; at most {@link #MAX_SLACK_SHARE}
  * of the budget): on a quiet machine almost nothing, near saturation on a shared one what its
- * tail needs. Batches are sized as before: smaller ones cost more per input, and near saturation
- * that would queue the input and make the units later still (a bench run that shrank them too
- * missed the objective from 30% load up).
+ * tail needs. The slack leaves the batch limits as they are: smaller batches cost more per
+ * input, and near saturation that would queue the input and make the units later still (a bench
+ * run that shrank the limits too missed the objective from 30% load up).
  * Between due batches the worker thread starts what has come as soon as the batch ahead has its
  * answers ({@code WorkerLoop}), so that a commit does not leave the forward pass idle.
  * {@code --max-batch}, {@code --max-wait-ms} and {@code --commit-interval-ms} stay the upper
