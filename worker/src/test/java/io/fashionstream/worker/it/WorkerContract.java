@@ -118,6 +118,41 @@ abstract class WorkerContract {
         }
     }
 
+    /**
+     * Under a latency objective a batch that is not yet due starts as soon as the one ahead has its
+     * answers, its commit overlapping the pass: with inputs coming in waves, each is still answered
+     * exactly once, and results of one input partition keep its order.
+     */
+    @Test
+    void underALatencyObjectiveInputsComingInWavesAreEachAnsweredOnceInOrder() throws Exception {
+        Topics t = kafka().createTopics();
+        int waves = 60;
+        int perWave = 10;
+        WorkerConfig config = config(t, Guarantee.EXACTLY_ONCE, 2, 64, 100).toBuilder()
+                .decodeThreads(1).maxLatency(Duration.ofMillis(100)).build(); // the pass on its helper, as `run` has it
+        try (WorkerPool pool = WorkerPool.start(config, model, new SimpleMeterRegistry())) {
+            for (int w = 0; w < waves; w++) {
+                List<ProducerRecord<byte[], byte[]>> wave = new ArrayList<>();
+                for (int i = w * perWave; i < (w + 1) * perWave; i++) {
+                    wave.add(input(t.input(), "item-" + i, TestInputs.raw(i)));
+                }
+                kafka().send(wave);
+                TimeUnit.MILLISECONDS.sleep(2); // the next wave comes while the batch before runs
+            }
+            int n = waves * perWave;
+            List<ConsumerRecord<byte[], byte[]>> results = kafka().readCommitted(List.of(t.results()), r -> r.size() >= n, TIMEOUT);
+
+            assertEachExactlyOnce(results, 0, n);
+            Map<String, Long> lastOffset = new HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> r : results) {
+                JsonNode v = json(r);
+                String source = r.partition() + "/" + v.get("partition").asInt();
+                assertTrue(v.get("offset").asLong() > lastOffset.getOrDefault(source, -1L), "input order within a partition");
+                lastOffset.put(source, v.get("offset").asLong());
+            }
+        }
+    }
+
     @Test
     void labelledImagesAreEachClassifiedExactlyOnceLikeEvaluateDoes() throws Exception {
         Topics t = kafka().createTopics();
