@@ -27,7 +27,10 @@ import java.util.Arrays;
  * age when the commit returned, less what the plan allowed) and commits earlier by the latest
  * units' 90th percentile of that lateness ({@link #slackNanos}; at most {@link #MAX_SLACK_SHARE}
  * of the budget): on a quiet machine almost nothing, near saturation on a shared one what its
- * tail needs. The slack leaves the batch limits as they are: smaller batches cost more per
+ * tail needs. Of a unit whose answers came after its commit was due, only what its commit took
+ * beyond one commit counts: the rest is the input queueing for the forward pass, which no
+ * earlier commit helps (counted, it made every batch a commit of its own, and the worker
+ * thread's time in commits kept the queue from draining). The slack leaves the batch limits as they are: smaller batches cost more per
  * input, and near saturation that would queue the input and make the units later still (a bench
  * run that shrank the limits too missed the objective from 30% load up).
  * Between due batches the worker thread starts what has come as soon as the batch ahead has its
@@ -137,11 +140,17 @@ public final class LatencyObjective {
     }
 
     /**
-     * A unit whose oldest input arrived at {@code oldestArrivalNanos} (its commit clock) finished
-     * committing at {@code committedNanos}: how late that was against the plan sets the slack.
+     * A unit whose oldest input arrived at {@code oldestArrivalNanos} (its commit clock), and whose
+     * first answers were sent at {@code firstAnswersNanos}, finished committing at
+     * {@code committedNanos}: how late that was against the plan sets the slack. A unit whose
+     * answers came after its commit was due could have been visible one commit after them at the
+     * earliest; only what came on top of that counts. The rest is the input queueing for the
+     * forward pass, which committing earlier cannot help: it would make every batch a commit of
+     * its own, and near saturation the worker thread's time in commits would queue the input more.
      */
-    public void observeCommitted(long oldestArrivalNanos, long committedNanos) {
-        lateness[nextLateness] = committedNanos - oldestArrivalNanos - plannedNanos();
+    public void observeCommitted(long oldestArrivalNanos, long firstAnswersNanos, long committedNanos) {
+        long plannedEnd = Math.max(oldestArrivalNanos + plannedNanos(), firstAnswersNanos + (long) costs.commitNanos());
+        lateness[nextLateness] = committedNanos - plannedEnd;
         nextLateness = (nextLateness + 1) % LATENESS_WINDOW;
         latenessSeen = Math.min(latenessSeen + 1, LATENESS_WINDOW);
         long[] latest = Arrays.copyOf(lateness, latenessSeen);

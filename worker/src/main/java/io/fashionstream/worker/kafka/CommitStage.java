@@ -178,7 +178,7 @@ final class CommitStage {
         if (objective != null && result == CommitResult.COMMITTED) {
             long committed = nanoClock.getAsLong();
             objective.costs().observeCommit(committed - started);
-            objective.observeCommitted(oldestArrival, committed);
+            objective.observeCommitted(oldestArrival, pendingSinceNanos, committed);
         }
         return result instanceof CommitResult.Rewind rewind
                 ? new CommitResult.Rewind(unit.stream().map(Answer::source).toList(), rewind.cause()) : result;

@@ -104,7 +104,7 @@ class LatencyObjectiveTest {
     /** A unit whose oldest input arrived at 0 commits {@code lateMillis} after what the plan allowed it then. */
     private static void commitLate(LatencyObjective objective, double lateMillis) {
         long planned = objective.commitByNanos(0) + (long) objective.costs().commitNanos();
-        objective.observeCommitted(0, planned + (long) (lateMillis * MS));
+        objective.observeCommitted(0, 0, planned + (long) (lateMillis * MS));
     }
 
     @Test
@@ -124,7 +124,7 @@ class LatencyObjectiveTest {
         // that would queue the input and make the units later still.
         assertEquals(680, objective.batchLimit(), 1);
         assertEquals(42.4 * MS, objective.waitLimitNanos(256), 0.1 * MS);
-        objective.observeCommitted(0, 75 * MS);
+        objective.observeCommitted(0, 0, 75 * MS);
         assertEquals(10 * MS, objective.slackNanos(), "at 75 ms a unit is 10 ms late against the 65 now planned");
 
         for (int unit = 0; unit < 40; unit++) {
@@ -135,6 +135,22 @@ class LatencyObjectiveTest {
             commitLate(objective, 2_000);
         }
         assertEquals(75 * MS * LatencyObjective.MAX_SLACK_SHARE, objective.slackNanos(), 1, "at most half the budget");
+    }
+
+    @Test
+    void unitsWhoseAnswersCameLateCountOnlyWhatTheirCommitAddedToTheirLateness() {
+        LatencyObjective objective = new LatencyObjective(Duration.ofMillis(100), 1024, Duration.ofMillis(60_000), measured());
+        // The input queued for the forward pass: answers 120 ms after the oldest input, 45 past the
+        // 75 ms budget. Committed one 5 ms commit later, the unit was as early as it could be.
+        for (int unit = 0; unit < 40; unit++) {
+            objective.observeCommitted(0, 120 * MS, 125 * MS);
+        }
+        assertEquals(0, objective.slackNanos(), "committing earlier would not have helped them");
+        // Those whose commit took 12 ms instead of 5 were 7 ms late: that much is kept back
+        for (int unit = 0; unit < 40; unit++) {
+            objective.observeCommitted(0, 120 * MS, 132 * MS);
+        }
+        assertEquals(7 * MS, objective.slackNanos());
     }
 
     @Test

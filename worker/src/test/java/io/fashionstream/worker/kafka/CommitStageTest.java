@@ -107,6 +107,24 @@ class CommitStageTest {
     }
 
     @Test
+    void unitsWhoseAnswersCameAfterTheirDeadlineDoNotMakeTheNextUnitsCommitEarlier() {
+        LatencyObjective objective = fortyMillisecondObjective(); // a 30 ms budget
+        MockProducer<byte[], byte[]> producer = producer();
+        CommitStage committer = committer(producer, objective);
+        for (int unit = 0; unit < 4; unit++) {
+            long answered = (1_000 + 100 * unit) * MS;
+            clock.set(answered);
+            // its inputs queued: they arrived 50 ms before their answers, 20 past the budget
+            assertSame(CommitResult.COMMITTED, committer.add(answers(unit * 8, unit * 8 + 8), answered - 50 * MS));
+        }
+        assertEquals(4, producer.commitCount(), "each committed as soon as its answers came");
+        assertEquals(0, objective.slackNanos(), "an earlier commit would not have helped them");
+        clock.set(2_000 * MS);
+        committer.add(answers(32, 40), 2_000 * MS);
+        assertEquals(30, committer.millisUntilDue(1_000), "the next unit keeps its whole budget");
+    }
+
+    @Test
     void aUnitGathersBatchesUntilItsIntervalThenCommitsThemInOneTransactionWithTheirOffsets() {
         MockProducer<byte[], byte[]> producer = producer();
         CommitStage committer = committer(producer);
