@@ -204,8 +204,9 @@ final class BenchMarkdown {
                 + " input (the bench's sender offering the backlog's saturated rate and sharing the cores, as it does at"
                 + " every share: a real pool's producers are elsewhere)")
                 .append(p.points().stream().filter(x -> x.liveSaturated() != null).map(x -> String.format(
-                        " %,.0f images/s at %d:%d:%d:%d (%,.0f from a backlog)", x.liveSaturated().imagesPerSec(),
-                        x.maxBatch(), x.maxWaitMs(), x.decodeThreads(), x.commitIntervalMs(), x.saturated().imagesPerSec()))
+                        " %,.0f images/s at %d:%d:%d:%d (%,.0f from a backlog; %,.0f under live input again after the"
+                                + " shares)", x.liveSaturated().imagesPerSec(), x.maxBatch(), x.maxWaitMs(), x.decodeThreads(),
+                        x.commitIntervalMs(), x.saturated().imagesPerSec(), x.liveSaturatedAfter().imagesPerSec()))
                         .collect(Collectors.joining(";", ":", ",")))
                 .append(" for")
                 .append(String.format(" %.0f s after the lead-in; latency send to answer visible; cores busy on the"

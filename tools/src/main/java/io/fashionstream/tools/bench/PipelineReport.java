@@ -31,13 +31,16 @@ public record PipelineReport(String model, String engine, String format, int wor
      * @param liveSaturated       under a latency objective: the pool offered the saturated rate by the
      *                            bench's sender, which shares the cores (null without an objective)
      * @param loads               under a latency objective, the runs at each share of {@code liveSaturated}'s rate
+     * @param liveSaturatedAfter  the same as {@code liveSaturated}, measured again after the shares: how far
+     *                            the machine's capacity moved while they ran (null without an objective)
      */
     public record Point(int maxBatch, long maxWaitMs, int decodeThreads, long commitIntervalMs, long maxLatencyMs,
                         double engineImagesPerSec,
                         double engineMsPerBatch, PipelineBench.Measurement saturated, PipelineBench.Measurement ceiling,
                         PipelineBench.Measurement halfLoad, double endToEndOverEngine, double endToEndOverCeiling,
                         double cpuBoundOverCeiling, double p99BoundMs, double halfLoadP99OverBound,
-                        PipelineBench.Measurement liveSaturated, List<Load> loads) {
+                        PipelineBench.Measurement liveSaturated, List<Load> loads,
+                        PipelineBench.Measurement liveSaturatedAfter) {
     }
 
     /** A run at {@code share} of the live saturated rate under a latency objective, and whether its p99 kept it. */
