@@ -30,9 +30,10 @@ import java.util.Arrays;
  * tail needs. Of a unit whose answers came after its commit was due, only what its commit took
  * beyond one commit counts: the rest is the input queueing for the forward pass, which no
  * earlier commit helps (counted, it made every batch a commit of its own, and the worker
- * thread's time in commits kept the queue from draining). The slack leaves the batch limits as they are: smaller batches cost more per
- * input, and near saturation that would queue the input and make the units later still (a bench
- * run that shrank the limits too missed the objective from 30% load up).
+ * thread's time in commits kept the queue from draining). The slack leaves the batch limits as
+ * they are: smaller batches cost more per input, and near saturation that would queue the input
+ * and make the units later still (a bench run that shrank the limits too missed the objective
+ * from 30% load up).
  * Between due batches the worker thread starts what has come as soon as the batch ahead has its
  * answers ({@code WorkerLoop}), so that a commit does not leave the forward pass idle.
  * {@code --max-batch}, {@code --max-wait-ms} and {@code --commit-interval-ms} stay the upper
