@@ -347,6 +347,11 @@ public final class WorkerLoop implements Runnable {
                 return;
             }
         }
+        startWhatIsHeld();
+    }
+
+    /** Starts the batch being filled, due or not, publishing the one before it; with none, publishes that one. */
+    private void startWhatIsHeld() {
         fillBatch();
         if (batch.isEmpty()) {
             advance(null, 0);
@@ -410,12 +415,7 @@ public final class WorkerLoop implements Runnable {
     /** Runs and commits everything in the pipeline or fetched, due or not: on a graceful stop. */
     private void drainEverything() {
         while (!abandoned && (inFlight != null || !batch.isEmpty() || !poll.isEmpty())) {
-            fillBatch();
-            if (batch.isEmpty()) {
-                advance(null, 0);
-            } else {
-                advanceWithBatch();
-            }
+            startWhatIsHeld();
         }
         if (!abandoned) {
             act(commit.commitPending());
